@@ -1,0 +1,448 @@
+//! The analyze stage: the only code that sees raw text. It runs the recognizers and the
+//! scorer once per event and emits an [`AnalyzedEvent`] whose text is a [`RedactedText`]
+//! that nothing outside this module can construct.
+//!
+//! Seams for the local model: a model implements [`Scorer`] (one forward pass gives PII
+//! spans, a category and a sentiment); regex recognizers and category rules stay in front
+//! of it.
+
+pub mod apps;
+pub mod lexicon;
+pub mod recognizers;
+pub mod rules;
+pub mod span;
+
+use crate::event::{
+    AnalyzedEvent, AppName, Category, CategorySource, RawEvent, RedactedFields, RedactionCounts,
+    Sentiment,
+};
+use lexicon::SentimentLexicon;
+use recognizers::RegexRecognizers;
+use rules::{CategoryRules, RuleInput};
+use span::{resolve_overlaps, Span};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Text with every detected PII span replaced by a placeholder. Only this module can
+/// build one, so a function that takes a `RedactedText` cannot be handed raw input.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedactedText(String);
+
+impl RedactedText {
+    fn from_spans(text: &str, spans: &[Span]) -> RedactedText {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for span in spans.iter().filter(|s| s.label.is_redacted_by_default()) {
+            out.push_str(&text[at..span.start]);
+            out.push('<');
+            out.push_str(span.label.as_str());
+            out.push('>');
+            at = span.end;
+        }
+        out.push_str(&text[at..]);
+        RedactedText(out)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for RedactedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedactedText({:?})", self.0)
+    }
+}
+
+impl fmt::Display for RedactedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a scorer sees of one event (raw, in memory).
+pub struct ScoreInput<'a> {
+    pub app: &'a str,
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+    pub text: Option<&'a str>,
+}
+
+/// One scorer pass over an event's text.
+#[derive(Debug, Clone, Default)]
+pub struct Scores {
+    /// PII spans found in `title` (byte offsets into the title).
+    pub title_spans: Vec<Span>,
+    /// PII spans found in `text`, if any.
+    pub text_spans: Vec<Span>,
+    /// A category when the scorer has an opinion (rules decide first).
+    pub category: Option<(Category, f32)>,
+    pub sentiment: Option<(Sentiment, f32)>,
+}
+
+/// Scores an event in one pass. The fallback is [`LexiconScorer`]; the local model
+/// implements this trait with one encoder pass for NER, category and sentiment.
+pub trait Scorer: Send + Sync {
+    /// Which engine this is, e.g. `recognizers+rules` or `tally-encoder 1.0`.
+    fn describe(&self) -> String;
+    fn score(&self, input: &ScoreInput<'_>) -> Scores;
+}
+
+/// The no-model scorer: friction-word sentiment, no category, no extra spans.
+#[derive(Default)]
+pub struct LexiconScorer {
+    lexicon: SentimentLexicon,
+}
+
+impl Scorer for LexiconScorer {
+    fn describe(&self) -> String {
+        "recognizers+rules (no model loaded)".to_string()
+    }
+
+    fn score(&self, input: &ScoreInput<'_>) -> Scores {
+        let sentiment = match input.text {
+            Some(text) if !text.is_empty() => {
+                self.lexicon.score(&format!("{}\n{}", input.title, text))
+            }
+            _ => self.lexicon.score(input.title),
+        };
+        Scores {
+            sentiment: Some(sentiment),
+            ..Scores::default()
+        }
+    }
+}
+
+/// The result of redacting one text.
+#[derive(Debug, Clone)]
+pub struct Redaction {
+    pub spans: Vec<Span>,
+    pub redacted: RedactedText,
+}
+
+/// The category and sentiment of one event.
+#[derive(Debug, Clone, Copy)]
+pub struct Classification {
+    pub category: Category,
+    pub category_score: f32,
+    pub category_source: CategorySource,
+    pub sentiment: Sentiment,
+    pub sentiment_score: f32,
+}
+
+/// Recognizers, category rules and a scorer, shared by all analyzer workers.
+pub struct Analyzer {
+    recognizers: RegexRecognizers,
+    rules: CategoryRules,
+    scorer: Box<dyn Scorer>,
+}
+
+impl Analyzer {
+    pub fn new(rules: CategoryRules, scorer: Box<dyn Scorer>) -> Analyzer {
+        Analyzer {
+            recognizers: RegexRecognizers::new(),
+            rules,
+            scorer,
+        }
+    }
+
+    /// Built-in rules and the lexicon scorer.
+    pub fn rules_only() -> Analyzer {
+        Analyzer::new(CategoryRules::builtin(), Box::<LexiconScorer>::default())
+    }
+
+    pub fn describe(&self) -> String {
+        self.scorer.describe()
+    }
+
+    /// Detects and replaces PII in one free text (regex recognizers plus the scorer's
+    /// spans; overlaps resolved deterministically).
+    pub fn redact(&self, text: &str) -> Redaction {
+        let scores = self.scorer.score(&ScoreInput {
+            app: "",
+            title: text,
+            url: None,
+            text: None,
+        });
+        self.redact_with(text, scores.title_spans)
+    }
+
+    fn redact_with(&self, text: &str, model_spans: Vec<Span>) -> Redaction {
+        let mut spans = self.recognizers.recognize(text);
+        if !model_spans.is_empty() {
+            spans.extend(model_spans);
+            resolve_overlaps(&mut spans);
+        }
+        let redacted = RedactedText::from_spans(text, &spans);
+        Redaction { spans, redacted }
+    }
+
+    /// Category (rules first, then the scorer) and sentiment of one event.
+    pub fn classify(
+        &self,
+        app: &str,
+        title: &str,
+        url: Option<&str>,
+        text: Option<&str>,
+    ) -> Classification {
+        self.classify_with(
+            app,
+            title,
+            url,
+            &self.scorer.score(&ScoreInput {
+                app,
+                title,
+                url,
+                text,
+            }),
+        )
+    }
+
+    fn classify_with(
+        &self,
+        app: &str,
+        title: &str,
+        url: Option<&str>,
+        scores: &Scores,
+    ) -> Classification {
+        let (category, category_score, category_source) =
+            match self.rules.classify(&RuleInput { app, title, url }) {
+                Some(category) => (category, 1.0, CategorySource::Rule),
+                None => match scores.category {
+                    Some((category, score)) => (category, score, CategorySource::Model),
+                    None => (Category::Uncategorized, 0.0, CategorySource::Rule),
+                },
+            };
+        let (sentiment, sentiment_score) = scores.sentiment.unwrap_or((Sentiment::Neutral, 0.0));
+        Classification {
+            category,
+            category_score,
+            category_source,
+            sentiment,
+            sentiment_score,
+        }
+    }
+
+    /// The normalized app name: the catalogue name, else the trimmed lower-case raw name
+    /// when it is short and the recognizers find nothing in it, else `other`.
+    pub fn normalize_app(&self, raw: &str) -> AppName {
+        if let Some(known) = apps::known_app(raw) {
+            return AppName::new_unchecked(known);
+        }
+        let lower = raw.trim().to_lowercase();
+        let plausible = !lower.is_empty()
+            && lower.len() <= 40
+            && lower
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+            && self.recognizers.recognize(&lower).is_empty();
+        if plausible {
+            AppName::new_unchecked(&lower)
+        } else {
+            AppName::other()
+        }
+    }
+
+    /// Analyzes one event without a cache.
+    pub fn analyze(&self, event: RawEvent) -> AnalyzedEvent {
+        let analysis = self.analyze_content(&event);
+        analysis.into_event(&event)
+    }
+
+    fn analyze_content(&self, event: &RawEvent) -> Arc<ContentAnalysis> {
+        let scores = self.scorer.score(&ScoreInput {
+            app: &event.app,
+            title: &event.title,
+            url: event.url.as_deref(),
+            text: event.text.as_deref(),
+        });
+        let classification =
+            self.classify_with(&event.app, &event.title, event.url.as_deref(), &scores);
+        let title = self.redact_with(&event.title, scores.title_spans);
+        let url = event
+            .url
+            .as_deref()
+            .map(|u| self.redact_with(u, Vec::new()));
+        let text = event
+            .text
+            .as_deref()
+            .map(|t| self.redact_with(t, scores.text_spans));
+        let mut redactions = RedactionCounts::default();
+        for span in title
+            .spans
+            .iter()
+            .chain(url.iter().flat_map(|r| &r.spans))
+            .chain(text.iter().flat_map(|r| &r.spans))
+        {
+            if span.label.is_redacted_by_default() {
+                redactions.add(span.label);
+            }
+        }
+        Arc::new(ContentAnalysis {
+            app: self.normalize_app(&event.app),
+            classification,
+            redactions,
+            redacted: RedactedFields {
+                title: title.redacted,
+                url: url.map(|r| r.redacted),
+                text: text.map(|r| r.redacted),
+            },
+        })
+    }
+}
+
+/// Everything the analyzer derives from an event's content (not its time).
+struct ContentAnalysis {
+    app: AppName,
+    classification: Classification,
+    redactions: RedactionCounts,
+    redacted: RedactedFields,
+}
+
+impl ContentAnalysis {
+    fn into_event(&self, event: &RawEvent) -> AnalyzedEvent {
+        let c = &self.classification;
+        AnalyzedEvent {
+            start: event.start,
+            duration: event.duration,
+            app: self.app.clone(),
+            category: c.category,
+            category_source: c.category_source,
+            category_score: c.category_score,
+            sentiment: c.sentiment,
+            sentiment_score: c.sentiment_score,
+            redactions: self.redactions,
+            redacted: self.redacted.clone(),
+            continued: event.continued,
+        }
+    }
+}
+
+/// One analyzer worker: the shared [`Analyzer`] plus a bounded in-memory cache keyed by
+/// event content, so cost grows with distinct texts rather than events. The cache holds
+/// raw text in memory only and is dropped with the worker (DESIGN §4.6).
+pub struct AnalyzerWorker {
+    analyzer: Arc<Analyzer>,
+    cache: HashMap<CacheKey, Arc<ContentAnalysis>>,
+    capacity: usize,
+    key: String,
+}
+
+type CacheKey = Box<str>;
+
+impl AnalyzerWorker {
+    pub fn new(analyzer: Arc<Analyzer>, capacity: usize) -> AnalyzerWorker {
+        AnalyzerWorker {
+            analyzer,
+            cache: HashMap::new(),
+            capacity,
+            key: String::new(),
+        }
+    }
+
+    pub fn analyze(&mut self, event: RawEvent) -> AnalyzedEvent {
+        if self.capacity == 0 {
+            return self.analyzer.analyze(event);
+        }
+        self.key.clear();
+        for part in [
+            event.app.as_str(),
+            event.title.as_str(),
+            event.url.as_deref().unwrap_or("\u{1}"),
+            event.text.as_deref().unwrap_or("\u{1}"),
+        ] {
+            self.key.push_str(part);
+            self.key.push('\u{0}');
+        }
+        if let Some(hit) = self.cache.get(self.key.as_str()) {
+            return hit.into_event(&event);
+        }
+        let analysis = self.analyzer.analyze_content(&event);
+        if self.cache.len() >= self.capacity {
+            // Bounded: start over rather than grow; repeated texts refill it quickly.
+            self.cache.clear();
+        }
+        self.cache
+            .insert(self.key.as_str().into(), Arc::clone(&analysis));
+        analysis.into_event(&event)
+    }
+
+    pub fn cached_entries(&self) -> usize {
+        self.cache.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::SourceKind;
+    use chrono::{TimeDelta, TimeZone, Utc};
+
+    fn raw(app: &str, title: &str) -> RawEvent {
+        RawEvent {
+            start: Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+            duration: TimeDelta::seconds(60),
+            app: app.into(),
+            title: title.into(),
+            url: None,
+            text: None,
+            source: SourceKind::Import,
+            continued: false,
+        }
+    }
+
+    #[test]
+    fn analyzed_event_carries_placeholders_and_counts_not_pii() {
+        let analyzer = Analyzer::rules_only();
+        let event = analyzer.analyze(raw(
+            "thunderbird",
+            "Re: invoice from ana.lima@example.org - build failed",
+        ));
+        assert_eq!(
+            event.redacted.title.as_str(),
+            "Re: invoice from <EMAIL> - build failed"
+        );
+        assert_eq!(event.redactions.get(span::PiiLabel::Email), 1);
+        assert_eq!(event.category, Category::Communication);
+        assert_eq!(event.sentiment, Sentiment::Negative);
+        assert_eq!(event.app.as_str(), "thunderbird");
+    }
+
+    #[test]
+    fn app_names_with_pii_become_other() {
+        let analyzer = Analyzer::rules_only();
+        assert_eq!(analyzer.normalize_app("Code").as_str(), "vscode");
+        assert_eq!(
+            analyzer.normalize_app("Obscure Tool").as_str(),
+            "obscure tool"
+        );
+        assert_eq!(
+            analyzer.normalize_app("mail ana.lima@example.org").as_str(),
+            "other"
+        );
+        assert_eq!(
+            analyzer.normalize_app("/home/alice/bin/x").as_str(),
+            "other"
+        );
+        assert_eq!(analyzer.normalize_app("").as_str(), "other");
+    }
+
+    #[test]
+    fn worker_cache_is_bounded_and_gives_the_same_result() {
+        let analyzer = Arc::new(Analyzer::rules_only());
+        let mut worker = AnalyzerWorker::new(Arc::clone(&analyzer), 3);
+        for i in 0..10 {
+            let title = format!("doc {i}.rs - Visual Studio Code");
+            let cached = worker.analyze(raw("code", &title));
+            let fresh = analyzer.analyze(raw("code", &title));
+            assert_eq!(cached.redacted.title, fresh.redacted.title);
+            assert_eq!(cached.category, fresh.category);
+            assert!(worker.cached_entries() <= 3);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! SECRET: provider API keys and tokens (OpenAI/Anthropic `sk-`, AWS, GitHub, Slack,
+//! GitLab), JWTs, bearer tokens, and values after keys like `password=` / `token:`.
+
+use regex::Regex;
+
+use super::username::LOGIN_SCORE;
+use super::{is_word, next_char, prev_char, Recognizer};
+use crate::analyze::span::{PiiLabel, Span};
+
+/// Three base64url segments, the first starting with `eyJ` (`{"`).
+pub const JWT_SCORE: f32 = 0.99;
+/// A provider token with a fixed, distinctive prefix.
+pub const PROVIDER_TOKEN_SCORE: f32 = 0.97;
+/// The password in a URL's userinfo (`scheme://user:PASSWORD@host`); above EMAIL so that
+/// "PASSWORD@host" is not taken for an address.
+pub const URL_PASSWORD_SCORE: f32 = 0.96;
+/// The value after `password=`, `token:`, ... or `Bearer`.
+pub const KEY_VALUE_SCORE: f32 = 0.85;
+
+/// Values that are placeholders rather than secrets.
+const PLACEHOLDERS: &[&str] = &[
+    "null",
+    "none",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "empty",
+    "required",
+    "optional",
+    "redacted",
+    "<redacted>",
+    "[redacted]",
+    "hidden",
+    "changeme?",
+];
+
+pub struct SecretRecognizer {
+    tokens: Regex,
+    key_value: Regex,
+    bearer: Regex,
+    url_userinfo: Regex,
+}
+
+impl SecretRecognizer {
+    pub fn new() -> Self {
+        let tokens = Regex::new(
+            r"(?x)
+            eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{10,}
+            |sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}
+            |(?:AKIA|ASIA)[0-9A-Z]{16}
+            |gh[pousr]_[A-Za-z0-9]{36}
+            |github_pat_[A-Za-z0-9_]{22,}
+            |xox[abprs]-[A-Za-z0-9\-]{10,}
+            |glpat-[A-Za-z0-9_\-]{20,}
+            ",
+        )
+        .expect("token regex");
+        let key_value = Regex::new(
+            r#"(?i-u:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key)["']?[\x20\t]*[:=][\x20\t]*["']?([^\s"'&;]+)"#,
+        )
+        .expect("key-value regex");
+        let bearer =
+            Regex::new(r"(?i-u:bearer)[\x20\t]+([A-Za-z0-9\-._~+/]{16,}=*)").expect("bearer regex");
+        let url_userinfo =
+            Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://([^\s:/?#@\[\]]+):([^\s/?#@\[\]]+)@")
+                .expect("url userinfo regex");
+        SecretRecognizer {
+            tokens,
+            key_value,
+            bearer,
+            url_userinfo,
+        }
+    }
+}
+
+impl Default for SecretRecognizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn is_placeholder(v: &str) -> bool {
+    v.chars()
+        .all(|c| matches!(c, '*' | '•' | '●' | '.' | '…' | 'x' | 'X' | '?' | '-' | '_'))
+        || PLACEHOLDERS.iter().any(|p| v.eq_ignore_ascii_case(p))
+        || v.starts_with("${")
+        || v.starts_with("{{")
+        || (v.starts_with('%') && v.ends_with('%') && v.len() > 2)
+}
+
+impl Recognizer for SecretRecognizer {
+    fn name(&self) -> &'static str {
+        "secret"
+    }
+
+    fn recognize(&self, text: &str, out: &mut Vec<Span>) {
+        if text.len() < 8 {
+            return;
+        }
+        for m in self.tokens.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            if is_word(prev_char(text, start)) || is_word(next_char(text, end)) {
+                continue;
+            }
+            let score = if m.as_str().starts_with("eyJ") {
+                JWT_SCORE
+            } else {
+                PROVIDER_TOKEN_SCORE
+            };
+            out.push(Span::regex(start, end, PiiLabel::Secret, score));
+        }
+        let bytes = text.as_bytes();
+        if bytes.contains(&b'=') || bytes.contains(&b':') {
+            for caps in self.key_value.captures_iter(text) {
+                let Some(v) = caps.get(1) else { continue };
+                let value = v.as_str().trim_end_matches([',', '.', ')', ']', '}', '>']);
+                if value.is_empty() || is_placeholder(value) {
+                    continue;
+                }
+                out.push(Span::regex(
+                    v.start(),
+                    v.start() + value.len(),
+                    PiiLabel::Secret,
+                    KEY_VALUE_SCORE,
+                ));
+            }
+        }
+        if bytes.contains(&b'@') && bytes.contains(&b':') {
+            for caps in self.url_userinfo.captures_iter(text) {
+                let Some(pw) = caps.get(2) else { continue };
+                out.push(Span::regex(
+                    pw.start(),
+                    pw.end(),
+                    PiiLabel::Secret,
+                    URL_PASSWORD_SCORE,
+                ));
+                // The user part of the userinfo is a USERNAME.
+                if let Some(user) = caps.get(1) {
+                    out.push(Span::regex(
+                        user.start(),
+                        user.end(),
+                        PiiLabel::Username,
+                        LOGIN_SCORE,
+                    ));
+                }
+            }
+        }
+        if bytes.contains(&b' ') || bytes.contains(&b'\t') {
+            for caps in self.bearer.captures_iter(text) {
+                let Some(v) = caps.get(1) else { continue };
+                if is_word(next_char(text, v.end())) {
+                    continue;
+                }
+                out.push(Span::regex(
+                    v.start(),
+                    v.end(),
+                    PiiLabel::Secret,
+                    KEY_VALUE_SCORE,
+                ));
+            }
+        }
+    }
+}

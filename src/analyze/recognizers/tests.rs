@@ -1,0 +1,695 @@
+//! Table-driven tests for the regex recognizers.
+
+use std::sync::OnceLock;
+
+use super::*;
+use crate::analyze::span::PiiLabel::{self, *};
+
+fn engine() -> &'static RegexRecognizers {
+    static ENGINE: OnceLock<RegexRecognizers> = OnceLock::new();
+    ENGINE.get_or_init(RegexRecognizers::new)
+}
+
+/// The resolved spans of `text` as (label, covered text).
+fn detect(text: &str) -> Vec<(PiiLabel, &str)> {
+    engine()
+        .recognize(text)
+        .iter()
+        .map(|s| (s.label, &text[s.start..s.end]))
+        .collect()
+}
+
+/// Every case: the text and exactly the spans expected after overlap resolution.
+fn check(cases: &[(&str, &[(PiiLabel, &str)])]) {
+    let mut failures = Vec::new();
+    for (text, expected) in cases {
+        let got = detect(text);
+        if got != *expected {
+            failures.push(format!(
+                "{text:?}\n    expected {expected:?}\n    got      {got:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Texts in which nothing at all may be detected.
+fn check_clean(texts: &[&str]) {
+    let cases: Vec<(&str, &[(PiiLabel, &str)])> = texts.iter().map(|t| (*t, &[][..])).collect();
+    check(&cases);
+}
+
+#[test]
+fn registry_names() {
+    let names: Vec<&str> = engine().recognizers().iter().map(|r| r.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "secret",
+            "email",
+            "iban",
+            "credit_card",
+            "national_id",
+            "ip_address",
+            "phone",
+            "username"
+        ]
+    );
+    assert!(RegexRecognizers::default().recognize("").is_empty());
+}
+
+#[test]
+fn email() {
+    check(&[
+        (
+            "Mail from alice.smith@example.com - Outlook",
+            &[(Email, "alice.smith@example.com")],
+        ),
+        (
+            "<bob+tag@sub.example.co.uk>",
+            &[(Email, "bob+tag@sub.example.co.uk")],
+        ),
+        (
+            "Re: x (CAROL_99@Example.ORG).",
+            &[(Email, "CAROL_99@Example.ORG")],
+        ),
+        (
+            "git@github.com: Permission denied",
+            &[(Email, "git@github.com")],
+        ),
+        ("a@b.c", &[]),
+        ("alice@localhost", &[(Username, "alice@localhost")]),
+        ("foo@bar.c0m", &[]),
+        ("@example.com", &[]),
+    ]);
+}
+
+#[test]
+fn phone_positive() {
+    check(&[
+        ("Call +49 30 12345678", &[(Phone, "+49 30 12345678")]),
+        (
+            "+44 (0)20 7946 0958 office",
+            &[(Phone, "+44 (0)20 7946 0958")],
+        ),
+        ("Zoom: +1 (415) 555-0132", &[(Phone, "+1 (415) 555-0132")]),
+        ("+1-415-555-0132", &[(Phone, "+1-415-555-0132")]),
+        ("+1.415.555.0132", &[(Phone, "+1.415.555.0132")]),
+        ("mobile +4915112345678", &[(Phone, "+4915112345678")]),
+        ("(415) 555-0132", &[(Phone, "(415) 555-0132")]),
+        (
+            "Call me at (555) 123-4567 tomorrow",
+            &[(Phone, "(555) 123-4567")],
+        ),
+        ("415-555-0132", &[(Phone, "415-555-0132")]),
+        ("415.555.0132", &[(Phone, "415.555.0132")]),
+        ("1-800-555-0199 support", &[(Phone, "1-800-555-0199")]),
+        ("London 020 7946 0958", &[(Phone, "020 7946 0958")]),
+        ("07700 900123", &[(Phone, "07700 900123")]),
+        ("Tel. 030 12345678", &[(Phone, "030 12345678")]),
+        ("089 / 1234567", &[(Phone, "089 / 1234567")]),
+        ("01 23 45 67 89", &[(Phone, "01 23 45 67 89")]),
+        ("01.23.45.67.89", &[(Phone, "01.23.45.67.89")]),
+        ("+33 1 23 45 67 89", &[(Phone, "+33 1 23 45 67 89")]),
+        ("0049 30 12345678", &[(Phone, "0049 30 12345678")]),
+        ("Tel:+49 30 12345678, Fax", &[(Phone, "+49 30 12345678")]),
+        ("+49 30 12345678 2024", &[(Phone, "+49 30 12345678")]),
+        (
+            "+33\u{a0}1\u{a0}23\u{a0}45\u{a0}67\u{a0}89",
+            &[(Phone, "+33\u{a0}1\u{a0}23\u{a0}45\u{a0}67\u{a0}89")],
+        ),
+    ]);
+}
+
+#[test]
+fn phone_negative() {
+    check_clean(&[
+        "2024-01-15",
+        "15.01.2024",
+        "01/02/2024",
+        "01-02-2024 10:30",
+        "10:30:00",
+        "1.2.3",
+        "v10.0.19045",
+        "Windows 10.0.19045.3803",
+        "order #123456",
+        "Invoice 2024 total 1234567",
+        "12345",
+        "2024",
+        "3.14159265",
+        "build 20240115",
+        "1234567890123",
+        "+12",
+        "+1 2 3",
+        "555-0132",
+        "ID 0123",
+        "Room 0815 1234 booking",
+        "ticket 0123456789",
+        "Meeting ID: 842 1234 5678 - Zoom",
+        "ISBN 978-3-16-148410-0",
+        "Price 1 234 567 €",
+    ]);
+}
+
+#[test]
+fn ip_address() {
+    check(&[
+        ("ssh 192.168.1.10", &[(IpAddress, "192.168.1.10")]),
+        ("http://10.0.0.1:8080/admin", &[(IpAddress, "10.0.0.1")]),
+        ("(8.8.8.8)", &[(IpAddress, "8.8.8.8")]),
+        (
+            "2001:db8::8a2e:370:7334",
+            &[(IpAddress, "2001:db8::8a2e:370:7334")],
+        ),
+        (
+            "[2001:0db8:85a3:0000:0000:8a2e:0370:7334]:443",
+            &[(IpAddress, "2001:0db8:85a3:0000:0000:8a2e:0370:7334")],
+        ),
+        (
+            "fe80::1ff:fe23:4567:890a%eth0",
+            &[(IpAddress, "fe80::1ff:fe23:4567:890a")],
+        ),
+        ("::ffff:192.0.2.128", &[(IpAddress, "::ffff:192.0.2.128")]),
+        ("10:30:00", &[]),
+        ("1.2.3.4.5", &[]),
+        ("version 1.2.3.4", &[]),
+        ("::", &[]),
+        ("::1", &[]),
+        ("std::vector::push_back", &[]),
+        ("256.1.1.1", &[]),
+        ("01.02.03.04", &[]),
+        ("12:34:56:78:9a:bc", &[]),
+        ("a1.2.3.4", &[]),
+    ]);
+}
+
+#[test]
+fn credit_card() {
+    check(&[
+        (
+            "Visa 4111 1111 1111 1111 exp 12/27",
+            &[(CreditCard, "4111 1111 1111 1111")],
+        ),
+        (
+            "4111-1111-1111-1111",
+            &[(CreditCard, "4111-1111-1111-1111")],
+        ),
+        ("4111111111111111", &[(CreditCard, "4111111111111111")]),
+        (
+            "MC 5555 5555 5555 4444",
+            &[(CreditCard, "5555 5555 5555 4444")],
+        ),
+        (
+            "2221 0000 0000 0009",
+            &[(CreditCard, "2221 0000 0000 0009")],
+        ),
+        (
+            "Amex 3782 822463 10005",
+            &[(CreditCard, "3782 822463 10005")],
+        ),
+        ("378282246310005", &[(CreditCard, "378282246310005")]),
+        (
+            "Discover 6011 1111 1111 1117",
+            &[(CreditCard, "6011 1111 1111 1117")],
+        ),
+        (
+            "JCB 3530 1113 3330 0000",
+            &[(CreditCard, "3530 1113 3330 0000")],
+        ),
+        (
+            "Diners 3056 930902 5904",
+            &[(CreditCard, "3056 930902 5904")],
+        ),
+        (
+            "UnionPay 6200000000000005",
+            &[(CreditCard, "6200000000000005")],
+        ),
+        (
+            "Maestro 6759 6498 2643 8453",
+            &[(CreditCard, "6759 6498 2643 8453")],
+        ),
+        (
+            "4111 1111 1111 1111 2024",
+            &[(CreditCard, "4111 1111 1111 1111")],
+        ),
+        // Invalid Luhn.
+        ("4111 1111 1111 1112", &[]),
+        ("4111111111111112", &[]),
+        // Luhn-valid, unknown issuer.
+        ("1234 5678 9012 3452", &[]),
+        // Mixed separators, embedded in a longer number.
+        ("4111 1111-1111 1111", &[]),
+        ("94111111111111111", &[]),
+        ("4111111111111111.5", &[]),
+    ]);
+}
+
+#[test]
+fn iban() {
+    check(&[
+        (
+            "Überweisung an DE89 3704 0044 0532 0130 00 – danke",
+            &[(Iban, "DE89 3704 0044 0532 0130 00")],
+        ),
+        (
+            "DE89370400440532013000",
+            &[(Iban, "DE89370400440532013000")],
+        ),
+        (
+            "GB82 WEST 1234 5698 7654 32 rent",
+            &[(Iban, "GB82 WEST 1234 5698 7654 32")],
+        ),
+        (
+            "FR14 2004 1010 0505 0001 3M02 606",
+            &[(Iban, "FR14 2004 1010 0505 0001 3M02 606")],
+        ),
+        ("iban nl91abna0417164300", &[(Iban, "nl91abna0417164300")]),
+        ("NO9386011117947", &[(Iban, "NO9386011117947")]),
+        (
+            "BE68539007547034 and CH9300762011623852957",
+            &[(Iban, "BE68539007547034"), (Iban, "CH9300762011623852957")],
+        ),
+        // Wrong checksum.
+        ("DE89 3704 0044 0532 0130 01", &[]),
+        ("GB89370400440532013000", &[]),
+        // Wrong length for the country.
+        ("DE89 3704 0044 0532 0130 0", &[]),
+        ("DE893704004405320130001", &[]),
+        // Unknown country.
+        ("QQ89370400440532013000", &[]),
+    ]);
+}
+
+#[test]
+fn national_id() {
+    check(&[
+        ("SSN 123-45-6789", &[(NationalId, "123-45-6789")]),
+        ("id 078-05-1120.", &[(NationalId, "078-05-1120")]),
+        ("123 45 6789", &[(NationalId, "123 45 6789")]),
+        ("ssn: 123456789", &[(NationalId, "123456789")]),
+        (
+            "Social Security number 536224917",
+            &[(NationalId, "536224917")],
+        ),
+        ("123456789", &[]),
+        ("000-12-3456", &[]),
+        ("666-12-3456", &[]),
+        ("900-12-3456", &[]),
+        ("999-12-3456", &[]),
+        ("123-00-4567", &[]),
+        ("123-45-0000", &[]),
+        ("123-45 6789", &[]),
+        ("1123-45-6789", &[]),
+        // UK NINO.
+        ("NI AB 12 34 56 C", &[(NationalId, "AB 12 34 56 C")]),
+        ("AB123456C", &[(NationalId, "AB123456C")]),
+        ("JG103759A", &[(NationalId, "JG103759A")]),
+        ("DA123456C", &[]),
+        ("FA123456C", &[]),
+        ("QA123456C", &[]),
+        ("VA123456C", &[]),
+        ("AO123456C", &[]),
+        ("AD123456C", &[]),
+        ("BG123456C", &[]),
+        ("GB123456A", &[]),
+        ("NK123456A", &[]),
+        ("KN123456A", &[]),
+        ("TN123456A", &[]),
+        ("NT123456A", &[]),
+        ("ZZ123456A", &[]),
+        ("AB123456E", &[]),
+        ("XAB123456C", &[]),
+        // Spanish DNI / NIE.
+        ("DNI 12345678Z", &[(NationalId, "12345678Z")]),
+        ("NIE X1234567L", &[(NationalId, "X1234567L")]),
+        ("12345678A", &[]),
+        // Dutch BSN (11-proof, with context).
+        ("BSN 111222333", &[(NationalId, "111222333")]),
+        ("BSN 111222334", &[]),
+    ]);
+}
+
+#[test]
+fn secret() {
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    let text = format!("Authorization: Bearer {jwt}");
+    let url = format!("https://app.example.com/cb?token={jwt}&x=1");
+    check(&[
+        (
+            "OPENAI_API_KEY sk-proj-abcDEF1234567890abcdefXYZ",
+            &[(Secret, "sk-proj-abcDEF1234567890abcdefXYZ")],
+        ),
+        (
+            "sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345",
+            &[(Secret, "sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345")],
+        ),
+        (
+            "aws AKIAIOSFODNN7EXAMPLE done",
+            &[(Secret, "AKIAIOSFODNN7EXAMPLE")],
+        ),
+        (
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            &[(Secret, "ghp_abcdefghijklmnopqrstuvwxyz0123456789")],
+        ),
+        (
+            "gho_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            &[(Secret, "gho_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")],
+        ),
+        (
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+            &[(
+                Secret,
+                "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+            )],
+        ),
+        (
+            "xoxb-1234567890-abcdefghij",
+            &[(Secret, "xoxb-1234567890-abcdefghij")],
+        ),
+        (
+            "glpat-abcdefghij0123456789",
+            &[(Secret, "glpat-abcdefghij0123456789")],
+        ),
+        (text.as_str(), &[(Secret, jwt)]),
+        (url.as_str(), &[(Secret, jwt)]),
+        ("password: hunter2", &[(Secret, "hunter2")]),
+        ("db password=s3cr3t!&user=bob", &[(Secret, "s3cr3t!")]),
+        ("MYSQL_PWD=abc123;", &[(Secret, "abc123")]),
+        ("passwd 'x' \"passwd\":\"p@ss w\"", &[(Secret, "p@ss")]),
+        ("client_secret=abcDEF123", &[(Secret, "abcDEF123")]),
+        ("?token=abc123def&page=2", &[(Secret, "abc123def")]),
+        ("x-api-key: k-42-zz", &[(Secret, "k-42-zz")]),
+        ("APIKEY:QWERTY", &[(Secret, "QWERTY")]),
+        (
+            "Authorization: Bearer abcdefghijklmnop1234",
+            &[(Secret, "abcdefghijklmnop1234")],
+        ),
+        // Not secrets.
+        ("sk-learn tutorial", &[]),
+        ("password: ********", &[]),
+        ("Reset your password - Acme", &[]),
+        ("Tokenizer: BPE", &[]),
+        ("AKIAIOSFODNN7EXAMPLEX", &[]),
+        ("ghp_short", &[]),
+        ("token=${TOKEN}", &[]),
+    ]);
+}
+
+#[test]
+fn username() {
+    check(&[
+        ("/home/alice/src/tally - Code", &[(Username, "alice")]),
+        (
+            "~ file:///home/bob.smith/notes.txt",
+            &[(Username, "bob.smith")],
+        ),
+        ("/Users/carol/Documents/report.pdf", &[(Username, "carol")]),
+        (
+            "C:\\Users\\dave\\Desktop\\x.xlsx - Excel",
+            &[(Username, "dave")],
+        ),
+        ("d:/users/Erin/AppData", &[(Username, "Erin")]),
+        (
+            "C:\\Users\\John Smith\\Documents",
+            &[(Username, "John Smith")],
+        ),
+        ("C:\\Users\\frank - File Explorer", &[(Username, "frank")]),
+        ("/mnt/c/Users/gina/x", &[(Username, "gina")]),
+        (
+            "Git Bash - MINGW64:/c/Users/hank/repo",
+            &[(Username, "hank")],
+        ),
+        ("C:\\Users\\Public\\Desktop", &[]),
+        ("C:\\Users\\Default\\NTUSER.DAT", &[]),
+        ("/Users/Shared/x", &[]),
+        ("/home/root/x", &[]),
+        ("C:\\Users\\%USERNAME%\\x", &[]),
+        ("https://example.com/home/about", &[]),
+        // Logins.
+        ("ssh alice@devbox", &[(Username, "alice@devbox")]),
+        ("alice@devbox:~/src$ make", &[(Username, "alice@devbox")]),
+        ("root@web-01: /var/log", &[(Username, "root@web-01")]),
+        (
+            "ssh deploy@10.1.2.3",
+            &[(Username, "deploy"), (IpAddress, "10.1.2.3")],
+        ),
+        ("alice@example.com", &[(Email, "alice@example.com")]),
+        ("icon@2x.png", &[]),
+        // Handles.
+        ("Slack | @alice_smith | Acme", &[(Username, "@alice_smith")]),
+        (
+            "cc @bob.jones, @carol-x.",
+            &[(Username, "@bob.jones"), (Username, "@carol-x")],
+        ),
+        ("(@dave)", &[(Username, "@dave")]),
+        ("@here @channel @everyone @all", &[]),
+        ("@12345 @42", &[]),
+        ("npm i @types/node", &[]),
+        ("@media screen", &[]),
+        ("a @ b", &[]),
+    ]);
+}
+
+#[test]
+fn product_names_and_versions_untouched() {
+    check_clean(&[
+        "Windows 10.0.19045",
+        "Python 3.11.7",
+        "Python 3.11.7 docs",
+        "iPhone 15 Pro",
+        "ISO 8601",
+        "RFC 4180",
+        "Q3 2024 roadmap",
+        "build 20240115",
+        "order #123456",
+        "v2.0.0-rc.15",
+        "localhost:8080",
+        "10:30 standup",
+        "main.rs - tally - Visual Studio Code",
+        "Inbox (3) - Gmail - Mozilla Firefox",
+        "Jira - SPRINT-42 board",
+        "Zoom Meeting",
+        "Slack | #eng-backend | Acme",
+        "Chrome 120.0.6099.109",
+        "1920x1080 @ 60Hz",
+        "Sprint 2024-01-15 – 2024-01-29",
+        "PROJ-1234: Fix login (#5678)",
+        "Meeting 15.01.2024 14:00-15:30",
+        "Version 1.2.3.4",
+        "Secret Santa 2024",
+        "IMG_20240115_103000.jpg",
+        "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "uuid 123e4567-e89b-12d3-a456-426614174000",
+        "",
+        "    ",
+        "ÄÖÜ äöü ß € 日本語 🎉",
+    ]);
+}
+
+#[test]
+fn overlaps_resolved_to_most_specific_label() {
+    // IBAN, not a phone number inside it; card, not a phone; JWT, not a key-value secret
+    // plus something else; email, not a login or a handle.
+    check(&[
+        (
+            "IBAN DE89 3704 0044 0532 0130 00",
+            &[(Iban, "DE89 3704 0044 0532 0130 00")],
+        ),
+        (
+            "pay 4111 1111 1111 1111 now",
+            &[(CreditCard, "4111 1111 1111 1111")],
+        ),
+        (
+            "mail @bob and bob@corp.example.com",
+            &[(Username, "@bob"), (Email, "bob@corp.example.com")],
+        ),
+    ]);
+    let spans = engine().recognize("a DE89 3704 0044 0532 0130 00 b");
+    assert_eq!(spans.len(), 1);
+    assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
+}
+
+#[test]
+fn exact_byte_offsets_non_ascii() {
+    type Case = (&'static str, &'static [(usize, usize, PiiLabel)]);
+    let cases: &[Case] = &[
+        (
+            "Überweisung an DE89 3704 0044 0532 0130 00 – danke",
+            &[(16, 43, Iban)],
+        ),
+        ("Réunion – appeler +33 1 23 45 67 89 ☎", &[(21, 38, Phone)]),
+        ("ünïcödé — alice@example.com ✓", &[(16, 33, Email)]),
+        ("Größe: 192.168.0.17 → ok", &[(9, 21, IpAddress)]),
+        ("日本語 ssh 太郎 bob@devbox:~$", &[(21, 31, Username)]),
+        (
+            "C:\\Users\\Jürgen\\Desktop – Explorer",
+            &[(9, 16, Username)],
+        ),
+    ];
+    for (text, expected) in cases {
+        let got: Vec<(usize, usize, PiiLabel)> = engine()
+            .recognize(text)
+            .iter()
+            .map(|s| (s.start, s.end, s.label))
+            .collect();
+        assert_eq!(&got, expected, "{text:?}");
+    }
+}
+
+/// Deterministic pseudo-random strings over an alphabet of PII-ish pieces and multi-byte
+/// characters: nothing panics, offsets are on char boundaries, scores in [0, 1], spans
+/// sorted and disjoint.
+#[test]
+fn offsets_always_on_char_boundaries() {
+    const PIECES: &[&str] = &[
+        "0",
+        "1",
+        "4",
+        "7",
+        "9",
+        "00",
+        "41",
+        " ",
+        "\u{a0}",
+        "\u{202f}",
+        ".",
+        "-",
+        "/",
+        "\\",
+        ":",
+        "::",
+        "@",
+        "+",
+        "(",
+        ")",
+        "=",
+        "&",
+        ";",
+        "'",
+        "\"",
+        "é",
+        "ü",
+        "€",
+        "–",
+        "日",
+        "🎉",
+        "ſ",
+        "\u{212a}",
+        "A",
+        "B",
+        "Z",
+        "x",
+        "e",
+        "f",
+        "DE",
+        "GB",
+        "sk-",
+        "eyJ",
+        "ghp_",
+        "AKIA",
+        "password=",
+        "token:",
+        "ssn ",
+        "BSN ",
+        "/home/",
+        "C:\\Users\\",
+        "/Users/",
+        "bob",
+        "example.com",
+        "4111 1111 1111 1111",
+        "DE89 3704 0044 0532 0130 00",
+        "+49 30 1234567",
+        "123-45-6789",
+        "192.168.",
+        "fe80::",
+        "٣",
+        "\u{0301}",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let n = (next() % 24) as usize;
+        let mut text = String::new();
+        for _ in 0..n {
+            text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+        }
+        let mut raw = Vec::new();
+        for r in engine().recognizers() {
+            r.recognize(&text, &mut raw);
+        }
+        let resolved = engine().recognize(&text);
+        for s in raw.iter().chain(&resolved) {
+            assert!(s.start < s.end && s.end <= text.len(), "{text:?} {s:?}");
+            assert!(
+                text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
+                "{text:?} {s:?}"
+            );
+            assert!((0.0..=1.0).contains(&s.score), "{text:?} {s:?}");
+        }
+        assert!(
+            resolved.windows(2).all(|w| w[0].end <= w[1].start),
+            "{text:?} {resolved:?}"
+        );
+    }
+}
+
+#[test]
+fn huge_and_degenerate_inputs_do_not_panic() {
+    let inputs = [
+        "1".repeat(200_000),
+        "1 ".repeat(100_000),
+        "@".repeat(100_000),
+        "a@".repeat(100_000),
+        ":".repeat(100_000),
+        "1.".repeat(100_000),
+        "DE89".repeat(50_000),
+        "é9".repeat(100_000),
+        "/home/".repeat(30_000),
+        "password=".repeat(20_000),
+        format!("{}DE89 3704 0044 0532 0130 00", "x ".repeat(100_000)),
+    ];
+    for text in &inputs {
+        let spans = engine().recognize(text);
+        for s in &spans {
+            assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+        }
+    }
+}
+
+#[test]
+fn validators() {
+    use super::credit_card::{known_issuer, luhn_valid};
+    use super::iban::{iban_checksum_valid, iban_length};
+    use super::national_id::{bsn_valid, dni_valid, nino_prefix_valid, ssn_parts_valid};
+    assert!(luhn_valid(b"4111111111111111"));
+    assert!(!luhn_valid(b"4111111111111112"));
+    assert!(!luhn_valid(b""));
+    assert!(known_issuer(b"5555555555554444"));
+    assert!(known_issuer(b"2720990000000007") || !luhn_valid(b"2720990000000007"));
+    assert!(!known_issuer(b"1234567890123452"));
+    assert_eq!(iban_length(*b"DE"), Some(22));
+    assert_eq!(iban_length(*b"NO"), Some(15));
+    assert_eq!(iban_length(*b"LC"), Some(32));
+    assert_eq!(iban_length(*b"US"), None);
+    assert!(iban_checksum_valid(b"GB82WEST12345698765432"));
+    assert!(!iban_checksum_valid(b"GB82WEST12345698765433"));
+    assert!(!iban_checksum_valid(b"GB8"));
+    assert!(ssn_parts_valid(b"123", b"45", b"6789"));
+    assert!(!ssn_parts_valid(b"666", b"45", b"6789"));
+    assert!(nino_prefix_valid(b'A', b'B'));
+    assert!(!nino_prefix_valid(b'Z', b'Z'));
+    assert!(dni_valid(b"12345678-Z"));
+    assert!(!dni_valid(b"12345678"));
+    assert!(bsn_valid(b"111222333"));
+    assert!(!bsn_valid(b"000000000"));
+}

@@ -1,0 +1,212 @@
+//! The config file (TOML): team label, time zone, focus thresholds and category rules.
+//! Secrets never live here (DESIGN §4.4).
+
+use crate::aggregate::FocusConfig;
+use crate::analyze::rules::{describe_toml_error, CategoryRules, RuleError, RuleSpec, RulesFile};
+use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_TEAM: &str = "local";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Team label on every aggregate row.
+    pub team: Option<String>,
+    /// IANA time zone for reports (default: the machine's).
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub focus: FocusConfig,
+    #[serde(default)]
+    pub rules: RulesSection,
+    /// Where the config was read from (relative rule-file paths resolve against it).
+    #[serde(skip)]
+    pub origin: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesSection {
+    /// A separate TOML rules file (`[[rule]]` tables).
+    pub file: Option<PathBuf>,
+    #[serde(default)]
+    pub replace_builtin: bool,
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config file {path}: `timezone`: unknown IANA time zone (e.g. Europe/Berlin)")]
+    TimeZone { path: PathBuf },
+    #[error("config file {path}: `team`: must be 1–64 printable characters")]
+    Team { path: PathBuf },
+    #[error("config file {path}: `focus`: thresholds must be positive numbers of minutes")]
+    Focus { path: PathBuf },
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+}
+
+impl Config {
+    /// Reads `explicit` (which must exist), else `<config dir>/tally/config.toml` if it
+    /// exists, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match dirs::config_dir().map(|d| d.join("tally").join("config.toml")) {
+                Some(p) if p.exists() => p,
+                _ => return Ok(Config::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.clone(),
+            message: describe_toml_error(&text, &e),
+        })?;
+        config.origin = Some(path.clone());
+        if let Some(team) = &config.team {
+            if team.is_empty() || team.chars().count() > 64 || team.chars().any(char::is_control) {
+                return Err(ConfigError::Team { path });
+            }
+        }
+        if let Some(tz) = &config.timezone {
+            tz.parse::<chrono_tz::Tz>()
+                .map_err(|_| ConfigError::TimeZone { path: path.clone() })?;
+        }
+        let f = config.focus;
+        if [
+            f.min_block_minutes,
+            f.max_interruption_minutes,
+            f.switch_max_gap_minutes,
+        ]
+        .iter()
+        .any(|m| !m.is_finite() || *m <= 0.0)
+        {
+            return Err(ConfigError::Focus { path });
+        }
+        Ok(config)
+    }
+
+    pub fn team(&self) -> &str {
+        self.team.as_deref().unwrap_or(DEFAULT_TEAM)
+    }
+
+    /// Built-in rules plus the config's inline rules and its rules file.
+    pub fn category_rules(&self) -> Result<CategoryRules, ConfigError> {
+        let origin = self
+            .origin
+            .as_ref()
+            .map_or("config".to_string(), |p| p.display().to_string());
+        let mut file = RulesFile {
+            replace_builtin: self.rules.replace_builtin,
+            rules: self.rules.rule.clone(),
+        };
+        let mut origin_name = origin;
+        if let Some(rules_path) = &self.rules.file {
+            let resolved = match (&self.origin, rules_path.is_relative()) {
+                (Some(cfg), true) => cfg.parent().unwrap_or(Path::new(".")).join(rules_path),
+                _ => rules_path.clone(),
+            };
+            let text = std::fs::read_to_string(&resolved).map_err(|source| RuleError::Read {
+                path: resolved.display().to_string(),
+                source,
+            })?;
+            let extra: RulesFile = toml::from_str(&text).map_err(|e| RuleError::Parse {
+                path: resolved.display().to_string(),
+                message: describe_toml_error(&text, &e),
+            })?;
+            if !file.rules.is_empty() {
+                // Both inline and file rules: check each on its own so errors name the right file.
+                CategoryRules::new(
+                    &RulesFile {
+                        replace_builtin: true,
+                        rules: file.rules.clone(),
+                    },
+                    &origin_name,
+                )?;
+            }
+            file.replace_builtin |= extra.replace_builtin;
+            file.rules.extend(extra.rules);
+            origin_name = resolved.display().to_string();
+        }
+        Ok(CategoryRules::new(&file, &origin_name)?)
+    }
+
+    /// The report time zone: `--tz`, else the config, else the machine's.
+    pub fn zone(&self, override_tz: Option<&str>) -> Result<ReportZone, String> {
+        match override_tz.or(self.timezone.as_deref()) {
+            Some(name) => name
+                .parse::<chrono_tz::Tz>()
+                .map(ReportZone::Named)
+                .map_err(|_| format!("unknown IANA time zone `{name}` (e.g. Europe/Berlin)")),
+            None => Ok(ReportZone::Local),
+        }
+    }
+}
+
+/// The time zone reports are written in.
+#[derive(Debug, Clone, Copy)]
+pub enum ReportZone {
+    Local,
+    Named(chrono_tz::Tz),
+}
+
+impl ReportZone {
+    pub fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
+        match self {
+            ReportZone::Local => Local.offset_from_utc_datetime(&instant.naive_utc()).fix(),
+            ReportZone::Named(tz) => tz.offset_from_utc_datetime(&instant.naive_utc()).fix(),
+        }
+    }
+
+    /// The first instant of a local date (midnight, or the first valid time after a gap).
+    pub fn start_of_day(&self, date: chrono::NaiveDate) -> DateTime<Utc> {
+        let naive = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        let resolve = |r: chrono::LocalResult<DateTime<FixedOffset>>| r.earliest();
+        let found = match self {
+            ReportZone::Local => {
+                resolve(Local.from_local_datetime(&naive).map(|t| t.fixed_offset()))
+            }
+            ReportZone::Named(tz) => {
+                resolve(tz.from_local_datetime(&naive).map(|t| t.fixed_offset()))
+            }
+        };
+        match found {
+            Some(t) => t.with_timezone(&Utc),
+            // Midnight skipped by a DST jump: the day starts an hour later.
+            None => self.start_of_day_after_gap(naive),
+        }
+    }
+
+    fn start_of_day_after_gap(&self, naive: chrono::NaiveDateTime) -> DateTime<Utc> {
+        let later = naive + chrono::TimeDelta::hours(1);
+        let guess = Utc.from_utc_datetime(&later);
+        let offset = self.offset_at(guess);
+        Utc.from_utc_datetime(&(later - offset))
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            ReportZone::Local => iana_or_local(),
+            ReportZone::Named(tz) => tz.name().to_string(),
+        }
+    }
+}
+
+fn iana_or_local() -> String {
+    std::env::var("TZ")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "local time".to_string())
+}

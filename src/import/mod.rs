@@ -1,0 +1,180 @@
+//! Importers: ActivityWatch exports, CSV and JSON Lines, read as streams of records.
+//!
+//! An importer turns a file into [`SourceItem`]s, one per record, in file order. A
+//! malformed record becomes a [`RecordError`] that names the file position and field,
+//! never the value, and the rest of the file still imports.
+
+pub mod aw;
+pub mod csv;
+pub mod fields;
+pub mod jsonl;
+
+use crate::event::RawEvent;
+use std::fmt;
+use std::io::Read;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// ActivityWatch export JSON (`{"buckets": {...}}`).
+    Aw,
+    /// CSV with a header `start,duration,app,title,url`.
+    Csv,
+    /// JSON Lines, one event object per line.
+    Jsonl,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Aw => "aw",
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// A record that could not be imported: where it is and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError {
+    /// Position in the file, e.g. `line 7` or `bucket #2 (currentwindow), event #17`.
+    pub location: String,
+    /// The field at fault, if one is.
+    pub field: Option<String>,
+    /// What is wrong, without the offending value.
+    pub problem: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{}, field `{}`: {}", self.location, field, self.problem),
+            None => write!(f, "{}: {}", self.location, self.problem),
+        }
+    }
+}
+
+/// One record's outcome, in file order. `record` numbers the records of the main event
+/// stream from 0; a resumed import skips those below its checkpoint.
+#[derive(Debug)]
+pub enum SourceItem {
+    Events {
+        record: u64,
+        events: Vec<RawEvent>,
+    },
+    Rejected {
+        record: Option<u64>,
+        error: RecordError,
+    },
+}
+
+/// Why an import stopped before the end of its file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {problem}; the records before it were imported")]
+    Malformed { path: PathBuf, problem: String },
+    #[error("stopped")]
+    Stopped,
+}
+
+/// Where the stream of items goes; `Break` asks the importer to stop (shutdown).
+pub trait Emit {
+    fn emit(&mut self, item: SourceItem) -> ControlFlow<()>;
+}
+
+impl<F: FnMut(SourceItem) -> ControlFlow<()>> Emit for F {
+    fn emit(&mut self, item: SourceItem) -> ControlFlow<()> {
+        self(item)
+    }
+}
+
+/// Reads `path` in `format` and emits its records in order.
+pub fn read_file(
+    format: Format,
+    path: &Path,
+    progress: &ReadProgress,
+    emit: &mut dyn Emit,
+) -> Result<(), ReadError> {
+    match format {
+        Format::Aw => aw::read(path, progress, emit),
+        Format::Csv => csv::read(path, progress, emit),
+        Format::Jsonl => jsonl::read(path, progress, emit),
+    }
+}
+
+/// Bytes read so far, for a progress bar; shared with the thread that draws it.
+#[derive(Debug, Clone, Default)]
+pub struct ReadProgress {
+    pub bytes: Arc<AtomicU64>,
+    pub pass: Arc<AtomicU64>,
+}
+
+/// A reader that counts the bytes it hands out.
+pub struct CountingReader<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> CountingReader<R> {
+    pub fn new(inner: R, counter: Arc<AtomicU64>) -> Self {
+        counter.store(0, Ordering::Relaxed);
+        CountingReader { inner, counter }
+    }
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens `path` buffered, with byte counting.
+pub fn open(
+    path: &Path,
+    progress: &ReadProgress,
+) -> Result<std::io::BufReader<CountingReader<std::fs::File>>, ReadError> {
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(std::io::BufReader::with_capacity(
+        256 << 10,
+        CountingReader::new(file, Arc::clone(&progress.bytes)),
+    ))
+}
+
+/// SHA-256 of the file's bytes, hex: the identity of an import (never its path).
+pub fn file_sha256(path: &Path) -> Result<String, ReadError> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}

@@ -1,0 +1,13 @@
+//! Tally's engine: sources → analyze → aggregate → store, and the reports over it.
+//! See ARCHITECTURE.md for the map and its invariants.
+
+pub mod aggregate;
+pub mod analyze;
+pub mod config;
+pub mod event;
+pub mod import;
+pub mod lines;
+pub mod pipeline;
+pub mod privacy;
+pub mod report;
+pub mod store;

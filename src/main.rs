@@ -1,0 +1,362 @@
+//! The `tally` command line: a thin front door onto the engine (DESIGN §7).
+
+use anyhow::{bail, Context, Result};
+use chrono::{NaiveDate, TimeDelta};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tally::analyze::{Analyzer, LexiconScorer};
+use tally::config::Config;
+use tally::import::{Format, ReadProgress};
+use tally::pipeline::{self, ImportJob, ImportOutcome};
+use tally::report::{self, Period};
+use tally::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "tally",
+    version,
+    about = "Privacy-preserving work analytics: anonymize and score on the device, store aggregates only."
+)]
+struct Cli {
+    /// Where the aggregate database lives (default: the platform data dir, e.g. ~/.local/share/tally).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Config file (default: ~/.config/tally/config.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run event files through the whole pipeline into the store; re-importing a file changes nothing.
+    Import {
+        #[arg(long, value_enum)]
+        format: Format,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Export reports.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+    /// Redact PII in JSON Lines (`{"text": …}` per line) from FILE or stdin.
+    Redact { file: Option<PathBuf> },
+    /// Categorize and score JSON Lines (`{"app", "title", "url"?, "text"?}`) from FILE or stdin.
+    Classify { file: Option<PathBuf> },
+    /// A readable summary of a date range.
+    Stats {
+        /// First local date (default: 6 days before --to).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last local date, inclusive (default: today).
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// IANA time zone (default: config `timezone`, else the machine's).
+        #[arg(long)]
+        tz: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The CSV report: one row per (period, team, category).
+    Csv {
+        /// First local date.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last local date, inclusive.
+        #[arg(long)]
+        to: NaiveDate,
+        #[arg(long, value_enum, default_value = "day")]
+        by: Period,
+        /// Output file (default: stdout). Written atomically.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// IANA time zone (default: config `timezone`, else the machine's).
+        #[arg(long)]
+        tz: Option<String>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tally::privacy::harden_process();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tally: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("tally: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    let dir = match &cli.data_dir {
+        Some(d) => d.clone(),
+        None => dirs::data_dir()
+            .context("no platform data directory; pass --data-dir")?
+            .join("tally"),
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    Ok(dir)
+}
+
+fn analyzer(config: &Config) -> Result<Analyzer> {
+    let rules = config.category_rules()?;
+    Ok(Analyzer::new(rules, Box::<LexiconScorer>::default()))
+}
+
+async fn run(cli: Cli) -> Result<u8> {
+    let config = Config::load(cli.config.as_deref())?;
+    match &cli.command {
+        Command::Import { format, files } => import(&cli, &config, *format, files).await,
+        Command::Export {
+            what:
+                ExportCommand::Csv {
+                    from,
+                    to,
+                    by,
+                    out,
+                    tz,
+                },
+        } => {
+            if to < from {
+                bail!("--to ({to}) is before --from ({from})");
+            }
+            let zone = config.zone(tz.as_deref()).map_err(anyhow::Error::msg)?;
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let (lo, hi) = report::date_range(&zone, *from, *to);
+            let rows = report::report_rows(&store.buckets(lo, hi).await?, &zone, *by);
+            store.close().await;
+            match out {
+                Some(path) => write_atomically(path, |w| report::write_csv(&rows, w))?,
+                None => report::write_csv(&rows, std::io::stdout().lock())
+                    .context("writing the report to stdout")?,
+            }
+            eprintln!(
+                "tally: {} report rows, {from} to {to} by {}",
+                rows.len(),
+                by_name(*by)
+            );
+            Ok(0)
+        }
+        Command::Redact { file } => lines(file.as_deref(), &config, tally::lines::redact_object),
+        Command::Classify { file } => {
+            lines(file.as_deref(), &config, tally::lines::classify_object)
+        }
+        Command::Stats { from, to, tz } => {
+            let zone = config.zone(tz.as_deref()).map_err(anyhow::Error::msg)?;
+            let to = to.unwrap_or_else(|| report::today(&zone));
+            let from = from.unwrap_or(to - TimeDelta::days(6));
+            if to < from {
+                bail!("--to ({to}) is before --from ({from})");
+            }
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let (lo, hi) = report::date_range(&zone, from, to);
+            let stats = report::stats(&store.buckets(lo, hi).await?, &zone);
+            store.close().await;
+            print!("{}", report::render_stats(&stats, from, to, &zone));
+            Ok(0)
+        }
+    }
+}
+
+fn by_name(p: Period) -> &'static str {
+    match p {
+        Period::Hour => "hour",
+        Period::Day => "day",
+        Period::Week => "week",
+    }
+}
+
+fn lines(
+    file: Option<&Path>,
+    config: &Config,
+    f: fn(
+        &Analyzer,
+        serde_json::Map<String, serde_json::Value>,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, String>,
+) -> Result<u8> {
+    let analyzer = analyzer(config)?;
+    eprintln!("tally: engine: {}", analyzer.describe());
+    let input: Box<dyn BufRead> = match file {
+        Some(path) => Box::new(BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )),
+        None => Box::new(BufReader::new(std::io::stdin().lock())),
+    };
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let stats = tally::lines::run(input, stdout, |m| f(&analyzer, m)).context("writing output")?;
+    if stats.failed > 0 {
+        eprintln!(
+            "tally: {} of {} lines failed (see their `error` fields)",
+            stats.failed,
+            stats.ok + stats.failed
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Writes to a temp file beside `path`, then renames it over `path`.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .context("--out needs a file name")?
+        .to_string_lossy()
+        .to_string();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        write(&mut file)?;
+        file.flush()?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Rejected records printed in full before the rest are only counted.
+const SHOWN_REJECTS: usize = 20;
+
+async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf]) -> Result<u8> {
+    let analyzer = Arc::new(analyzer(config)?);
+    eprintln!("tally: engine: {}", analyzer.describe());
+    let store = Store::open(&data_dir(cli)?).await?;
+    let stop = pipeline::stop_on_signals();
+    let mut code = 0u8;
+    for path in files {
+        let size = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len();
+        let progress = ReadProgress::default();
+        let bar = progress_bar(size, &progress);
+        let mut shown = 0usize;
+        let shown_path = path.display().to_string();
+        let result = pipeline::import_file(
+            &store,
+            Arc::clone(&analyzer),
+            ImportJob {
+                path,
+                format,
+                team: config.team(),
+                focus: config.focus,
+            },
+            progress,
+            Arc::clone(&stop),
+            |error| {
+                if shown < SHOWN_REJECTS {
+                    bar.suspend(|| eprintln!("{shown_path}: {error}"));
+                }
+                shown += 1;
+            },
+        )
+        .await;
+        bar.finish_and_clear();
+        let summary = result.with_context(|| format!("importing {}", path.display()))?;
+        if summary.skipped as usize > SHOWN_REJECTS {
+            eprintln!(
+                "{shown_path}: … and {} more rejected records",
+                summary.skipped as usize - SHOWN_REJECTS
+            );
+        }
+        let resumed = if summary.resumed_from > 0 {
+            format!(" (resumed after record {})", summary.resumed_from)
+        } else {
+            String::new()
+        };
+        match &summary.outcome {
+            ImportOutcome::AlreadyImported => {
+                eprintln!("{shown_path}: already imported; nothing changed");
+                continue;
+            }
+            ImportOutcome::Complete => {
+                eprintln!(
+                    "{shown_path}: imported {} records ({} active pieces), skipped {}{resumed}",
+                    summary.imported, summary.events, summary.skipped
+                )
+            }
+            ImportOutcome::Interrupted => {
+                eprintln!("{shown_path}: interrupted after {} records; everything read so far is saved — run the same import again to resume", summary.imported);
+                return Ok(130);
+            }
+            ImportOutcome::Truncated(problem) => {
+                eprintln!(
+                    "{shown_path}: imported {} records, skipped {}, then stopped: {problem}",
+                    summary.imported, summary.skipped
+                );
+                code = 1;
+            }
+        }
+        for (reason, count) in &summary.reasons {
+            eprintln!("  skipped {count} × {reason}");
+        }
+        if summary.skipped > 0 && code == 0 {
+            code = 2;
+        }
+    }
+    store.close().await;
+    Ok(code)
+}
+
+fn progress_bar(size: u64, progress: &ReadProgress) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let (bytes, pass, ticker) = (
+        Arc::clone(&progress.bytes),
+        Arc::clone(&progress.pass),
+        bar.clone(),
+    );
+    std::thread::spawn(move || {
+        while !ticker.is_finished() {
+            let prefix = match pass.load(Ordering::Relaxed) {
+                1 => "scanning ",
+                2 => "importing",
+                _ => "importing",
+            };
+            ticker.set_prefix(prefix);
+            ticker.set_position(bytes.load(Ordering::Relaxed));
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    });
+    bar
+}

@@ -1,0 +1,291 @@
+//! The aggregate store: SQLite in WAL mode through sqlx, schema only from `migrations/`.
+//!
+//! Invariant: nothing here ever receives a title, URL or text — only [`BucketKey`]s,
+//! [`BucketTotals`] and import checkpoints.
+
+use crate::aggregate::{BucketKey, BucketTotals, TimelineState};
+use crate::analyze::span::PiiLabel;
+use crate::event::{AppName, Category};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("cannot migrate the database {path}: {source}")]
+    Migrate {
+        path: PathBuf,
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error while {doing}: {source}")]
+    Query {
+        doing: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("the database holds an unknown category `{0}`; was it written by a newer Tally?")]
+    UnknownCategory(String),
+    #[error("import checkpoint state is unreadable: {0}")]
+    Checkpoint(String),
+}
+
+fn query(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Query { doing, source }
+}
+
+/// Where an import stands, saved with the aggregates it produced.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub file_sha256: String,
+    pub format: String,
+    /// Records of the file fully accounted for in the aggregates.
+    pub records_done: u64,
+    pub complete: bool,
+    pub imported: u64,
+    pub skipped: u64,
+    pub state: TimelineState,
+}
+
+/// One stored bucket row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketRow {
+    pub team: String,
+    pub key: BucketKey,
+    pub totals: BucketTotals,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+pub const DATABASE_FILE: &str = "tally.db";
+
+impl Store {
+    /// Opens (creating if needed) `<data_dir>/tally.db` and applies pending migrations.
+    pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        let path = data_dir.join(DATABASE_FILE);
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Store { pool, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Adds `delta` to the stored totals and, in the same transaction, records
+    /// `checkpoint`, so a crash leaves either both or neither.
+    pub async fn apply(
+        &self,
+        team: &str,
+        delta: &[(BucketKey, BucketTotals)],
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(query("starting a transaction"))?;
+        for (key, t) in delta {
+            sqlx::query(
+                "INSERT INTO activity_buckets (bucket_start, team, category, app, active_ms, events, switches, focus_ms, \
+                 sentiment_negative, sentiment_neutral, sentiment_positive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (bucket_start, team, category, app) DO UPDATE SET \
+                 active_ms = active_ms + excluded.active_ms, events = events + excluded.events, \
+                 switches = switches + excluded.switches, focus_ms = focus_ms + excluded.focus_ms, \
+                 sentiment_negative = sentiment_negative + excluded.sentiment_negative, \
+                 sentiment_neutral = sentiment_neutral + excluded.sentiment_neutral, \
+                 sentiment_positive = sentiment_positive + excluded.sentiment_positive",
+            )
+            .bind(key.start)
+            .bind(team)
+            .bind(key.category.as_str())
+            .bind(key.app.as_str())
+            .bind(t.active_ms)
+            .bind(t.events)
+            .bind(t.switches)
+            .bind(t.focus_ms)
+            .bind(t.sentiment[0])
+            .bind(t.sentiment[1])
+            .bind(t.sentiment[2])
+            .execute(&mut *tx)
+            .await
+            .map_err(query("writing activity buckets"))?;
+            for (label, count) in PiiLabel::ALL.iter().zip(t.redactions) {
+                if count == 0 {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO redaction_counts (bucket_start, team, category, app, label, count) VALUES (?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (bucket_start, team, category, app, label) DO UPDATE SET count = count + excluded.count",
+                )
+                .bind(key.start)
+                .bind(team)
+                .bind(key.category.as_str())
+                .bind(key.app.as_str())
+                .bind(label.as_str())
+                .bind(count)
+                .execute(&mut *tx)
+                .await
+                .map_err(query("writing redaction counts"))?;
+            }
+        }
+        if let Some(c) = checkpoint {
+            let state = serde_json::to_string(&c.state)
+                .map_err(|e| StoreError::Checkpoint(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO import_checkpoints (file_sha256, format, records_done, complete, imported, skipped, timeline_state, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_sha256) DO UPDATE SET records_done = excluded.records_done, \
+                 complete = excluded.complete, imported = excluded.imported, skipped = excluded.skipped, \
+                 timeline_state = excluded.timeline_state, updated_at = excluded.updated_at",
+            )
+            .bind(&c.file_sha256)
+            .bind(&c.format)
+            .bind(c.records_done as i64)
+            .bind(c.complete)
+            .bind(c.imported as i64)
+            .bind(c.skipped as i64)
+            .bind(state)
+            .bind(chrono::Utc::now().to_rfc3339())
+            .execute(&mut *tx)
+            .await
+            .map_err(query("writing the import checkpoint"))?;
+        }
+        tx.commit().await.map_err(query("committing aggregates"))?;
+        Ok(())
+    }
+
+    pub async fn checkpoint(&self, file_sha256: &str) -> Result<Option<Checkpoint>, StoreError> {
+        let row = sqlx::query(
+            "SELECT format, records_done, complete, imported, skipped, timeline_state FROM import_checkpoints WHERE file_sha256 = ?",
+        )
+        .bind(file_sha256)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query("reading the import checkpoint"))?;
+        let Some(row) = row else { return Ok(None) };
+        let state: String = row.get("timeline_state");
+        Ok(Some(Checkpoint {
+            file_sha256: file_sha256.to_string(),
+            format: row.get("format"),
+            records_done: row.get::<i64, _>("records_done") as u64,
+            complete: row.get("complete"),
+            imported: row.get::<i64, _>("imported") as u64,
+            skipped: row.get::<i64, _>("skipped") as u64,
+            state: serde_json::from_str(&state)
+                .map_err(|e| StoreError::Checkpoint(e.to_string()))?,
+        }))
+    }
+
+    /// Bucket rows with `from <= bucket_start < to` (Unix seconds), in key order.
+    pub async fn buckets(&self, from: i64, to: i64) -> Result<Vec<BucketRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT bucket_start, team, category, app, active_ms, events, switches, focus_ms, sentiment_negative, \
+             sentiment_neutral, sentiment_positive FROM activity_buckets WHERE bucket_start >= ? AND bucket_start < ? \
+             ORDER BY bucket_start, team, category, app",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query("reading activity buckets"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut index = std::collections::HashMap::new();
+        for row in rows {
+            let category: String = row.get("category");
+            let key = BucketKey {
+                start: row.get("bucket_start"),
+                category: Category::parse(&category)
+                    .ok_or(StoreError::UnknownCategory(category))?,
+                app: AppName::from_stored(row.get::<&str, _>("app")),
+            };
+            let team: String = row.get("team");
+            index.insert((key.clone(), team.clone()), out.len());
+            out.push(BucketRow {
+                team,
+                key,
+                totals: BucketTotals {
+                    active_ms: row.get("active_ms"),
+                    events: row.get("events"),
+                    switches: row.get("switches"),
+                    focus_ms: row.get("focus_ms"),
+                    sentiment: [
+                        row.get("sentiment_negative"),
+                        row.get("sentiment_neutral"),
+                        row.get("sentiment_positive"),
+                    ],
+                    redactions: [0; PiiLabel::ALL.len()],
+                },
+            });
+        }
+        let counts = sqlx::query(
+            "SELECT bucket_start, team, category, app, label, count FROM redaction_counts WHERE bucket_start >= ? AND bucket_start < ?",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query("reading redaction counts"))?;
+        for row in counts {
+            let category: String = row.get("category");
+            let key = BucketKey {
+                start: row.get("bucket_start"),
+                category: Category::parse(&category)
+                    .ok_or(StoreError::UnknownCategory(category))?,
+                app: AppName::from_stored(row.get::<&str, _>("app")),
+            };
+            let team: String = row.get("team");
+            let label: String = row.get("label");
+            if let (Some(&i), Some(label)) = (index.get(&(key, team)), PiiLabel::parse(&label)) {
+                out[i].totals.redactions[label as usize] = row.get("count");
+            }
+        }
+        Ok(out)
+    }
+
+    /// The earliest and latest bucket starts, if any data is stored.
+    pub async fn extent(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT MIN(bucket_start) AS lo, MAX(bucket_start) AS hi FROM activity_buckets",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(query("reading the data extent"))?;
+        let lo: Option<i64> = row.get("lo");
+        let hi: Option<i64> = row.get("hi");
+        Ok(lo.zip(hi))
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
