@@ -11,3 +11,4 @@ pub mod pipeline;
 pub mod privacy;
 pub mod report;
 pub mod store;
+pub mod synth;

@@ -6,6 +6,12 @@ use crate::analyze::Analyzer;
 use serde_json::{json, Map, Value};
 use std::io::{BufRead, Write};
 
+/// One JSON object per line.
+pub type JsonObject = Map<String, Value>;
+
+/// What `tally redact` and `tally classify` do to one line's object.
+pub type LineFn = fn(&Analyzer, JsonObject) -> Result<JsonObject, String>;
+
 /// Counts of a run over a JSON Lines stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LineStats {

@@ -191,10 +191,7 @@ fn by_name(p: Period) -> &'static str {
 fn lines(
     file: Option<&Path>,
     config: &Config,
-    f: fn(
-        &Analyzer,
-        serde_json::Map<String, serde_json::Value>,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, String>,
+    f: tally::lines::LineFn,
 ) -> Result<u8> {
     let analyzer = analyzer(config)?;
     eprintln!("tally: engine: {}", analyzer.describe());

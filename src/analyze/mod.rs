@@ -251,7 +251,7 @@ impl Analyzer {
     /// Analyzes one event without a cache.
     pub fn analyze(&self, event: RawEvent) -> AnalyzedEvent {
         let analysis = self.analyze_content(&event);
-        analysis.into_event(&event)
+        analysis.event_at(&event)
     }
 
     fn analyze_content(&self, event: &RawEvent) -> Arc<ContentAnalysis> {
@@ -305,7 +305,7 @@ struct ContentAnalysis {
 }
 
 impl ContentAnalysis {
-    fn into_event(&self, event: &RawEvent) -> AnalyzedEvent {
+    fn event_at(&self, event: &RawEvent) -> AnalyzedEvent {
         let c = &self.classification;
         AnalyzedEvent {
             start: event.start,
@@ -360,7 +360,7 @@ impl AnalyzerWorker {
             self.key.push('\u{0}');
         }
         if let Some(hit) = self.cache.get(self.key.as_str()) {
-            return hit.into_event(&event);
+            return hit.event_at(&event);
         }
         let analysis = self.analyzer.analyze_content(&event);
         if self.cache.len() >= self.capacity {
@@ -369,7 +369,7 @@ impl AnalyzerWorker {
         }
         self.cache
             .insert(self.key.as_str().into(), Arc::clone(&analysis));
-        analysis.into_event(&event)
+        analysis.event_at(&event)
     }
 
     pub fn cached_entries(&self) -> usize {

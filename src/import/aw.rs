@@ -651,7 +651,11 @@ impl Pass for Events<'_> {
 pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result<(), ReadError> {
     progress.pass.store(1, std::sync::atomic::Ordering::Relaxed);
     let mut overlay = Overlay::default();
-    walk(path, progress, &mut WindowProbe(&mut overlay))?;
+    match walk(path, progress, &mut WindowProbe(&mut overlay)) {
+        // A broken file: pass 2 imports what comes before the break and reports it.
+        Ok(()) | Err(ReadError::Malformed { .. }) => {}
+        Err(e) => return Err(e),
+    }
     overlay.finish();
     let mut errors = std::mem::take(&mut overlay.afk_errors);
     if overlay.has_window {

@@ -64,6 +64,8 @@ pub struct Store {
 }
 
 pub const DATABASE_FILE: &str = "tally.db";
+/// Rows per multi-row upsert (11 bound values each, under SQLite's 32,766 limit).
+const UPSERT_ROWS: usize = 1000;
 
 impl Store {
     /// Opens (creating if needed) `<data_dir>/tally.db` and applies pending migrations.
@@ -115,49 +117,70 @@ impl Store {
             .begin()
             .await
             .map_err(query("starting a transaction"))?;
-        for (key, t) in delta {
-            sqlx::query(
+        // Multi-row upserts: one statement per chunk keeps round trips to SQLite's worker
+        // thread few (one per row was the bottleneck of large imports).
+        for chunk in delta.chunks(UPSERT_ROWS) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO activity_buckets (bucket_start, team, category, app, active_ms, events, switches, focus_ms, \
-                 sentiment_negative, sentiment_neutral, sentiment_positive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (bucket_start, team, category, app) DO UPDATE SET \
+                 sentiment_negative, sentiment_neutral, sentiment_positive) ",
+            );
+            insert.push_values(chunk, |mut row, (key, t)| {
+                row.push_bind(key.start)
+                    .push_bind(team)
+                    .push_bind(key.category.as_str())
+                    .push_bind(key.app.as_str())
+                    .push_bind(t.active_ms)
+                    .push_bind(t.events)
+                    .push_bind(t.switches)
+                    .push_bind(t.focus_ms)
+                    .push_bind(t.sentiment[0])
+                    .push_bind(t.sentiment[1])
+                    .push_bind(t.sentiment[2]);
+            });
+            insert.push(
+                " ON CONFLICT (bucket_start, team, category, app) DO UPDATE SET \
                  active_ms = active_ms + excluded.active_ms, events = events + excluded.events, \
                  switches = switches + excluded.switches, focus_ms = focus_ms + excluded.focus_ms, \
                  sentiment_negative = sentiment_negative + excluded.sentiment_negative, \
                  sentiment_neutral = sentiment_neutral + excluded.sentiment_neutral, \
                  sentiment_positive = sentiment_positive + excluded.sentiment_positive",
-            )
-            .bind(key.start)
-            .bind(team)
-            .bind(key.category.as_str())
-            .bind(key.app.as_str())
-            .bind(t.active_ms)
-            .bind(t.events)
-            .bind(t.switches)
-            .bind(t.focus_ms)
-            .bind(t.sentiment[0])
-            .bind(t.sentiment[1])
-            .bind(t.sentiment[2])
-            .execute(&mut *tx)
-            .await
-            .map_err(query("writing activity buckets"))?;
-            for (label, count) in PiiLabel::ALL.iter().zip(t.redactions) {
-                if count == 0 {
-                    continue;
-                }
-                sqlx::query(
-                    "INSERT INTO redaction_counts (bucket_start, team, category, app, label, count) VALUES (?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT (bucket_start, team, category, app, label) DO UPDATE SET count = count + excluded.count",
-                )
-                .bind(key.start)
-                .bind(team)
-                .bind(key.category.as_str())
-                .bind(key.app.as_str())
-                .bind(label.as_str())
-                .bind(count)
+            );
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(query("writing activity buckets"))?;
+        }
+        let counts: Vec<(&BucketKey, PiiLabel, i64)> = delta
+            .iter()
+            .flat_map(|(key, t)| {
+                PiiLabel::ALL
+                    .iter()
+                    .zip(t.redactions)
+                    .filter(|(_, n)| *n > 0)
+                    .map(move |(l, n)| (key, *l, n))
+            })
+            .collect();
+        for chunk in counts.chunks(UPSERT_ROWS) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO redaction_counts (bucket_start, team, category, app, label, count) ",
+            );
+            insert.push_values(chunk, |mut row, (key, label, count)| {
+                row.push_bind(key.start)
+                    .push_bind(team)
+                    .push_bind(key.category.as_str())
+                    .push_bind(key.app.as_str())
+                    .push_bind(label.as_str())
+                    .push_bind(*count);
+            });
+            insert.push(
+                " ON CONFLICT (bucket_start, team, category, app, label) DO UPDATE SET count = count + excluded.count",
+            );
+            insert
+                .build()
                 .execute(&mut *tx)
                 .await
                 .map_err(query("writing redaction counts"))?;
-            }
         }
         if let Some(c) = checkpoint {
             let state = serde_json::to_string(&c.state)

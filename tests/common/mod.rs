@@ -1,0 +1,158 @@
+//! Shared helpers for the integration tests: a sandbox whose HOME, XDG_* and TMPDIR
+//! point into a temp dir, a runner for the real `tally` binary, and the planted-PII scan.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Sandbox {
+    /// Everything Tally may write to: HOME, XDG dirs, TMPDIR. Scanned for PII.
+    pub home: tempfile::TempDir,
+    /// Input files (they hold planted PII by design), kept outside `home`.
+    pub inputs: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let sandbox = Sandbox {
+            home: tempfile::tempdir().unwrap(),
+            inputs: tempfile::tempdir().unwrap(),
+        };
+        for dir in ["data", "config", "cache", "state", "runtime", "tmp"] {
+            std::fs::create_dir_all(sandbox.home.path().join(dir)).unwrap();
+        }
+        sandbox
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data").join("tally")
+    }
+
+    pub fn input(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.inputs.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let home = self.home.path();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tally"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_RUNTIME_DIR", home.join("runtime"))
+            .env("TMPDIR", home.join("tmp"))
+            .env("TZ", "UTC")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `tally ARGS` to completion.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("tally runs")
+    }
+
+    /// Runs `tally ARGS` with `stdin` as standard input.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn export_csv(&self, from: &str, to: &str, by: &str) -> String {
+        let out = self.run(&[
+            "export", "csv", "--from", from, "--to", to, "--by", by, "--tz", "UTC",
+        ]);
+        assert!(
+            out.status.success(),
+            "export failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every file under `root` that contains any of `needles` (case-insensitively, as raw
+/// bytes), with the needle found.
+pub fn scan_for_pii(root: &Path, needles: &[&str]) -> Vec<(PathBuf, String)> {
+    let mut hits = Vec::new();
+    let lowered: Vec<Vec<u8>> = needles
+        .iter()
+        .map(|n| n.to_lowercase().into_bytes())
+        .collect();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            for (needle, lower) in needles.iter().zip(&lowered) {
+                if contains(&bytes, lower) {
+                    hits.push((path.clone(), needle.to_string()));
+                }
+            }
+        }
+    }
+    hits
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Counts the files under `root`.
+pub fn file_count(root: &Path) -> usize {
+    let mut n = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// One ActivityWatch event.
+pub fn aw_event(timestamp: &str, duration: f64, data: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"id": null, "timestamp": timestamp, "duration": duration, "data": data})
+}
+
+/// An ActivityWatch export with the given buckets: (id, type, events).
+pub fn aw_export(buckets: Vec<(&str, &str, Vec<serde_json::Value>)>) -> String {
+    let mut map = serde_json::Map::new();
+    for (id, kind, events) in buckets {
+        map.insert(
+            id.to_string(),
+            serde_json::json!({"id": id, "created": "2026-11-01T00:00:00Z", "name": null, "type": kind,
+                "client": "aw-watcher", "hostname": "planted-host-qx7", "events": events}),
+        );
+    }
+    serde_json::to_string_pretty(&serde_json::json!({"buckets": map})).unwrap()
+}
