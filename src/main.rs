@@ -40,6 +40,9 @@ enum Command {
         format: Format,
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Records between two checkpoints; an interrupted import resumes from the last one.
+        #[arg(long, default_value_t = pipeline::CHECKPOINT_RECORDS, value_name = "N")]
+        checkpoint_every: u64,
     },
     /// Export reports.
     Export {
@@ -128,7 +131,11 @@ fn analyzer(config: &Config) -> Result<Analyzer> {
 async fn run(cli: Cli) -> Result<u8> {
     let config = Config::load(cli.config.as_deref())?;
     match &cli.command {
-        Command::Import { format, files } => import(&cli, &config, *format, files).await,
+        Command::Import {
+            format,
+            files,
+            checkpoint_every,
+        } => import(&cli, &config, *format, files, *checkpoint_every).await,
         Command::Export {
             what:
                 ExportCommand::Csv {
@@ -188,11 +195,7 @@ fn by_name(p: Period) -> &'static str {
     }
 }
 
-fn lines(
-    file: Option<&Path>,
-    config: &Config,
-    f: tally::lines::LineFn,
-) -> Result<u8> {
+fn lines(file: Option<&Path>, config: &Config, f: tally::lines::LineFn) -> Result<u8> {
     let analyzer = analyzer(config)?;
     eprintln!("tally: engine: {}", analyzer.describe());
     let input: Box<dyn BufRead> = match file {
@@ -246,7 +249,13 @@ fn write_atomically(
 /// Rejected records printed in full before the rest are only counted.
 const SHOWN_REJECTS: usize = 20;
 
-async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf]) -> Result<u8> {
+async fn import(
+    cli: &Cli,
+    config: &Config,
+    format: Format,
+    files: &[PathBuf],
+    checkpoint_every: u64,
+) -> Result<u8> {
     let analyzer = Arc::new(analyzer(config)?);
     eprintln!("tally: engine: {}", analyzer.describe());
     let store = Store::open(&data_dir(cli)?).await?;
@@ -268,6 +277,7 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf]) -
                 format,
                 team: config.team(),
                 focus: config.focus,
+                checkpoint_every,
             },
             progress,
             Arc::clone(&stop),

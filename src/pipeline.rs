@@ -18,8 +18,8 @@ use tokio::sync::mpsc;
 const BATCH: usize = 1024;
 /// Batches in flight per channel.
 const CHANNEL_BATCHES: usize = 8;
-/// Records between two flushes of an import (each flush is one transaction).
-const FLUSH_RECORDS: u64 = 50_000;
+/// Records between two checkpoints of an import (each is one transaction), by default.
+pub const CHECKPOINT_RECORDS: u64 = 50_000;
 /// Distinct event contents remembered by an analyzer worker.
 pub const CACHE_ENTRIES: usize = 16_384;
 
@@ -75,6 +75,8 @@ pub struct ImportJob<'a> {
     pub format: Format,
     pub team: &'a str,
     pub focus: FocusConfig,
+    /// Records between two checkpoints (each flush is one transaction).
+    pub checkpoint_every: u64,
 }
 
 /// Runs one file through analyze → aggregate → store, resuming from its checkpoint.
@@ -208,7 +210,7 @@ pub async fn import_file(
             }
             since_flush += 1;
         }
-        if since_flush >= FLUSH_RECORDS {
+        if since_flush >= job.checkpoint_every.max(1) {
             since_flush = 0;
             let c = checkpoint(
                 records_done,

@@ -110,6 +110,22 @@ fn fill(template: &str, n: u64) -> String {
     template.replace("{n}", &n.to_string())
 }
 
+/// The latest instant at or before `t` inside working hours (weekdays 08:00–18:00 UTC).
+fn working_time(t: i64) -> i64 {
+    use chrono::{Datelike, Timelike};
+    let mut at = chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
+    loop {
+        let weekday = at.weekday().num_days_from_monday() < 5;
+        let hour = at.hour();
+        if weekday && (8..18).contains(&hour) {
+            return at.timestamp();
+        }
+        // Go back to just before 18:00 of this day if it is later than that, else of the day before.
+        let day_end = at.date_naive().and_hms_opt(18, 0, 0).unwrap_or_default().and_utc() - chrono::TimeDelta::seconds(1);
+        at = if weekday && hour >= 18 { day_end } else { day_end - chrono::TimeDelta::days(1) };
+    }
+}
+
 fn ts(seconds: i64) -> String {
     chrono::DateTime::from_timestamp(seconds, 0)
         .unwrap_or_default()
@@ -126,26 +142,34 @@ pub fn write_aw_export<W: Write>(out: &mut W, shape: ExportShape) -> std::io::Re
     let mut total = 0;
     write!(out, "{{\"buckets\": {{\"aw-watcher-window_synthhost\": {{\"id\": \"aw-watcher-window_synthhost\", \"type\": \"currentwindow\", \"client\": \"aw-watcher-window\", \"hostname\": \"synthhost\", \"events\": [")?;
     let mut t = shape.end;
+    let mut session_left = 0u64;
+    let mut session_app = 0usize;
+    let mut session_browser = false;
     for i in 0..shape.window_events {
+        // Working hours only: 08:00–18:00 UTC on weekdays; evenings and weekends are gaps.
+        t = working_time(t);
         if rng.below(40) == 0 {
             let away = 300 + rng.below(1500) as i64;
             afk.push((t - away, away));
             t -= away;
         }
+        // People stay in one app for a while: sessions of 1–30 events.
+        if session_left == 0 {
+            session_left = 1 + rng.below(30);
+            session_browser = rng.below(5) == 0;
+            session_app = rng.below(APPS.len() as u64) as usize;
+        }
+        session_left -= 1;
         let duration = 5 + rng.below(240) as i64;
         t -= duration;
         let n = rng.below(shape.distinct_per_template);
-        let browser = rng.below(5) == 0;
-        let (app, title) = if browser {
+        let (app, title) = if session_browser {
             let (url, title) = BROWSER_PAGES[rng.below(BROWSER_PAGES.len() as u64) as usize];
             web.push((t, duration, fill(url, n), fill(title, n)));
             ("firefox", "Mozilla Firefox".to_string())
         } else {
-            let (app, titles) = APPS[rng.below(APPS.len() as u64) as usize];
-            (
-                app,
-                fill(titles[rng.below(titles.len() as u64) as usize], n),
-            )
+            let (app, titles) = APPS[session_app];
+            (app, fill(titles[rng.below(titles.len() as u64) as usize], n))
         };
         if i > 0 {
             out.write_all(b",")?;

@@ -308,6 +308,19 @@ impl Store {
         Ok(lo.zip(hi))
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `ok`, or the problems it found.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        let rows = sqlx::query("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query("checking database integrity"))?;
+        Ok(rows
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect::<Vec<_>>()
+            .join("; "))
+    }
+
     pub async fn close(self) {
         self.pool.close().await;
     }

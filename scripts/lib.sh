@@ -1,0 +1,39 @@
+# Shared set-up steps for scripts/run.sh and scripts/test.sh (sourced, not run).
+# Every step is idempotent: it checks before it installs.
+
+# Installs the Debian/Ubuntu packages that are not installed yet.
+ensure_apt_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+# Puts a Rust toolchain (>= 1.85) on PATH.
+ensure_rust() {
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    # Debian 13 / Ubuntu 24.04 package rustup; it fetches a current toolchain.
+    ensure_apt_packages rustup && rustup default stable
+  fi
+  local version
+  version=$(rustc --version | awk '{print $2}')
+  if [ "$(printf '%s\n1.85.0\n' "$version" | sort -V | head -n1)" != "1.85.0" ]; then
+    echo "setup: Rust $version is too old; Tally needs 1.85 or newer (rustup update stable)" >&2
+    exit 1
+  fi
+}
+
+# One build cache outside the checkout, shared by runs, tests and CI.
+tally_target_dir() {
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tally-target}"
+  mkdir -p "$CARGO_TARGET_DIR"
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up and runs Tally's whole test suite (Debian/Ubuntu). Idempotent; CI runs this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_apt_packages build-essential pkg-config
+ensure_rust
+tally_target_dir
+
+if cargo fmt --version >/dev/null 2>&1; then
+  cargo fmt --all --check
+else
+  echo "test: rustfmt is not installed; skipping the format check" >&2
+fi
+if cargo clippy --version >/dev/null 2>&1; then
+  cargo clippy --locked --all-targets -- -D warnings
+else
+  echo "test: clippy is not installed; skipping lints" >&2
+fi
+# Benchmarks are compiled by clippy above but never run here.
+cargo test --locked --lib --bins --tests --examples

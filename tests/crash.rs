@@ -1,0 +1,142 @@
+//! Crash safety: kill -9 the importer at random points, run it again, and the aggregates
+//! equal those of a clean run (nothing lost, nothing double-counted).
+
+mod common;
+use common::{stderr, Sandbox};
+use std::time::{Duration, Instant};
+use tally::synth::{shape_for_total, write_aw_export, SplitMix};
+
+fn import_args(file: &str) -> Vec<&str> {
+    vec![
+        "import",
+        "--format",
+        "aw",
+        "--checkpoint-every",
+        "1500",
+        file,
+    ]
+}
+
+#[test]
+fn killed_imports_resume_to_the_same_aggregates_as_a_clean_run() {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("kill-point seed: {seed}");
+    let mut rng = SplitMix::new(seed);
+
+    let clean = Sandbox::new();
+    let mut bytes = Vec::new();
+    write_aw_export(&mut bytes, shape_for_total(40_000, 7)).unwrap();
+    let file = clean.input("export.json", &bytes);
+    let file = file.to_str().unwrap();
+    let started = Instant::now();
+    let out = clean.run(&import_args(file));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clean_run = started.elapsed();
+    let want = clean.export_csv("2020-01-01", "2030-12-31", "hour");
+    assert!(
+        want.lines().count() > 1000,
+        "the fixture should span many hours"
+    );
+
+    let crashed = Sandbox::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sha = tally::import::file_sha256(std::path::Path::new(file)).unwrap();
+
+    // First a kill right after a checkpoint has landed, mid-file: the next run must resume.
+    let mut child = crashed
+        .command(&import_args(file))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let data_dir = crashed.data_dir();
+    let done_at_kill = loop {
+        std::thread::sleep(Duration::from_millis(5));
+        // Read-only, so the test never races the importer's own migrations.
+        let checkpoint = runtime.block_on(read_checkpoint(&data_dir, &sha));
+        if let Some((records_done, complete)) = checkpoint.filter(|c| c.0 > 0) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            assert!(!complete, "the import finished before it could be killed");
+            break records_done;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before its first checkpoint"
+        );
+    };
+    let out = crashed.run(&import_args(file));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(resumed after record "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(done_at_kill > 0);
+    assert_eq!(
+        crashed.export_csv("2020-01-01", "2030-12-31", "hour"),
+        want,
+        "after a kill at record {done_at_kill}"
+    );
+
+    // Then kills at random points, into a fresh store, 8 times.
+    let crashed = Sandbox::new();
+    let mut kills = 0;
+    for _ in 0..8 {
+        let mut child = crashed
+            .command(&import_args(file))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let delay = Duration::from_millis(50 + rng.below(clean_run.as_millis() as u64 + 1));
+        std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    let out = crashed.run(&import_args(file));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        kills > 0,
+        "no run was killed; the fixture is too small for this machine"
+    );
+    assert_eq!(
+        crashed.export_csv("2020-01-01", "2030-12-31", "hour"),
+        want,
+        "after {kills} kills"
+    );
+
+    let data_dir = crashed.data_dir();
+    let integrity = runtime.block_on(async {
+        let store = tally::store::Store::open(&data_dir).await.unwrap();
+        store.integrity_check().await.unwrap()
+    });
+    assert_eq!(integrity, "ok");
+}
+
+/// (records_done, complete) of the file's checkpoint, read without writing anything.
+async fn read_checkpoint(data_dir: &std::path::Path, sha: &str) -> Option<(i64, bool)> {
+    use sqlx::ConnectOptions;
+    let db = data_dir.join(tally::store::DATABASE_FILE);
+    if !db.exists() {
+        return None;
+    }
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .read_only(true)
+        .connect()
+        .await
+        .ok()?;
+    sqlx::query_as::<_, (i64, bool)>(
+        "SELECT records_done, complete FROM import_checkpoints WHERE file_sha256 = ?",
+    )
+    .bind(sha)
+    .fetch_optional(&mut conn)
+    .await
+    .ok()
+    .flatten()
+}
