@@ -3,7 +3,8 @@
 //! second and the import process's peak RSS.
 //!
 //! Run: `cargo bench --bench import_throughput` (set TALLY_BENCH_EVENTS to change the
-//! size). Not part of `.ci/run`.
+//! size, TALLY_BENCH_DISTINCT for title variety, TALLY_BENCH_RUNS for repeats).
+//! Not part of `.ci/run`.
 
 use std::io::BufWriter;
 use std::process::Command;
@@ -14,6 +15,12 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    // Title variants per template: the default 400 is a realistic desktop; a huge value
+    // makes nearly every title distinct, defeating the analyzer's cache.
+    let distinct: u64 = std::env::var("TALLY_BENCH_DISTINCT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
     let runs: usize = std::env::var("TALLY_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -284,7 +284,9 @@ pub fn render_stats(s: &Stats, from: NaiveDate, to: NaiveDate, zone: &ReportZone
         let mean = (pos - neg) as f64 / (neg + neu + pos) as f64;
         // Round first so a tiny negative mean prints as +0.00, not -0.00.
         let mean = (mean * 100.0).round() / 100.0 + 0.0;
-        out.push_str(&format!("Sentiment         {mean:>+7.2} (negative {neg}, neutral {neu}, positive {pos})\n"));
+        out.push_str(&format!(
+            "Sentiment         {mean:>+7.2} (negative {neg}, neutral {neu}, positive {pos})\n"
+        ));
     }
     let redactions: Vec<String> = PiiLabel::ALL
         .iter()

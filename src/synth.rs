@@ -121,8 +121,17 @@ fn working_time(t: i64) -> i64 {
             return at.timestamp();
         }
         // Go back to just before 18:00 of this day if it is later than that, else of the day before.
-        let day_end = at.date_naive().and_hms_opt(18, 0, 0).unwrap_or_default().and_utc() - chrono::TimeDelta::seconds(1);
-        at = if weekday && hour >= 18 { day_end } else { day_end - chrono::TimeDelta::days(1) };
+        let day_end = at
+            .date_naive()
+            .and_hms_opt(18, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+            - chrono::TimeDelta::seconds(1);
+        at = if weekday && hour >= 18 {
+            day_end
+        } else {
+            day_end - chrono::TimeDelta::days(1)
+        };
     }
 }
 
@@ -169,7 +178,10 @@ pub fn write_aw_export<W: Write>(out: &mut W, shape: ExportShape) -> std::io::Re
             ("firefox", "Mozilla Firefox".to_string())
         } else {
             let (app, titles) = APPS[session_app];
-            (app, fill(titles[rng.below(titles.len() as u64) as usize], n))
+            (
+                app,
+                fill(titles[rng.below(titles.len() as u64) as usize], n),
+            )
         };
         if i > 0 {
             out.write_all(b",")?;
