@@ -30,8 +30,11 @@ fn main() {
     let started = Instant::now();
     let written = {
         let mut out = BufWriter::new(std::fs::File::create(&export).expect("create export"));
-        tally::synth::write_aw_export(&mut out, tally::synth::shape_for_total(total, 42))
-            .expect("write export")
+        let shape = tally::synth::ExportShape {
+            distinct_per_template: distinct,
+            ..tally::synth::shape_for_total(total, 42)
+        };
+        tally::synth::write_aw_export(&mut out, shape).expect("write export")
     };
     let size = std::fs::metadata(&export).expect("export size").len();
     println!(
