@@ -10,8 +10,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tally::analyze::{Analyzer, LexiconScorer};
 use tally::config::Config;
-use tally::import::{Format, ReadProgress};
-use tally::pipeline::{self, ImportJob, ImportOutcome};
+use tally::import::{FileSource, Format, ReadProgress};
+use tally::pipeline::{self, RunOptions, RunOutcome};
 use tally::report::{self, Period};
 use tally::store::Store;
 
@@ -269,17 +269,19 @@ async fn import(
         let bar = progress_bar(size, &progress);
         let mut shown = 0usize;
         let shown_path = path.display().to_string();
-        let result = pipeline::import_file(
+        let result = pipeline::run(
             &store,
             Arc::clone(&analyzer),
-            ImportJob {
-                path,
+            Box::new(FileSource {
                 format,
+                path: path.clone(),
+                progress,
+            }),
+            RunOptions {
                 team: config.team(),
                 focus: config.focus,
                 checkpoint_every,
             },
-            progress,
             Arc::clone(&stop),
             |error| {
                 if shown < SHOWN_REJECTS {
@@ -303,21 +305,21 @@ async fn import(
             String::new()
         };
         match &summary.outcome {
-            ImportOutcome::AlreadyImported => {
+            RunOutcome::AlreadyImported => {
                 eprintln!("{shown_path}: already imported; nothing changed");
                 continue;
             }
-            ImportOutcome::Complete => {
+            RunOutcome::Complete => {
                 eprintln!(
                     "{shown_path}: imported {} records ({} active pieces), skipped {}{resumed}",
                     summary.imported, summary.events, summary.skipped
                 )
             }
-            ImportOutcome::Interrupted => {
+            RunOutcome::Interrupted => {
                 eprintln!("{shown_path}: interrupted after {} records; everything read so far is saved — run the same import again to resume", summary.imported);
                 return Ok(130);
             }
-            ImportOutcome::Truncated(problem) => {
+            RunOutcome::Truncated(problem) => {
                 eprintln!(
                     "{shown_path}: imported {} records, skipped {}, then stopped: {problem}",
                     summary.imported, summary.skipped

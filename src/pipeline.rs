@@ -1,17 +1,19 @@
-//! Wires the stages with tokio: a source thread, an analyzer thread and the aggregate +
-//! store loop, joined by bounded channels (backpressure) that carry batches. A stop
-//! request (Ctrl-C, SIGTERM) ends the source; everything already read is analyzed,
-//! aggregated and flushed before the pipeline returns.
+//! Wires the stages with tokio: a source thread, an analyzer thread (fanning batches
+//! out over one worker per core) and the aggregate + store loop, joined by bounded
+//! channels that carry batches (backpressure). Aggregates are flushed every N records
+//! and at least every [`FLUSH_INTERVAL`]; a resumable source's checkpoint is written in
+//! the same transaction. A stop request (Ctrl-C, SIGTERM) ends the source; everything
+//! already read is analyzed, aggregated and flushed before the pipeline returns.
 
 use crate::aggregate::{Aggregator, FocusConfig};
 use crate::analyze::{Analyzer, AnalyzerWorker};
 use crate::event::AnalyzedEvent;
-use crate::import::{self, Format, ReadError, ReadProgress, RecordError, SourceItem};
+use crate::import::{Emit, ReadError, RecordError, SourceItem};
 use crate::store::{Checkpoint, Store, StoreError};
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Items per batch between stages.
@@ -20,8 +22,23 @@ const BATCH: usize = 1024;
 const CHANNEL_BATCHES: usize = 8;
 /// Records between two checkpoints of an import (each is one transaction), by default.
 pub const CHECKPOINT_RECORDS: u64 = 50_000;
+/// The longest aggregates stay in memory only (DESIGN §3: at least every 60 s).
+pub const FLUSH_INTERVAL: Duration = Duration::from_secs(60);
 /// Distinct event contents remembered by an analyzer worker.
 pub const CACHE_ENTRIES: usize = 16_384;
+/// Upper bound on analyzer threads (one per core below it).
+const MAX_ANALYZER_THREADS: usize = 4;
+
+/// Where records come from: an importer today, the live collector later. Runs on a
+/// blocking thread and pushes records, in order, into `emit`.
+pub trait Source: Send + 'static {
+    /// What kind of source this is (`aw`, `csv`, `jsonl`, …), recorded in checkpoints.
+    fn kind(&self) -> &'static str;
+    /// A stable identity of the input (files: the SHA-256 of their bytes) for
+    /// idempotent, resumable runs; `None` for live sources, which are not resumed.
+    fn identity(&self) -> Result<Option<String>, ReadError>;
+    fn read(self: Box<Self>, emit: &mut dyn Emit) -> Result<(), ReadError>;
+}
 
 /// A record after the analyze stage.
 enum Analyzed {
@@ -36,7 +53,7 @@ enum Analyzed {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ImportError {
+pub enum PipelineError {
     #[error(transparent)]
     Read(#[from] ReadError),
     #[error(transparent)]
@@ -45,21 +62,21 @@ pub enum ImportError {
     Stage(&'static str),
 }
 
-/// How an import ended.
+/// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ImportOutcome {
+pub enum RunOutcome {
     Complete,
-    /// The file had been imported before: nothing changed.
+    /// The input had been fully processed before: nothing changed.
     AlreadyImported,
-    /// Stopped by a signal; running the import again resumes after `records_done`.
+    /// Stopped by a signal; running it again resumes after the last checkpoint.
     Interrupted,
-    /// The file is broken from some point on; what came before was imported.
+    /// The input is broken from some point on; what came before was stored.
     Truncated(String),
 }
 
 #[derive(Debug, Clone)]
-pub struct ImportSummary {
-    pub outcome: ImportOutcome,
+pub struct RunSummary {
+    pub outcome: RunOutcome,
     /// Records imported / skipped in this run.
     pub imported: u64,
     pub skipped: u64,
@@ -70,57 +87,89 @@ pub struct ImportSummary {
     pub reasons: Vec<(String, u64)>,
 }
 
-pub struct ImportJob<'a> {
-    pub path: &'a Path,
-    pub format: Format,
+impl RunSummary {
+    fn already_imported() -> RunSummary {
+        RunSummary {
+            outcome: RunOutcome::AlreadyImported,
+            imported: 0,
+            skipped: 0,
+            resumed_from: 0,
+            events: 0,
+            reasons: Vec::new(),
+        }
+    }
+}
+
+/// Settings of one run.
+pub struct RunOptions<'a> {
     pub team: &'a str,
     pub focus: FocusConfig,
     /// Records between two checkpoints (each flush is one transaction).
     pub checkpoint_every: u64,
 }
 
-/// Runs one file through analyze → aggregate → store, resuming from its checkpoint.
+/// Progress of the aggregate + store loop, saved with each flush.
+struct Progress {
+    identity: Option<String>,
+    kind: &'static str,
+    records_done: u64,
+    imported: u64,
+    skipped: u64,
+}
+
+impl Progress {
+    fn checkpoint(&self, complete: bool, aggregator: &Aggregator) -> Option<Checkpoint> {
+        Some(Checkpoint {
+            file_sha256: self.identity.clone()?,
+            format: self.kind.to_string(),
+            records_done: self.records_done,
+            complete,
+            imported: self.imported,
+            skipped: self.skipped,
+            state: aggregator.state().clone(),
+        })
+    }
+}
+
+/// Runs a source through analyze → aggregate → store, resuming from its checkpoint.
 /// `on_reject` sees every rejected record (to report it); `stop` ends the read early.
-pub async fn import_file(
+pub async fn run(
     store: &Store,
     analyzer: Arc<Analyzer>,
-    job: ImportJob<'_>,
-    progress: ReadProgress,
+    source: Box<dyn Source>,
+    options: RunOptions<'_>,
     stop: Arc<AtomicBool>,
     mut on_reject: impl FnMut(&RecordError),
-) -> Result<ImportSummary, ImportError> {
-    let path: PathBuf = job.path.to_path_buf();
-    let sha = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || import::file_sha256(&path))
-            .await
-            .map_err(|_| ImportError::Stage("hash"))??
+) -> Result<RunSummary, PipelineError> {
+    let kind = source.kind();
+    let (identity, source) = tokio::task::spawn_blocking(move || (source.identity(), source))
+        .await
+        .map_err(|_| PipelineError::Stage("hash"))?;
+    let identity = identity?;
+    let previous = match &identity {
+        Some(id) => store.checkpoint(id).await?,
+        None => None,
     };
-    let previous = store.checkpoint(&sha).await?;
     if previous.as_ref().is_some_and(|c| c.complete) {
-        return Ok(ImportSummary {
-            outcome: ImportOutcome::AlreadyImported,
-            imported: 0,
-            skipped: 0,
-            resumed_from: 0,
-            events: 0,
-            reasons: Vec::new(),
-        });
+        return Ok(RunSummary::already_imported());
     }
     let resume_from = previous.as_ref().map_or(0, |c| c.records_done);
-    let (mut total_imported, mut total_skipped) = previous
-        .as_ref()
-        .map_or((0, 0), |c| (c.imported, c.skipped));
+    let mut progress = Progress {
+        identity,
+        kind,
+        records_done: resume_from,
+        imported: previous.as_ref().map_or(0, |c| c.imported),
+        skipped: previous.as_ref().map_or(0, |c| c.skipped),
+    };
     let mut aggregator = match previous {
-        Some(c) => Aggregator::with_state(job.focus, c.state),
-        None => Aggregator::new(job.focus),
+        Some(c) => Aggregator::with_state(options.focus, c.state),
+        None => Aggregator::new(options.focus),
     };
 
     let (raw_tx, mut raw_rx) = mpsc::channel::<Vec<SourceItem>>(CHANNEL_BATCHES);
     let (analyzed_tx, mut analyzed_rx) = mpsc::channel::<Vec<Analyzed>>(CHANNEL_BATCHES);
 
-    let format = job.format;
-    let source = tokio::task::spawn_blocking(move || {
+    let reader = tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
         let mut emit = |item: SourceItem| {
             if stop.load(Ordering::Relaxed) {
@@ -146,7 +195,7 @@ pub async fn import_file(
             }
             ControlFlow::Continue(())
         };
-        let result = import::read_file(format, &path, &progress, &mut emit);
+        let result = source.read(&mut emit);
         if !batch.is_empty() {
             let _ = raw_tx.blocking_send(batch);
         }
@@ -154,128 +203,149 @@ pub async fn import_file(
     });
 
     let analyze = tokio::task::spawn_blocking(move || {
-        let mut worker = AnalyzerWorker::new(analyzer, CACHE_ENTRIES);
+        // One worker (and cache) per core; each batch is split between them and joined
+        // back in order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_ANALYZER_THREADS);
+        let mut workers: Vec<AnalyzerWorker> = (0..threads)
+            .map(|_| AnalyzerWorker::new(Arc::clone(&analyzer), CACHE_ENTRIES))
+            .collect();
         while let Some(batch) = raw_rx.blocking_recv() {
-            let out = batch
-                .into_iter()
-                .map(|item| match item {
-                    SourceItem::Events { record, events } => Analyzed::Events {
-                        record,
-                        events: events.into_iter().map(|e| worker.analyze(e)).collect(),
-                    },
-                    SourceItem::Rejected { record, error } => Analyzed::Rejected { record, error },
-                })
-                .collect();
+            let out = analyze_batch(&mut workers, batch);
             if analyzed_tx.blocking_send(out).is_err() {
                 break;
             }
         }
     });
 
-    let mut records_done = resume_from;
-    let mut since_flush = 0u64;
-    let (mut imported, mut skipped, mut events_seen) = (0u64, 0u64, 0u64);
+    let (mut imported, mut skipped, mut events_seen, mut since_flush) = (0u64, 0u64, 0u64, 0u64);
     let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
-    let checkpoint =
-        |records_done, complete, imported, skipped, aggregator: &Aggregator| Checkpoint {
-            file_sha256: sha.clone(),
-            format: format.as_str().to_string(),
-            records_done,
-            complete,
-            imported,
-            skipped,
-            state: aggregator.state().clone(),
+    let mut deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
+    loop {
+        let batch = match tokio::time::timeout_at(deadline, analyzed_rx.recv()).await {
+            Ok(Some(batch)) => batch,
+            Ok(None) => break,
+            Err(_elapsed) => {
+                // A slow source (the live collector): flush what the window holds.
+                since_flush = 0;
+                deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
+                let c = progress.checkpoint(false, &aggregator);
+                store
+                    .apply(options.team, &aggregator.take_delta(), c.as_ref())
+                    .await?;
+                continue;
+            }
         };
-    while let Some(batch) = analyzed_rx.recv().await {
         for item in batch {
             match item {
                 Analyzed::Events { record, events } => {
                     events.iter().for_each(|e| aggregator.add(e));
                     events_seen += events.len() as u64;
                     imported += 1;
-                    records_done = record + 1;
+                    progress.imported += 1;
+                    progress.records_done = record + 1;
                 }
                 Analyzed::Rejected { record, error } => {
                     on_reject(&error);
-                    *reasons
-                        .entry(error.field.clone().map_or(error.problem.clone(), |f| {
-                            format!("`{f}`: {}", error.problem)
-                        }))
-                        .or_default() += 1;
+                    let reason = match &error.field {
+                        Some(f) => format!("`{f}`: {}", error.problem),
+                        None => error.problem.clone(),
+                    };
+                    *reasons.entry(reason).or_default() += 1;
                     skipped += 1;
+                    progress.skipped += 1;
                     if let Some(record) = record {
-                        records_done = record + 1;
+                        progress.records_done = record + 1;
                     }
                 }
             }
             since_flush += 1;
         }
-        if since_flush >= job.checkpoint_every.max(1) {
+        if since_flush >= options.checkpoint_every.max(1) {
             since_flush = 0;
-            let c = checkpoint(
-                records_done,
-                false,
-                total_imported + imported,
-                total_skipped + skipped,
-                &aggregator,
-            );
+            deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
+            let c = progress.checkpoint(false, &aggregator);
             store
-                .apply(job.team, &aggregator.take_delta(), Some(&c))
+                .apply(options.team, &aggregator.take_delta(), c.as_ref())
                 .await?;
         }
     }
-    analyze.await.map_err(|_| ImportError::Stage("analyze"))?;
-    let read = source.await.map_err(|_| ImportError::Stage("source"))?;
-    total_imported += imported;
-    total_skipped += skipped;
+    analyze.await.map_err(|_| PipelineError::Stage("analyze"))?;
+    let read = reader.await.map_err(|_| PipelineError::Stage("source"))?;
     let outcome = match read {
-        Ok(()) => {
-            aggregator.finish();
-            ImportOutcome::Complete
-        }
-        Err(ReadError::Stopped) => ImportOutcome::Interrupted,
-        Err(ReadError::Malformed { problem, .. }) => {
-            aggregator.finish();
-            ImportOutcome::Truncated(problem)
-        }
+        Ok(()) => RunOutcome::Complete,
+        Err(ReadError::Stopped) => RunOutcome::Interrupted,
+        Err(ReadError::Malformed { problem, .. }) => RunOutcome::Truncated(problem),
         Err(e) => {
             // Keep what was read; a later run resumes from here.
-            let c = checkpoint(
-                records_done,
-                false,
-                total_imported,
-                total_skipped,
-                &aggregator,
-            );
+            let c = progress.checkpoint(false, &aggregator);
             store
-                .apply(job.team, &aggregator.take_delta(), Some(&c))
+                .apply(options.team, &aggregator.take_delta(), c.as_ref())
                 .await?;
             return Err(e.into());
         }
     };
-    let complete = matches!(
-        outcome,
-        ImportOutcome::Complete | ImportOutcome::Truncated(_)
-    );
-    let c = checkpoint(
-        records_done,
-        complete,
-        total_imported,
-        total_skipped,
-        &aggregator,
-    );
+    let complete = outcome != RunOutcome::Interrupted;
+    if complete {
+        aggregator.finish();
+    }
+    let c = progress.checkpoint(complete, &aggregator);
     store
-        .apply(job.team, &aggregator.take_delta(), Some(&c))
+        .apply(options.team, &aggregator.take_delta(), c.as_ref())
         .await?;
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(ImportSummary {
+    Ok(RunSummary {
         outcome,
         imported,
         skipped,
         resumed_from: resume_from,
         events: events_seen,
         reasons,
+    })
+}
+
+/// Analyzes a batch, split over `workers` (scoped threads), keeping the batch's order.
+fn analyze_batch(workers: &mut [AnalyzerWorker], batch: Vec<SourceItem>) -> Vec<Analyzed> {
+    let analyze_one = |worker: &mut AnalyzerWorker, item: SourceItem| match item {
+        SourceItem::Events { record, events } => Analyzed::Events {
+            record,
+            events: events.into_iter().map(|e| worker.analyze(e)).collect(),
+        },
+        SourceItem::Rejected { record, error } => Analyzed::Rejected { record, error },
+    };
+    if workers.len() < 2 || batch.len() < 64 {
+        return batch
+            .into_iter()
+            .map(|item| analyze_one(&mut workers[0], item))
+            .collect();
+    }
+    let per_worker = batch.len().div_ceil(workers.len());
+    let mut parts: Vec<Vec<SourceItem>> = Vec::with_capacity(workers.len());
+    let mut items = batch.into_iter();
+    for _ in 0..workers.len() {
+        parts.push(items.by_ref().take(per_worker).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = workers
+            .iter_mut()
+            .zip(parts)
+            .map(|(worker, part)| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|item| analyze_one(worker, item))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
 }
 

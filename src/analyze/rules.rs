@@ -160,6 +160,8 @@ impl CategoryRules {
         let build = |p: &Vec<String>| {
             RegexSetBuilder::new(p)
                 .size_limit(64 << 20)
+                // A larger lazy-DFA cache keeps set matching off the slow PikeVM fallback.
+                .dfa_size_limit(64 << 20)
                 .build()
                 .map_err(|e| RuleError::BadRegex {
                     origin: origin.to_string(),

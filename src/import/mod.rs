@@ -10,6 +10,7 @@ pub mod fields;
 pub mod jsonl;
 
 use crate::event::RawEvent;
+use crate::pipeline::Source;
 use std::fmt;
 use std::io::Read;
 use std::ops::ControlFlow;
@@ -96,17 +97,29 @@ impl<F: FnMut(SourceItem) -> ControlFlow<()>> Emit for F {
     }
 }
 
-/// Reads `path` in `format` and emits its records in order.
-pub fn read_file(
-    format: Format,
-    path: &Path,
-    progress: &ReadProgress,
-    emit: &mut dyn Emit,
-) -> Result<(), ReadError> {
-    match format {
-        Format::Aw => aw::read(path, progress, emit),
-        Format::Csv => csv::read(path, progress, emit),
-        Format::Jsonl => jsonl::read(path, progress, emit),
+/// A file to import: the pipeline's [`Source`] for `tally import`.
+pub struct FileSource {
+    pub format: Format,
+    pub path: PathBuf,
+    pub progress: ReadProgress,
+}
+
+impl Source for FileSource {
+    fn kind(&self) -> &'static str {
+        self.format.as_str()
+    }
+
+    fn identity(&self) -> Result<Option<String>, ReadError> {
+        file_sha256(&self.path).map(Some)
+    }
+
+    /// Reads the file and emits its records in order.
+    fn read(self: Box<Self>, emit: &mut dyn Emit) -> Result<(), ReadError> {
+        match self.format {
+            Format::Aw => aw::read(&self.path, &self.progress, emit),
+            Format::Csv => csv::read(&self.path, &self.progress, emit),
+            Format::Jsonl => jsonl::read(&self.path, &self.progress, emit),
+        }
     }
 }
 
