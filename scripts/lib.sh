@@ -37,3 +37,37 @@ tally_target_dir() {
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tally-target}"
   mkdir -p "$CARGO_TARGET_DIR"
 }
+
+# The ONNX Runtime version whose shared library the engine loads (ort api-31 needs >= 1.31).
+ONNXRUNTIME_VERSION=1.31.1
+
+# Puts libonnxruntime.so from the PyPI onnxruntime wheel into
+# $XDG_CACHE_HOME/tally/onnxruntime/ (where the engine looks) and exports ORT_DYLIB_PATH.
+ensure_onnxruntime() {
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/tally/onnxruntime"
+  local lib="$dir/libonnxruntime.so.$ONNXRUNTIME_VERSION"
+  if [ ! -f "$lib" ]; then
+    command -v python3 >/dev/null 2>&1 || ensure_apt_packages python3
+    python3 -m pip --version >/dev/null 2>&1 || ensure_apt_packages python3-pip
+    local tmp
+    tmp=$(mktemp -d)
+    echo "setup: fetching the onnxruntime $ONNXRUNTIME_VERSION wheel from PyPI" >&2
+    python3 -m pip download --quiet --no-deps --only-binary=:all: "onnxruntime==$ONNXRUNTIME_VERSION" -d "$tmp"
+    mkdir -p "$dir"
+    python3 - "$tmp" "$dir" <<'PY'
+import glob, os, shutil, sys, zipfile
+tmp, dest = sys.argv[1], sys.argv[2]
+wheel = glob.glob(os.path.join(tmp, "onnxruntime-*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        base = os.path.basename(name)
+        if name.startswith("onnxruntime/capi/") and base.startswith("libonnxruntime.so"):
+            with z.open(name) as src, open(os.path.join(dest, base + ".part"), "wb") as out:
+                shutil.copyfileobj(src, out)
+            os.replace(os.path.join(dest, base + ".part"), os.path.join(dest, base))
+PY
+    rm -rf "$tmp"
+  fi
+  [ -f "$lib" ] || { echo "setup: $lib is missing after extracting the wheel" >&2; exit 1; }
+  export ORT_DYLIB_PATH="$lib"
+}

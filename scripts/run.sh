@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up Tally and launches it with the embedded defaults: a local SQLite store under
-# the platform data dir, the built-in recognizers and rules, no API key. On first use it
+# the platform data dir, the bundled model (ONNX Runtime from the PyPI wheel), the
+# built-in recognizers and rules, no API key. On first use it
 # imports a generated demo month (clearly marked, in its own data dir) and shows it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 ensure_apt_packages build-essential pkg-config
 ensure_rust
+ensure_onnxruntime
 tally_target_dir
 cargo build --locked --release --bin tally --example synth_export
 tally="$CARGO_TARGET_DIR/release/tally"

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 ensure_apt_packages build-essential pkg-config
 ensure_rust
+ensure_onnxruntime
 tally_target_dir
 
 if cargo fmt --version >/dev/null 2>&1; then

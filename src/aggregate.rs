@@ -27,11 +27,7 @@ pub struct FocusConfig {
 
 impl Default for FocusConfig {
     fn default() -> Self {
-        FocusConfig {
-            min_block_minutes: 25.0,
-            max_interruption_minutes: 2.0,
-            switch_max_gap_minutes: 5.0,
-        }
+        FocusConfig { min_block_minutes: 25.0, max_interruption_minutes: 2.0, switch_max_gap_minutes: 5.0 }
     }
 }
 
@@ -125,19 +121,11 @@ pub struct Aggregator {
 
 impl Aggregator {
     pub fn new(config: FocusConfig) -> Aggregator {
-        Aggregator {
-            config,
-            open: HashMap::new(),
-            state: TimelineState::default(),
-        }
+        Aggregator { config, open: HashMap::new(), state: TimelineState::default() }
     }
 
     pub fn with_state(config: FocusConfig, state: TimelineState) -> Aggregator {
-        Aggregator {
-            config,
-            open: HashMap::new(),
-            state,
-        }
+        Aggregator { config, open: HashMap::new(), state }
     }
 
     pub fn state(&self) -> &TimelineState {
@@ -178,11 +166,7 @@ impl Aggregator {
         let start_key = Self::key(start_ms, event);
 
         for (bucket, ms) in Self::pieces(start_ms, end_ms) {
-            let key = BucketKey {
-                start: bucket,
-                category: event.category,
-                app: event.app.clone(),
-            };
+            let key = BucketKey { start: bucket, category: event.category, app: event.app.clone() };
             self.totals(key).active_ms += ms;
         }
         if !event.continued {
@@ -209,12 +193,7 @@ impl Aggregator {
             }
         }
         self.update_streak(event, start_ms, end_ms, gap_ms.unwrap_or(i64::MAX));
-        self.state.last = Some(LastEvent {
-            start_ms,
-            end_ms,
-            app: event.app.clone(),
-            category: event.category,
-        });
+        self.state.last = Some(LastEvent { start_ms, end_ms, app: event.app.clone(), category: event.category });
     }
 
     /// Checks the event against the timeline direction; returns the gap to the previous
@@ -254,16 +233,7 @@ impl Aggregator {
             }
             let min_block = FocusConfig::ms(self.config.min_block_minutes);
             let pieces: Vec<(BucketKey, i64)> = Self::pieces(start_ms, end_ms)
-                .map(|(bucket, ms)| {
-                    (
-                        BucketKey {
-                            start: bucket,
-                            category: event.category,
-                            app: event.app.clone(),
-                        },
-                        ms,
-                    )
-                })
+                .map(|(bucket, ms)| (BucketKey { start: bucket, category: event.category, app: event.app.clone() }, ms))
                 .collect();
             let streak = self.state.streak.as_mut().expect("streak just ensured");
             streak.deep_ms += duration_ms;
@@ -277,10 +247,7 @@ impl Aggregator {
                 }
             }
         } else if let Some(streak) = self.state.streak.as_mut() {
-            streak.interruption_ms = streak
-                .interruption_ms
-                .saturating_add(gap_ms)
-                .saturating_add(duration_ms);
+            streak.interruption_ms = streak.interruption_ms.saturating_add(gap_ms).saturating_add(duration_ms);
             if streak.interruption_ms > max_interruption {
                 self.end_streak();
             }
@@ -338,11 +305,7 @@ mod tests {
             sentiment: Sentiment::Neutral,
             sentiment_score: 0.5,
             redactions: RedactionCounts::default(),
-            redacted: RedactedFields {
-                title: redacted,
-                url: None,
-                text: None,
-            },
+            redacted: RedactedFields { title: redacted, url: None, text: None },
             continued: false,
         }
     }
@@ -360,14 +323,9 @@ mod tests {
         let mut agg = Aggregator::new(FocusConfig::default());
         agg.add(&event(at(9, 10, 0), 10.0, "vscode", Category::DeepWork));
         let delta = agg.take_delta();
-        let by_start: Vec<(i64, i64, i64)> = delta
-            .iter()
-            .map(|(k, t)| (k.start % 86_400, t.active_ms, t.events))
-            .collect();
-        assert_eq!(
-            by_start,
-            vec![(9 * 3600, 5 * 60_000, 1), (9 * 3600 + 900, 5 * 60_000, 0)]
-        );
+        let by_start: Vec<(i64, i64, i64)> =
+            delta.iter().map(|(k, t)| (k.start % 86_400, t.active_ms, t.events)).collect();
+        assert_eq!(by_start, vec![(9 * 3600, 5 * 60_000, 1), (9 * 3600 + 900, 5 * 60_000, 0)]);
     }
 
     #[test]
@@ -423,10 +381,7 @@ mod tests {
         first.add(&events[0]);
         let mut delta = first.take_delta();
         let saved = serde_json::to_string(first.state()).unwrap();
-        let mut second = Aggregator::with_state(
-            FocusConfig::default(),
-            serde_json::from_str(&saved).unwrap(),
-        );
+        let mut second = Aggregator::with_state(FocusConfig::default(), serde_json::from_str(&saved).unwrap());
         second.add(&events[1]);
         delta.extend(second.take_delta());
         assert_eq!(sum(&delta), want);

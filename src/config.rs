@@ -2,6 +2,7 @@
 //! Secrets never live here (DESIGN §4.4).
 
 use crate::aggregate::FocusConfig;
+use crate::analyze::model::ModelConfig;
 use crate::analyze::rules::{describe_toml_error, CategoryRules, RuleError, RuleSpec, RulesFile};
 use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
 use serde::Deserialize;
@@ -20,6 +21,8 @@ pub struct Config {
     pub focus: FocusConfig,
     #[serde(default)]
     pub rules: RulesSection,
+    #[serde(default)]
+    pub model: ModelConfig,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -39,10 +42,7 @@ pub struct RulesSection {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("config file {path}: `timezone`: unknown IANA time zone (e.g. Europe/Berlin)")]
@@ -66,14 +66,9 @@ impl Config {
                 _ => return Ok(Config::default()),
             },
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.clone(),
-            message: describe_toml_error(&text, &e),
-        })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let mut config: Config = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.clone(), message: describe_toml_error(&text, &e) })?;
         config.origin = Some(path.clone());
         if let Some(team) = &config.team {
             if team.is_empty() || team.chars().count() > 64 || team.chars().any(char::is_control) {
@@ -81,17 +76,12 @@ impl Config {
             }
         }
         if let Some(tz) = &config.timezone {
-            tz.parse::<chrono_tz::Tz>()
-                .map_err(|_| ConfigError::TimeZone { path: path.clone() })?;
+            tz.parse::<chrono_tz::Tz>().map_err(|_| ConfigError::TimeZone { path: path.clone() })?;
         }
         let f = config.focus;
-        if [
-            f.min_block_minutes,
-            f.max_interruption_minutes,
-            f.switch_max_gap_minutes,
-        ]
-        .iter()
-        .any(|m| !m.is_finite() || *m <= 0.0)
+        if [f.min_block_minutes, f.max_interruption_minutes, f.switch_max_gap_minutes]
+            .iter()
+            .any(|m| !m.is_finite() || *m <= 0.0)
         {
             return Err(ConfigError::Focus { path });
         }
@@ -104,37 +94,23 @@ impl Config {
 
     /// Built-in rules plus the config's inline rules and its rules file.
     pub fn category_rules(&self) -> Result<CategoryRules, ConfigError> {
-        let origin = self
-            .origin
-            .as_ref()
-            .map_or("config".to_string(), |p| p.display().to_string());
-        let mut file = RulesFile {
-            replace_builtin: self.rules.replace_builtin,
-            rules: self.rules.rule.clone(),
-        };
+        let origin = self.origin.as_ref().map_or("config".to_string(), |p| p.display().to_string());
+        let mut file = RulesFile { replace_builtin: self.rules.replace_builtin, rules: self.rules.rule.clone() };
         let mut origin_name = origin;
         if let Some(rules_path) = &self.rules.file {
             let resolved = match (&self.origin, rules_path.is_relative()) {
                 (Some(cfg), true) => cfg.parent().unwrap_or(Path::new(".")).join(rules_path),
                 _ => rules_path.clone(),
             };
-            let text = std::fs::read_to_string(&resolved).map_err(|source| RuleError::Read {
-                path: resolved.display().to_string(),
-                source,
-            })?;
+            let text = std::fs::read_to_string(&resolved)
+                .map_err(|source| RuleError::Read { path: resolved.display().to_string(), source })?;
             let extra: RulesFile = toml::from_str(&text).map_err(|e| RuleError::Parse {
                 path: resolved.display().to_string(),
                 message: describe_toml_error(&text, &e),
             })?;
             if !file.rules.is_empty() {
                 // Both inline and file rules: check each on its own so errors name the right file.
-                CategoryRules::new(
-                    &RulesFile {
-                        replace_builtin: true,
-                        rules: file.rules.clone(),
-                    },
-                    &origin_name,
-                )?;
+                CategoryRules::new(&RulesFile { replace_builtin: true, rules: file.rules.clone() }, &origin_name)?;
             }
             file.replace_builtin |= extra.replace_builtin;
             file.rules.extend(extra.rules);
@@ -175,12 +151,8 @@ impl ReportZone {
         let naive = date.and_hms_opt(0, 0, 0).expect("midnight exists");
         let resolve = |r: chrono::LocalResult<DateTime<FixedOffset>>| r.earliest();
         let found = match self {
-            ReportZone::Local => {
-                resolve(Local.from_local_datetime(&naive).map(|t| t.fixed_offset()))
-            }
-            ReportZone::Named(tz) => {
-                resolve(tz.from_local_datetime(&naive).map(|t| t.fixed_offset()))
-            }
+            ReportZone::Local => resolve(Local.from_local_datetime(&naive).map(|t| t.fixed_offset())),
+            ReportZone::Named(tz) => resolve(tz.from_local_datetime(&naive).map(|t| t.fixed_offset())),
         };
         match found {
             Some(t) => t.with_timezone(&Utc),
@@ -205,8 +177,5 @@ impl ReportZone {
 }
 
 fn iana_or_local() -> String {
-    std::env::var("TZ")
-        .ok()
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "local time".to_string())
+    std::env::var("TZ").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| "local time".to_string())
 }

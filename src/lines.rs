@@ -24,8 +24,7 @@ fn round4(x: f32) -> f64 {
 }
 
 fn object(line: &[u8]) -> Result<Map<String, Value>, String> {
-    let text = std::str::from_utf8(line)
-        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    let text = std::str::from_utf8(line).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
     if text.trim().is_empty() {
         return Err("empty line (expected a JSON object)".into());
     }
@@ -36,11 +35,7 @@ fn object(line: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
-fn string_field<'a>(
-    map: &'a Map<String, Value>,
-    field: &str,
-    required: bool,
-) -> Result<Option<&'a str>, String> {
+fn string_field<'a>(map: &'a Map<String, Value>, field: &str, required: bool) -> Result<Option<&'a str>, String> {
     match map.get(field) {
         Some(Value::String(s)) => Ok(Some(s)),
         None | Some(Value::Null) if !required => Ok(None),
@@ -51,10 +46,7 @@ fn string_field<'a>(
 
 /// `text` redacted, plus `pii: [{start, end, label, score, source}]` with byte offsets
 /// into the original text.
-pub fn redact_object(
-    analyzer: &Analyzer,
-    mut map: Map<String, Value>,
-) -> Result<Map<String, Value>, String> {
+pub fn redact_object(analyzer: &Analyzer, mut map: Map<String, Value>) -> Result<Map<String, Value>, String> {
     let text = string_field(&map, "text", true)?.unwrap_or_default();
     let redaction = analyzer.redact(text);
     let pii: Vec<Value> = redaction
@@ -63,19 +55,13 @@ pub fn redact_object(
         .filter(|s| s.label.is_redacted_by_default())
         .map(|s| json!({"start": s.start, "end": s.end, "label": s.label.as_str(), "score": round4(s.score), "source": s.source}))
         .collect();
-    map.insert(
-        "text".into(),
-        Value::String(redaction.redacted.into_string()),
-    );
+    map.insert("text".into(), Value::String(redaction.redacted.into_string()));
     map.insert("pii".into(), Value::Array(pii));
     Ok(map)
 }
 
 /// Adds `category`, `category_score`, `category_source`, `sentiment`, `sentiment_score`.
-pub fn classify_object(
-    analyzer: &Analyzer,
-    mut map: Map<String, Value>,
-) -> Result<Map<String, Value>, String> {
+pub fn classify_object(analyzer: &Analyzer, mut map: Map<String, Value>) -> Result<Map<String, Value>, String> {
     let app = string_field(&map, "app", true)?.unwrap_or_default();
     let title = string_field(&map, "title", true)?.unwrap_or_default();
     let url = string_field(&map, "url", false)?;
@@ -134,11 +120,7 @@ mod tests {
     ) -> (Vec<Value>, LineStats) {
         let mut out = Vec::new();
         let stats = run(input.as_bytes(), &mut out, f).unwrap();
-        let lines = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         (lines, stats)
     }
 
@@ -167,10 +149,10 @@ mod tests {
     #[test]
     fn classify_adds_the_five_fields() {
         let analyzer = Analyzer::rules_only();
-        let (lines, _) = run_str(
-            "{\"app\":\"zoom\",\"title\":\"Zoom Meeting\",\"url\":null}\n{\"app\":\"x\"}\n",
-            |m| classify_object(&analyzer, m),
-        );
+        let (lines, _) =
+            run_str("{\"app\":\"zoom\",\"title\":\"Zoom Meeting\",\"url\":null}\n{\"app\":\"x\"}\n", |m| {
+                classify_object(&analyzer, m)
+            });
         assert_eq!(lines[0]["category"], "meetings");
         assert_eq!(lines[0]["category_source"], "rule");
         assert_eq!(lines[0]["sentiment"], "neutral");

@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use tally::analyze::model::LocalModel;
 use tally::analyze::{Analyzer, LexiconScorer};
 use tally::config::Config;
 use tally::import::{FileSource, Format, ReadProgress};
@@ -28,6 +29,15 @@ struct Cli {
     /// Config file (default: ~/.config/tally/config.toml when it exists).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Directory of the local model (default: TALLY_MODEL_DIR, else models/ beside the binary or in the source tree).
+    #[arg(long, global = true, value_name = "DIR")]
+    model_dir: Option<PathBuf>,
+    /// Fail instead of falling back to recognizers and rules when the model cannot load.
+    #[arg(long, global = true, conflicts_with = "no_model")]
+    require_model: bool,
+    /// Run recognizers and rules only, without the local model.
+    #[arg(long, global = true)]
+    no_model: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -91,11 +101,7 @@ enum ExportCommand {
 fn main() -> std::process::ExitCode {
     tally::privacy::harden_process();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("tally: cannot start the async runtime: {e}");
@@ -114,38 +120,44 @@ fn main() -> std::process::ExitCode {
 fn data_dir(cli: &Cli) -> Result<PathBuf> {
     let dir = match &cli.data_dir {
         Some(d) => d.clone(),
-        None => dirs::data_dir()
-            .context("no platform data directory; pass --data-dir")?
-            .join("tally"),
+        None => dirs::data_dir().context("no platform data directory; pass --data-dir")?.join("tally"),
     };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     Ok(dir)
 }
 
-fn analyzer(config: &Config) -> Result<Analyzer> {
+/// The analyzer: rules plus the local model, or plus the lexicon when the model is off
+/// or unavailable (said once on stderr).
+fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
     let rules = config.category_rules()?;
-    Ok(Analyzer::new(rules, Box::<LexiconScorer>::default()))
+    let fallback = |rules| Analyzer::new(rules, Box::<LexiconScorer>::default());
+    let analyzer = if cli.no_model || !config.model.enabled {
+        eprintln!("tally: engine: recognizers+rules (model disabled)");
+        fallback(rules)
+    } else {
+        match LocalModel::load(&config.model, cli.model_dir.as_deref()) {
+            Ok(model) => {
+                let analyzer = Analyzer::new(rules, Box::new(model));
+                eprintln!("tally: engine: {}", analyzer.describe());
+                analyzer
+            }
+            Err(e) if cli.require_model => bail!("the local model is required (--require-model) but unavailable: {e}"),
+            Err(e) => {
+                eprintln!("tally: engine: recognizers+rules only; local model unavailable: {e}");
+                fallback(rules)
+            }
+        }
+    };
+    Ok(analyzer)
 }
 
 async fn run(cli: Cli) -> Result<u8> {
     let config = Config::load(cli.config.as_deref())?;
     match &cli.command {
-        Command::Import {
-            format,
-            files,
-            checkpoint_every,
-        } => import(&cli, &config, *format, files, *checkpoint_every).await,
-        Command::Export {
-            what:
-                ExportCommand::Csv {
-                    from,
-                    to,
-                    by,
-                    out,
-                    tz,
-                },
-        } => {
+        Command::Import { format, files, checkpoint_every } => {
+            import(&cli, &config, *format, files, *checkpoint_every).await
+        }
+        Command::Export { what: ExportCommand::Csv { from, to, by, out, tz } } => {
             if to < from {
                 bail!("--to ({to}) is before --from ({from})");
             }
@@ -156,20 +168,13 @@ async fn run(cli: Cli) -> Result<u8> {
             store.close().await;
             match out {
                 Some(path) => write_atomically(path, |w| report::write_csv(&rows, w))?,
-                None => report::write_csv(&rows, std::io::stdout().lock())
-                    .context("writing the report to stdout")?,
+                None => report::write_csv(&rows, std::io::stdout().lock()).context("writing the report to stdout")?,
             }
-            eprintln!(
-                "tally: {} report rows, {from} to {to} by {}",
-                rows.len(),
-                by_name(*by)
-            );
+            eprintln!("tally: {} report rows, {from} to {to} by {}", rows.len(), by_name(*by));
             Ok(0)
         }
-        Command::Redact { file } => lines(file.as_deref(), &config, tally::lines::redact_object),
-        Command::Classify { file } => {
-            lines(file.as_deref(), &config, tally::lines::classify_object)
-        }
+        Command::Redact { file } => lines(&cli, file.as_deref(), &config, tally::lines::redact_object),
+        Command::Classify { file } => lines(&cli, file.as_deref(), &config, tally::lines::classify_object),
         Command::Stats { from, to, tz } => {
             let zone = config.zone(tz.as_deref()).map_err(anyhow::Error::msg)?;
             let to = to.unwrap_or_else(|| report::today(&zone));
@@ -195,9 +200,8 @@ fn by_name(p: Period) -> &'static str {
     }
 }
 
-fn lines(file: Option<&Path>, config: &Config, f: tally::lines::LineFn) -> Result<u8> {
-    let analyzer = analyzer(config)?;
-    eprintln!("tally: engine: {}", analyzer.describe());
+fn lines(cli: &Cli, file: Option<&Path>, config: &Config, f: tally::lines::LineFn) -> Result<u8> {
+    let analyzer = analyzer(cli, config)?;
     let input: Box<dyn BufRead> = match file {
         Some(path) => Box::new(BufReader::new(
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
@@ -207,30 +211,16 @@ fn lines(file: Option<&Path>, config: &Config, f: tally::lines::LineFn) -> Resul
     let stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let stats = tally::lines::run(input, stdout, |m| f(&analyzer, m)).context("writing output")?;
     if stats.failed > 0 {
-        eprintln!(
-            "tally: {} of {} lines failed (see their `error` fields)",
-            stats.failed,
-            stats.ok + stats.failed
-        );
+        eprintln!("tally: {} of {} lines failed (see their `error` fields)", stats.failed, stats.ok + stats.failed);
         return Ok(1);
     }
     Ok(0)
 }
 
 /// Writes to a temp file beside `path`, then renames it over `path`.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .context("--out needs a file name")?
-        .to_string_lossy()
-        .to_string();
+fn write_atomically(path: &Path, write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().context("--out needs a file name")?.to_string_lossy().to_string();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
@@ -249,22 +239,13 @@ fn write_atomically(
 /// Rejected records printed in full before the rest are only counted.
 const SHOWN_REJECTS: usize = 20;
 
-async fn import(
-    cli: &Cli,
-    config: &Config,
-    format: Format,
-    files: &[PathBuf],
-    checkpoint_every: u64,
-) -> Result<u8> {
-    let analyzer = Arc::new(analyzer(config)?);
-    eprintln!("tally: engine: {}", analyzer.describe());
+async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], checkpoint_every: u64) -> Result<u8> {
+    let analyzer = Arc::new(analyzer(cli, config)?);
     let store = Store::open(&data_dir(cli)?).await?;
     let stop = pipeline::stop_on_signals();
     let mut code = 0u8;
     for path in files {
-        let size = std::fs::metadata(path)
-            .with_context(|| format!("cannot read {}", path.display()))?
-            .len();
+        let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
         let progress = ReadProgress::default();
         let bar = progress_bar(size, &progress);
         let mut shown = 0usize;
@@ -272,16 +253,8 @@ async fn import(
         let result = pipeline::run(
             &store,
             Arc::clone(&analyzer),
-            Box::new(FileSource {
-                format,
-                path: path.clone(),
-                progress,
-            }),
-            RunOptions {
-                team: config.team(),
-                focus: config.focus,
-                checkpoint_every,
-            },
+            Box::new(FileSource { format, path: path.clone(), progress }),
+            RunOptions { team: config.team(), focus: config.focus, checkpoint_every },
             Arc::clone(&stop),
             |error| {
                 if shown < SHOWN_REJECTS {
@@ -294,10 +267,7 @@ async fn import(
         bar.finish_and_clear();
         let summary = result.with_context(|| format!("importing {}", path.display()))?;
         if summary.skipped as usize > SHOWN_REJECTS {
-            eprintln!(
-                "{shown_path}: … and {} more rejected records",
-                summary.skipped as usize - SHOWN_REJECTS
-            );
+            eprintln!("{shown_path}: … and {} more rejected records", summary.skipped as usize - SHOWN_REJECTS);
         }
         let resumed = if summary.resumed_from > 0 {
             format!(" (resumed after record {})", summary.resumed_from)
@@ -344,17 +314,11 @@ fn progress_bar(size: u64, progress: &ReadProgress) -> ProgressBar {
     }
     let bar = ProgressBar::new(size);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
-    let (bytes, pass, ticker) = (
-        Arc::clone(&progress.bytes),
-        Arc::clone(&progress.pass),
-        bar.clone(),
-    );
+    let (bytes, pass, ticker) = (Arc::clone(&progress.bytes), Arc::clone(&progress.pass), bar.clone());
     std::thread::spawn(move || {
         while !ticker.is_finished() {
             let prefix = match pass.load(Ordering::Relaxed) {

@@ -42,14 +42,8 @@ pub trait Source: Send + 'static {
 
 /// A record after the analyze stage.
 enum Analyzed {
-    Events {
-        record: u64,
-        events: Vec<AnalyzedEvent>,
-    },
-    Rejected {
-        record: Option<u64>,
-        error: RecordError,
-    },
+    Events { record: u64, events: Vec<AnalyzedEvent> },
+    Rejected { record: Option<u64>, error: RecordError },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -175,21 +169,14 @@ pub async fn run(
             if stop.load(Ordering::Relaxed) {
                 return ControlFlow::Break(());
             }
-            if let SourceItem::Events { record, .. }
-            | SourceItem::Rejected {
-                record: Some(record),
-                ..
-            } = &item
-            {
+            if let SourceItem::Events { record, .. } | SourceItem::Rejected { record: Some(record), .. } = &item {
                 if *record < resume_from {
                     return ControlFlow::Continue(());
                 }
             }
             batch.push(item);
             if batch.len() >= BATCH
-                && raw_tx
-                    .blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    .is_err()
+                && raw_tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
             {
                 return ControlFlow::Break(());
             }
@@ -205,12 +192,9 @@ pub async fn run(
     let analyze = tokio::task::spawn_blocking(move || {
         // One worker (and cache) per core; each batch is split between them and joined
         // back in order.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, MAX_ANALYZER_THREADS);
-        let mut workers: Vec<AnalyzerWorker> = (0..threads)
-            .map(|_| AnalyzerWorker::new(Arc::clone(&analyzer), CACHE_ENTRIES))
-            .collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_ANALYZER_THREADS);
+        let mut workers: Vec<AnalyzerWorker> =
+            (0..threads).map(|_| AnalyzerWorker::new(Arc::clone(&analyzer), CACHE_ENTRIES)).collect();
         while let Some(batch) = raw_rx.blocking_recv() {
             let out = analyze_batch(&mut workers, batch);
             if analyzed_tx.blocking_send(out).is_err() {
@@ -231,9 +215,7 @@ pub async fn run(
                 since_flush = 0;
                 deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
                 let c = progress.checkpoint(false, &aggregator);
-                store
-                    .apply(options.team, &aggregator.take_delta(), c.as_ref())
-                    .await?;
+                store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
                 continue;
             }
         };
@@ -266,9 +248,7 @@ pub async fn run(
             since_flush = 0;
             deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
             let c = progress.checkpoint(false, &aggregator);
-            store
-                .apply(options.team, &aggregator.take_delta(), c.as_ref())
-                .await?;
+            store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
         }
     }
     analyze.await.map_err(|_| PipelineError::Stage("analyze"))?;
@@ -280,9 +260,7 @@ pub async fn run(
         Err(e) => {
             // Keep what was read; a later run resumes from here.
             let c = progress.checkpoint(false, &aggregator);
-            store
-                .apply(options.team, &aggregator.take_delta(), c.as_ref())
-                .await?;
+            store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
             return Err(e.into());
         }
     };
@@ -291,35 +269,40 @@ pub async fn run(
         aggregator.finish();
     }
     let c = progress.checkpoint(complete, &aggregator);
-    store
-        .apply(options.team, &aggregator.take_delta(), c.as_ref())
-        .await?;
+    store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(RunSummary {
-        outcome,
-        imported,
-        skipped,
-        resumed_from: resume_from,
-        events: events_seen,
-        reasons,
-    })
+    Ok(RunSummary { outcome, imported, skipped, resumed_from: resume_from, events: events_seen, reasons })
 }
 
 /// Analyzes a batch, split over `workers` (scoped threads), keeping the batch's order.
 fn analyze_batch(workers: &mut [AnalyzerWorker], batch: Vec<SourceItem>) -> Vec<Analyzed> {
-    let analyze_one = |worker: &mut AnalyzerWorker, item: SourceItem| match item {
-        SourceItem::Events { record, events } => Analyzed::Events {
-            record,
-            events: events.into_iter().map(|e| worker.analyze(e)).collect(),
-        },
-        SourceItem::Rejected { record, error } => Analyzed::Rejected { record, error },
+    let analyze_part = |worker: &mut AnalyzerWorker, part: Vec<SourceItem>| -> Vec<Analyzed> {
+        // Flatten the part's events so the worker scores its cache misses in one batch.
+        let mut shape: Vec<(Option<u64>, usize, Option<RecordError>)> = Vec::with_capacity(part.len());
+        let mut events = Vec::new();
+        for item in part {
+            match item {
+                SourceItem::Events { record, events: e } => {
+                    shape.push((Some(record), e.len(), None));
+                    events.extend(e);
+                }
+                SourceItem::Rejected { record, error } => shape.push((record, 0, Some(error))),
+            }
+        }
+        let mut analyzed = worker.analyze_many(events).into_iter();
+        shape
+            .into_iter()
+            .map(|(record, n, error)| match error {
+                Some(error) => Analyzed::Rejected { record, error },
+                None => {
+                    Analyzed::Events { record: record.unwrap_or_default(), events: analyzed.by_ref().take(n).collect() }
+                }
+            })
+            .collect()
     };
     if workers.len() < 2 || batch.len() < 64 {
-        return batch
-            .into_iter()
-            .map(|item| analyze_one(&mut workers[0], item))
-            .collect();
+        return analyze_part(&mut workers[0], batch);
     }
     let per_worker = batch.len().div_ceil(workers.len());
     let mut parts: Vec<Vec<SourceItem>> = Vec::with_capacity(workers.len());
@@ -331,21 +314,9 @@ fn analyze_batch(workers: &mut [AnalyzerWorker], batch: Vec<SourceItem>) -> Vec<
         let handles: Vec<_> = workers
             .iter_mut()
             .zip(parts)
-            .map(|(worker, part)| {
-                scope.spawn(move || {
-                    part.into_iter()
-                        .map(|item| analyze_one(worker, item))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|(worker, part)| scope.spawn(move || analyze_part(worker, part)))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
 }
 
@@ -356,11 +327,10 @@ pub fn stop_on_signals() -> Arc<AtomicBool> {
     tokio::spawn(async move {
         #[cfg(unix)]
         {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(s) => s,
-                    Err(_) => return,
-                };
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}

@@ -43,31 +43,19 @@ struct PeriodKey {
 
 fn period_of(zone: &ReportZone, period: Period, bucket_start: i64) -> PeriodKey {
     let instant = DateTime::from_timestamp(bucket_start, 0).unwrap_or_default();
-    let local = instant
-        .with_timezone(&zone.offset_at(instant))
-        .naive_local();
+    let local = instant.with_timezone(&zone.offset_at(instant)).naive_local();
     match period {
         Period::Hour => {
             let into_hour = i64::from(local.minute()) * 60 + i64::from(local.second());
-            PeriodKey {
-                start: bucket_start - into_hour,
-                date: None,
-            }
+            PeriodKey { start: bucket_start - into_hour, date: None }
         }
         Period::Day => {
             let date = local.date();
-            PeriodKey {
-                start: zone.start_of_day(date).timestamp(),
-                date: Some(date),
-            }
+            PeriodKey { start: zone.start_of_day(date).timestamp(), date: Some(date) }
         }
         Period::Week => {
-            let date =
-                local.date() - TimeDelta::days(i64::from(local.weekday().num_days_from_monday()));
-            PeriodKey {
-                start: zone.start_of_day(date).timestamp(),
-                date: Some(date),
-            }
+            let date = local.date() - TimeDelta::days(i64::from(local.weekday().num_days_from_monday()));
+            PeriodKey { start: zone.start_of_day(date).timestamp(), date: Some(date) }
         }
     }
 }
@@ -79,10 +67,7 @@ fn period_bounds(zone: &ReportZone, period: Period, key: PeriodKey) -> (String, 
         _ => {
             let fmt = |t: i64| {
                 let instant = DateTime::from_timestamp(t, 0).unwrap_or_default();
-                instant
-                    .with_timezone(&zone.offset_at(instant))
-                    .format("%Y-%m-%dT%H:%M:%S%:z")
-                    .to_string()
+                instant.with_timezone(&zone.offset_at(instant)).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
             };
             (fmt(key.start), fmt(key.start + 3600))
         }
@@ -103,17 +88,10 @@ pub struct ReportRow {
 impl ReportRow {
     pub fn fields(&self) -> [String; 13] {
         let t = &self.totals;
-        let share = if self.team_active_ms > 0 {
-            t.active_ms as f64 / self.team_active_ms as f64
-        } else {
-            0.0
-        };
+        let share = if self.team_active_ms > 0 { t.active_ms as f64 / self.team_active_ms as f64 } else { 0.0 };
         let scored: i64 = t.sentiment.iter().sum();
         let mean = if scored > 0 {
-            format!(
-                "{:.4}",
-                (t.sentiment[2] - t.sentiment[0]) as f64 / scored as f64
-            )
+            format!("{:.4}", (t.sentiment[2] - t.sentiment[0]) as f64 / scored as f64)
         } else {
             String::new()
         };
@@ -138,8 +116,7 @@ impl ReportRow {
 /// Groups bucket rows into report rows: one per (period, team, category) with activity,
 /// sorted by period, team, category.
 pub fn report_rows(rows: &[BucketRow], zone: &ReportZone, period: Period) -> Vec<ReportRow> {
-    let mut cells: BTreeMap<(PeriodKey, String, &'static str), (Category, BucketTotals)> =
-        BTreeMap::new();
+    let mut cells: BTreeMap<(PeriodKey, String, &'static str), (Category, BucketTotals)> = BTreeMap::new();
     let mut team_totals: BTreeMap<(PeriodKey, String), i64> = BTreeMap::new();
     for row in rows {
         let key = period_of(zone, period, row.key.start);
@@ -155,23 +132,14 @@ pub fn report_rows(rows: &[BucketRow], zone: &ReportZone, period: Period) -> Vec
         .map(|((key, team, _), (category, totals))| {
             let (period_start, period_end) = period_bounds(zone, period, key);
             let team_active_ms = team_totals[&(key, team.clone())];
-            ReportRow {
-                period_start,
-                period_end,
-                team,
-                category,
-                totals,
-                team_active_ms,
-            }
+            ReportRow { period_start, period_end, team, category, totals, team_active_ms }
         })
         .collect()
 }
 
 /// Writes the report as RFC 4180 CSV (UTF-8, no BOM, CRLF line ends).
 pub fn write_csv<W: Write>(rows: &[ReportRow], out: W) -> std::io::Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     let io = |e: csv::Error| std::io::Error::other(e.to_string());
     writer.write_record(CSV_HEADER).map_err(io)?;
     for row in rows {
@@ -182,10 +150,7 @@ pub fn write_csv<W: Write>(rows: &[ReportRow], out: W) -> std::io::Result<()> {
 
 /// The UTC range `[from, to)` covering local dates `from..=to`.
 pub fn date_range(zone: &ReportZone, from: NaiveDate, to: NaiveDate) -> (i64, i64) {
-    (
-        zone.start_of_day(from).timestamp(),
-        zone.start_of_day(to + TimeDelta::days(1)).timestamp(),
-    )
+    (zone.start_of_day(from).timestamp(), zone.start_of_day(to + TimeDelta::days(1)).timestamp())
 }
 
 /// Totals of a date range, for `tally stats`.
@@ -207,14 +172,9 @@ pub fn stats(rows: &[BucketRow], zone: &ReportZone) -> Stats {
             days.insert(period_of(zone, Period::Day, row.key.start));
         }
     }
-    let mut by_category: Vec<(Category, i64)> =
-        by_category.into_iter().filter(|(_, ms)| *ms > 0).collect();
+    let mut by_category: Vec<(Category, i64)> = by_category.into_iter().filter(|(_, ms)| *ms > 0).collect();
     by_category.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Stats {
-        by_category,
-        total,
-        active_days: days.len(),
-    }
+    Stats { by_category, total, active_days: days.len() }
 }
 
 /// The readable summary printed by `tally stats`.
@@ -233,60 +193,33 @@ pub fn render_stats(s: &Stats, from: NaiveDate, to: NaiveDate, zone: &ReportZone
         out.push_str("\nNo activity stored for these dates. Import some with `tally import`, or pick other dates with --from/--to.\n");
         return out;
     }
-    out.push_str(&format!(
-        "\nActive time       {:>7.1} h over {} day(s)\n",
-        hours(active),
-        s.active_days
-    ));
+    out.push_str(&format!("\nActive time       {:>7.1} h over {} day(s)\n", hours(active), s.active_days));
     out.push_str("\nBy category\n");
     for (category, ms) in &s.by_category {
         let share = pct(*ms, active);
         let bar = "█".repeat((share / 4.0).round() as usize);
-        out.push_str(&format!(
-            "  {:<15} {:>7.1} h {:>5.1} %  {}\n",
-            category.as_str(),
-            hours(*ms),
-            share,
-            bar
-        ));
+        out.push_str(&format!("  {:<15} {:>7.1} h {:>5.1} %  {}\n", category.as_str(), hours(*ms), share, bar));
     }
-    let of = |c: Category| {
-        s.by_category
-            .iter()
-            .find(|(k, _)| *k == c)
-            .map_or(0, |(_, ms)| *ms)
-    };
+    let of = |c: Category| s.by_category.iter().find(|(k, _)| *k == c).map_or(0, |(_, ms)| *ms);
     out.push_str(&format!(
         "\nFocus time        {:>7.1} h ({:.1} % of active time)\n",
         hours(s.total.focus_ms),
         pct(s.total.focus_ms, active)
     ));
-    let per_hour = if active > 0 {
-        s.total.switches as f64 / hours(active)
-    } else {
-        0.0
-    };
-    out.push_str(&format!(
-        "Context switches  {:>7.1} per active hour ({} in all)\n",
-        per_hour, s.total.switches
-    ));
+    let per_hour = if active > 0 { s.total.switches as f64 / hours(active) } else { 0.0 };
+    out.push_str(&format!("Context switches  {:>7.1} per active hour ({} in all)\n", per_hour, s.total.switches));
     out.push_str(&format!(
         "Meetings          {:>7.1} h ({:.1} %)\n",
         hours(of(Category::Meetings)),
         pct(of(Category::Meetings), active)
     ));
-    out.push_str(&format!(
-        "AI-tool share     {:>7.1} %\n",
-        pct(of(Category::AiTools), active)
-    ));
+    out.push_str(&format!("AI-tool share     {:>7.1} %\n", pct(of(Category::AiTools), active)));
     let [neg, neu, pos] = s.total.sentiment;
     if neg + neu + pos > 0 {
         let mean = (pos - neg) as f64 / (neg + neu + pos) as f64;
         // Round first so a tiny negative mean prints as +0.00, not -0.00.
         let mean = (mean * 100.0).round() / 100.0 + 0.0;
-        out.push_str(&format!(
-            "Sentiment         {mean:>+7.2} (negative {neg}, neutral {neu}, positive {pos})\n"
-        ));
+        out.push_str(&format!("Sentiment         {mean:>+7.2} (negative {neg}, neutral {neu}, positive {pos})\n"));
     }
     let redactions: Vec<String> = PiiLabel::ALL
         .iter()
@@ -296,11 +229,7 @@ pub fn render_stats(s: &Stats, from: NaiveDate, to: NaiveDate, zone: &ReportZone
         .collect();
     out.push_str(&format!(
         "Redactions        {}\n",
-        if redactions.is_empty() {
-            "none".to_string()
-        } else {
-            redactions.join(", ")
-        }
+        if redactions.is_empty() { "none".to_string() } else { redactions.join(", ") }
     ));
     out
 }
@@ -338,35 +267,19 @@ mod tests {
     fn periods_follow_the_local_zone_iso_weeks_and_dst() {
         let berlin = ReportZone::Named(chrono_tz::Europe::Berlin);
         // 23:30 UTC on Sunday 2026-11-01 is 00:30 on Monday 2026-11-02 in Berlin.
-        let rows = [
-            row("2026-11-01T23:30:00Z", Category::DeepWork, 10),
-            row("2026-11-01T22:45:00Z", Category::DeepWork, 5),
-        ];
+        let rows =
+            [row("2026-11-01T23:30:00Z", Category::DeepWork, 10), row("2026-11-01T22:45:00Z", Category::DeepWork, 5)];
         let day = report_rows(&rows, &berlin, Period::Day);
-        assert_eq!(
-            (day[0].period_start.as_str(), day[0].period_end.as_str()),
-            ("2026-11-01", "2026-11-02")
-        );
-        assert_eq!(
-            (day[1].period_start.as_str(), day[1].period_end.as_str()),
-            ("2026-11-02", "2026-11-03")
-        );
+        assert_eq!((day[0].period_start.as_str(), day[0].period_end.as_str()), ("2026-11-01", "2026-11-02"));
+        assert_eq!((day[1].period_start.as_str(), day[1].period_end.as_str()), ("2026-11-02", "2026-11-03"));
         let week = report_rows(&rows, &berlin, Period::Week);
-        assert_eq!(
-            week.iter()
-                .map(|r| r.period_start.as_str())
-                .collect::<Vec<_>>(),
-            ["2026-10-26", "2026-11-02"]
-        );
+        assert_eq!(week.iter().map(|r| r.period_start.as_str()).collect::<Vec<_>>(), ["2026-10-26", "2026-11-02"]);
         let hour = report_rows(&rows, &berlin, Period::Hour);
         assert_eq!(hour[1].period_start, "2026-11-02T00:00:00+01:00");
         assert_eq!(hour[1].period_end, "2026-11-02T01:00:00+01:00");
         // DST end in Berlin: 2026-10-25 has 25 hours; the repeated 02:00 hour keeps its offsets.
         let dst = report_rows(
-            &[
-                row("2026-10-25T00:15:00Z", Category::Admin, 5),
-                row("2026-10-25T01:15:00Z", Category::Admin, 5),
-            ],
+            &[row("2026-10-25T00:15:00Z", Category::Admin, 5), row("2026-10-25T01:15:00Z", Category::Admin, 5)],
             &berlin,
             Period::Hour,
         );
@@ -377,10 +290,8 @@ mod tests {
     #[test]
     fn shares_and_sentiment_mean_are_per_team_and_period() {
         let zone = ReportZone::Named(chrono_tz::UTC);
-        let rows = [
-            row("2026-11-02T09:00:00Z", Category::DeepWork, 30),
-            row("2026-11-02T09:15:00Z", Category::Meetings, 10),
-        ];
+        let rows =
+            [row("2026-11-02T09:00:00Z", Category::DeepWork, 30), row("2026-11-02T09:15:00Z", Category::Meetings, 10)];
         let out = report_rows(&rows, &zone, Period::Day);
         let fields: Vec<[String; 13]> = out.iter().map(ReportRow::fields).collect();
         assert_eq!(fields[0][3], "deep_work");

@@ -46,14 +46,7 @@ const APPS: &[(&str, &[&str])] = &[
             "README_{n}.md - docs - Visual Studio Code",
         ],
     ),
-    (
-        "gnome-terminal-server",
-        &[
-            "dev{n}@buildbox: ~/src/tally",
-            "cargo test -p engine{n}",
-            "ssh ops@10.0.{n}.12",
-        ],
-    ),
+    ("gnome-terminal-server", &["dev{n}@buildbox: ~/src/tally", "cargo test -p engine{n}", "ssh ops@10.0.{n}.12"]),
     (
         "Slack",
         &[
@@ -64,46 +57,22 @@ const APPS: &[(&str, &[&str])] = &[
     ),
     (
         "thunderbird",
-        &[
-            "Inbox (12) - person{n}@example.org - Mozilla Thunderbird",
-            "Re: Q{n} budget - Mozilla Thunderbird",
-        ],
+        &["Inbox (12) - person{n}@example.org - Mozilla Thunderbird", "Re: Q{n} budget - Mozilla Thunderbird"],
     ),
     ("zoom", &["Zoom Meeting {n}", "Weekly sync {n} - Zoom"]),
-    (
-        "libreoffice",
-        &[
-            "forecast_{n}.ods - LibreOffice Calc",
-            "Offer letter {n}.odt - LibreOffice Writer",
-        ],
-    ),
+    ("libreoffice", &["forecast_{n}.ods - LibreOffice Calc", "Offer letter {n}.odt - LibreOffice Writer"]),
     ("jira", &["SPRINT-{n} board - Jira"]),
     ("org.gnome.Nautilus", &["Downloads {n}"]),
     ("spotify", &["Spotify Premium {n}"]),
 ];
 
 const BROWSER_PAGES: &[(&str, &str)] = &[
-    (
-        "https://stackoverflow.com/questions/{n}",
-        "rust - lifetimes question {n} - Stack Overflow",
-    ),
-    (
-        "https://mail.google.com/mail/u/0/#inbox/{n}",
-        "Inbox ({n}) - user{n}@example.com - Gmail",
-    ),
+    ("https://stackoverflow.com/questions/{n}", "rust - lifetimes question {n} - Stack Overflow"),
+    ("https://mail.google.com/mail/u/0/#inbox/{n}", "Inbox ({n}) - user{n}@example.com - Gmail"),
     ("https://chatgpt.com/c/{n}", "ChatGPT - draft {n}"),
-    (
-        "https://github.com/acme/api/pull/{n}",
-        "Fix flaky test {n} by dev · Pull Request #{n} · acme/api",
-    ),
-    (
-        "https://www.youtube.com/watch?v={n}",
-        "Funny video {n} - YouTube",
-    ),
-    (
-        "https://acme.atlassian.net/browse/PROJ-{n}",
-        "PROJ-{n} Call +1 415 555 0{n} - Jira",
-    ),
+    ("https://github.com/acme/api/pull/{n}", "Fix flaky test {n} by dev · Pull Request #{n} · acme/api"),
+    ("https://www.youtube.com/watch?v={n}", "Funny video {n} - YouTube"),
+    ("https://acme.atlassian.net/browse/PROJ-{n}", "PROJ-{n} Call +1 415 555 0{n} - Jira"),
 ];
 
 fn fill(template: &str, n: u64) -> String {
@@ -121,25 +90,14 @@ fn working_time(t: i64) -> i64 {
             return at.timestamp();
         }
         // Go back to just before 18:00 of this day if it is later than that, else of the day before.
-        let day_end = at
-            .date_naive()
-            .and_hms_opt(18, 0, 0)
-            .unwrap_or_default()
-            .and_utc()
-            - chrono::TimeDelta::seconds(1);
-        at = if weekday && hour >= 18 {
-            day_end
-        } else {
-            day_end - chrono::TimeDelta::days(1)
-        };
+        let day_end =
+            at.date_naive().and_hms_opt(18, 0, 0).unwrap_or_default().and_utc() - chrono::TimeDelta::seconds(1);
+        at = if weekday && hour >= 18 { day_end } else { day_end - chrono::TimeDelta::days(1) };
     }
 }
 
 fn ts(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Writes an ActivityWatch export (newest events first, as ActivityWatch does) with a
@@ -178,22 +136,13 @@ pub fn write_aw_export<W: Write>(out: &mut W, shape: ExportShape) -> std::io::Re
             ("firefox", "Mozilla Firefox".to_string())
         } else {
             let (app, titles) = APPS[session_app];
-            (
-                app,
-                fill(titles[rng.below(titles.len() as u64) as usize], n),
-            )
+            (app, fill(titles[rng.below(titles.len() as u64) as usize], n))
         };
         if i > 0 {
             out.write_all(b",")?;
         }
         let data = serde_json::json!({"app": app, "title": title});
-        write!(
-            out,
-            "\n{{\"timestamp\": \"{}\", \"duration\": {}.0, \"data\": {}}}",
-            ts(t),
-            duration,
-            data
-        )?;
+        write!(out, "\n{{\"timestamp\": \"{}\", \"duration\": {}.0, \"data\": {}}}", ts(t), duration, data)?;
         total += 1;
     }
     out.write_all(b"]}, \"aw-watcher-web-firefox_synthhost\": {\"id\": \"aw-watcher-web-firefox_synthhost\", \"type\": \"web.tab.current\", \"client\": \"aw-client-web\", \"hostname\": \"synthhost\", \"events\": [")?;
@@ -202,13 +151,7 @@ pub fn write_aw_export<W: Write>(out: &mut W, shape: ExportShape) -> std::io::Re
             out.write_all(b",")?;
         }
         let data = serde_json::json!({"url": url, "title": title, "audible": false, "incognito": rng.below(50) == 0, "tabCount": 3});
-        write!(
-            out,
-            "\n{{\"timestamp\": \"{}\", \"duration\": {}.0, \"data\": {}}}",
-            ts(*start),
-            duration,
-            data
-        )?;
+        write!(out, "\n{{\"timestamp\": \"{}\", \"duration\": {}.0, \"data\": {}}}", ts(*start), duration, data)?;
         total += 1;
     }
     out.write_all(b"]}, \"aw-watcher-afk_synthhost\": {\"id\": \"aw-watcher-afk_synthhost\", \"type\": \"afkstatus\", \"client\": \"aw-watcher-afk\", \"hostname\": \"synthhost\", \"events\": [")?;

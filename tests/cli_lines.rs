@@ -5,10 +5,7 @@ use common::{stderr, Sandbox};
 use serde_json::Value;
 
 fn lines(out: &std::process::Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 #[test]
@@ -22,11 +19,7 @@ fn redact_keeps_line_discipline_offsets_and_other_fields() {
         "{\"id\":\"d\",\"text\":\"Python 3.11.7 on Windows 10.0.19045 – build 20240115\"}\n",
     );
     let out = sandbox.run_with_stdin(&["redact"], input.as_bytes());
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failed line makes the exit status non-zero"
-    );
+    assert_eq!(out.status.code(), Some(1), "a failed line makes the exit status non-zero");
     let err = stderr(&out);
     assert_eq!(err.matches("engine: ").count(), 1, "{err}");
     assert!(err.contains("recognizers+rules"), "{err}");
@@ -40,35 +33,20 @@ fn redact_keeps_line_discipline_offsets_and_other_fields() {
         serde_json::json!({"start": 5, "end": 25, "label": "EMAIL", "score": 0.95, "source": "regex"})
     );
     assert_eq!(out[1]["text"], "card <CREDIT_CARD>, IBAN <IBAN>");
-    assert_eq!(
-        out[2],
-        serde_json::json!({"line": 3, "error": "not valid JSON (column 2)"})
-    );
+    assert_eq!(out[2], serde_json::json!({"line": 3, "error": "not valid JSON (column 2)"}));
     let c = out[3]["text"].as_str().unwrap();
     assert!(
-        c.contains("<USERNAME>")
-            && c.contains("<SECRET>")
-            && !c.contains("AKIA")
-            && !c.contains("/home/ana/"),
+        c.contains("<USERNAME>") && c.contains("<SECRET>") && !c.contains("AKIA") && !c.contains("/home/ana/"),
         "{c}"
     );
-    assert_eq!(
-        out[4]["text"],
-        "Python 3.11.7 on Windows 10.0.19045 – build 20240115"
-    );
+    assert_eq!(out[4]["text"], "Python 3.11.7 on Windows 10.0.19045 – build 20240115");
     assert_eq!(out[4]["pii"], serde_json::json!([]));
     for line in &out[..2] {
-        let original = input
-            .lines()
-            .find(|l| l.contains(line["id"].as_str().unwrap()))
-            .unwrap();
+        let original = input.lines().find(|l| l.contains(line["id"].as_str().unwrap())).unwrap();
         let text: Value = serde_json::from_str(original).unwrap();
         let text = text["text"].as_str().unwrap();
         for span in line["pii"].as_array().unwrap() {
-            let (s, e) = (
-                span["start"].as_u64().unwrap() as usize,
-                span["end"].as_u64().unwrap() as usize,
-            );
+            let (s, e) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
             assert!(text.is_char_boundary(s) && text.is_char_boundary(e) && s < e);
             assert!(!line["text"].as_str().unwrap().contains(&text[s..e]));
         }

@@ -17,31 +17,15 @@ const HEADER: &str = "period_start,period_end,team,category,active_minutes,activ
 /// - 10:30 Firefox 2 min on an incognito tab: dropped.
 fn morning_export() -> String {
     let window = vec![
-        aw_event(
-            "2026-11-02T10:30:00Z",
-            120.0,
-            json!({"app": "firefox", "title": "Private Browsing"}),
-        ),
+        aw_event("2026-11-02T10:30:00Z", 120.0, json!({"app": "firefox", "title": "Private Browsing"})),
         aw_event(
             "2026-11-02T09:36:30Z",
             1800.0,
             json!({"app": "code", "title": "ana.lima@example.org - notes.md - Visual Studio Code"}),
         ),
-        aw_event(
-            "2026-11-02T09:31:30Z",
-            300.0,
-            json!({"app": "firefox", "title": "Mozilla Firefox"}),
-        ),
-        aw_event(
-            "2026-11-02T09:21:30Z",
-            600.0,
-            json!({"app": "code", "title": "lib.rs - tally - Visual Studio Code"}),
-        ),
-        aw_event(
-            "2026-11-02T09:20:00Z",
-            90.0,
-            json!({"app": "Slack", "title": "#eng | Acme - build failed"}),
-        ),
+        aw_event("2026-11-02T09:31:30Z", 300.0, json!({"app": "firefox", "title": "Mozilla Firefox"})),
+        aw_event("2026-11-02T09:21:30Z", 600.0, json!({"app": "code", "title": "lib.rs - tally - Visual Studio Code"})),
+        aw_event("2026-11-02T09:20:00Z", 90.0, json!({"app": "Slack", "title": "#eng | Acme - build failed"})),
         aw_event(
             "2026-11-02T09:00:00Z",
             1200.0,
@@ -71,16 +55,8 @@ fn morning_export() -> String {
         aw_event("2026-11-02T09:00:00Z", 3000.0, json!({"status": "not-afk"})),
     ];
     aw_export(vec![
-        (
-            "aw-watcher-window_planted-host-qx7",
-            "currentwindow",
-            window,
-        ),
-        (
-            "aw-watcher-web-firefox_planted-host-qx7",
-            "web.tab.current",
-            web,
-        ),
+        ("aw-watcher-window_planted-host-qx7", "currentwindow", window),
+        ("aw-watcher-web-firefox_planted-host-qx7", "web.tab.current", web),
         ("aw-watcher-afk_planted-host-qx7", "afkstatus", afk),
     ])
 }
@@ -100,11 +76,7 @@ fn expected_day() -> String {
 fn with_team(sandbox: &Sandbox) {
     let config = sandbox.home.path().join("config").join("tally");
     std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.toml"),
-        "team = \"qa\"\ntimezone = \"UTC\"\n",
-    )
-    .unwrap();
+    std::fs::write(config.join("config.toml"), "team = \"qa\"\ntimezone = \"UTC\"\n").unwrap();
 }
 
 #[test]
@@ -114,16 +86,9 @@ fn activitywatch_export_round_trips_to_the_hand_computed_report() {
     let file = sandbox.input("aw.json", morning_export());
     let out = sandbox.run(&["import", "--format", "aw", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("imported 6 records"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("imported 6 records"), "{}", stderr(&out));
 
-    assert_eq!(
-        sandbox.export_csv("2026-11-02", "2026-11-02", "day"),
-        expected_day()
-    );
+    assert_eq!(sandbox.export_csv("2026-11-02", "2026-11-02", "day"), expected_day());
 
     let hourly = sandbox.export_csv("2026-11-02", "2026-11-02", "hour");
     let deep: Vec<&str> = hourly.lines().filter(|l| l.contains("deep_work")).collect();
@@ -135,51 +100,23 @@ fn activitywatch_export_round_trips_to_the_hand_computed_report() {
         ]
     );
     let weekly = sandbox.export_csv("2026-11-01", "2026-11-08", "week");
-    assert!(
-        weekly.contains("\r\n2026-11-02,2026-11-09,qa,deep_work,55.00,"),
-        "{weekly}"
-    );
+    assert!(weekly.contains("\r\n2026-11-02,2026-11-09,qa,deep_work,55.00,"), "{weekly}");
     assert!(!weekly.contains("2026-10-26"), "{weekly}");
 
     // Re-importing the same file changes nothing.
     let again = sandbox.run(&["import", "--format", "aw", file.to_str().unwrap()]);
     assert!(again.status.success());
-    assert!(
-        stderr(&again).contains("already imported"),
-        "{}",
-        stderr(&again)
-    );
-    assert_eq!(
-        sandbox.export_csv("2026-11-02", "2026-11-02", "day"),
-        expected_day()
-    );
+    assert!(stderr(&again).contains("already imported"), "{}", stderr(&again));
+    assert_eq!(sandbox.export_csv("2026-11-02", "2026-11-02", "day"), expected_day());
 }
 
 #[test]
 fn the_same_day_as_jsonl_and_csv_gives_the_same_report() {
     // The AW fixture after the importer's overlay and AFK steps, written flat.
     let rows = [
-        (
-            "2026-11-02T09:00:00Z",
-            1200.0,
-            "code",
-            "main.rs - tally - Visual Studio Code",
-            "",
-        ),
-        (
-            "2026-11-02T09:20:00Z",
-            90.0,
-            "Slack",
-            "#eng | Acme - build failed",
-            "",
-        ),
-        (
-            "2026-11-02T09:21:30Z",
-            600.0,
-            "code",
-            "lib.rs - tally - Visual Studio Code",
-            "",
-        ),
+        ("2026-11-02T09:00:00Z", 1200.0, "code", "main.rs - tally - Visual Studio Code", ""),
+        ("2026-11-02T09:20:00Z", 90.0, "Slack", "#eng | Acme - build failed", ""),
+        ("2026-11-02T09:21:30Z", 600.0, "code", "lib.rs - tally - Visual Studio Code", ""),
         (
             "2026-11-02T09:31:30Z",
             180.0,
@@ -187,20 +124,8 @@ fn the_same_day_as_jsonl_and_csv_gives_the_same_report() {
             "rust - How do I sort a Vec? - Stack Overflow",
             "https://stackoverflow.com/questions/1",
         ),
-        (
-            "2026-11-02T09:34:30Z",
-            120.0,
-            "firefox",
-            "Mozilla Firefox",
-            "",
-        ),
-        (
-            "2026-11-02T09:36:30Z",
-            810.0,
-            "code",
-            "ana.lima@example.org - notes.md - Visual Studio Code",
-            "",
-        ),
+        ("2026-11-02T09:34:30Z", 120.0, "firefox", "Mozilla Firefox", ""),
+        ("2026-11-02T09:36:30Z", 810.0, "code", "ana.lima@example.org - notes.md - Visual Studio Code", ""),
     ];
     let jsonl: String = rows
         .iter()
@@ -213,10 +138,7 @@ fn the_same_day_as_jsonl_and_csv_gives_the_same_report() {
         })
         .collect();
     let csv: String = std::iter::once("start,duration,app,title,url\n".to_string())
-        .chain(
-            rows.iter()
-                .map(|(s, d, a, t, u)| format!("{s},{d},{a},\"{t}\",{u}\n")),
-        )
+        .chain(rows.iter().map(|(s, d, a, t, u)| format!("{s},{d},{a},\"{t}\",{u}\n")))
         .collect();
     for (format, content) in [("jsonl", jsonl), ("csv", csv)] {
         let sandbox = Sandbox::new();
@@ -226,18 +148,9 @@ fn the_same_day_as_jsonl_and_csv_gives_the_same_report() {
         assert!(out.status.success(), "{format}: {}", stderr(&out));
         let report = sandbox.export_csv("2026-11-02", "2026-11-02", "day");
         // The last event stops at 09:50 here (13.5 min): deep_work 43.5 min.
-        assert!(
-            report.contains("qa,deep_work,43.50,0.8700,"),
-            "{format}: {report}"
-        );
-        assert!(
-            report.contains("qa,communication,1.50,"),
-            "{format}: {report}"
-        );
-        assert!(
-            report.contains(",3,2,30.00,0,3,0,0.0000"),
-            "{format}: {report}"
-        );
+        assert!(report.contains("qa,deep_work,43.50,0.8700,"), "{format}: {report}");
+        assert!(report.contains("qa,communication,1.50,"), "{format}: {report}");
+        assert!(report.contains(",3,2,30.00,0,3,0,0.0000"), "{format}: {report}");
     }
 }
 
@@ -274,45 +187,21 @@ fn five_percent_malformed_records_are_skipped_with_positions_and_the_rest_import
     assert!(err.contains("imported 190 records"), "{err}");
     assert!(err.contains("skipped 10"), "{err}");
     for line in &bad_lines {
-        assert!(
-            err.contains(&format!("line {line}")),
-            "line {line} not named: {err}"
-        );
+        assert!(err.contains(&format!("line {line}")), "line {line} not named: {err}");
     }
-    assert!(
-        err.contains("field `duration`: not a number of seconds"),
-        "{err}"
-    );
-    assert!(
-        err.contains("field `start`: not an RFC 3339 timestamp"),
-        "{err}"
-    );
+    assert!(err.contains("field `duration`: not a number of seconds"), "{err}");
+    assert!(err.contains("field `start`: not an RFC 3339 timestamp"), "{err}");
     assert!(err.contains("field `app`: empty"), "{err}");
-    assert!(
-        err.contains("field `app`: missing (the row has too few columns)"),
-        "{err}"
-    );
-    assert!(
-        !err.contains("zqxplanted") && !err.contains("Planted Person"),
-        "an error echoed its record: {err}"
-    );
+    assert!(err.contains("field `app`: missing (the row has too few columns)"), "{err}");
+    assert!(!err.contains("zqxplanted") && !err.contains("Planted Person"), "an error echoed its record: {err}");
     let with_errors = sandbox.export_csv("2026-11-03", "2026-11-03", "day");
 
     let clean = Sandbox::new();
     with_team(&clean);
     let file = clean.input("good.csv", &good);
-    assert!(clean
-        .run(&["import", "--format", "csv", file.to_str().unwrap()])
-        .status
-        .success());
-    assert_eq!(
-        with_errors,
-        clean.export_csv("2026-11-03", "2026-11-03", "day")
-    );
-    assert!(
-        with_errors.contains(",qa,deep_work,190.00,1.0000,190,"),
-        "{with_errors}"
-    );
+    assert!(clean.run(&["import", "--format", "csv", file.to_str().unwrap()]).status.success());
+    assert_eq!(with_errors, clean.export_csv("2026-11-03", "2026-11-03", "day"));
+    assert!(with_errors.contains(",qa,deep_work,190.00,1.0000,190,"), "{with_errors}");
 }
 
 #[test]
@@ -320,41 +209,22 @@ fn malformed_activitywatch_events_and_a_truncated_file_keep_what_was_accepted() 
     let sandbox = Sandbox::new();
     with_team(&sandbox);
     let window = vec![
-        aw_event(
-            "2026-11-04T09:00:00Z",
-            600.0,
-            json!({"app": "code", "title": "a.rs"}),
-        ),
+        aw_event("2026-11-04T09:00:00Z", 600.0, json!({"app": "code", "title": "a.rs"})),
         json!({"timestamp": "2026-11-04T09:10:00Z", "duration": "long", "data": {"app": "code", "title": "zqx.planted@example.org"}}),
         json!({"timestamp": 17, "duration": 60, "data": {"title": "missing app"}}),
         json!("not an event"),
-        aw_event(
-            "2026-11-04T09:20:00Z",
-            600.0,
-            json!({"app": "code", "title": "b.rs"}),
-        ),
+        aw_event("2026-11-04T09:20:00Z", 600.0, json!({"app": "code", "title": "b.rs"})),
     ];
     let export = aw_export(vec![("aw-watcher-window_h", "currentwindow", window)]);
     let file = sandbox.input("aw.json", &export);
     let out = sandbox.run(&["import", "--format", "aw", file.to_str().unwrap()]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("bucket #1 (currentwindow), event #2, field `duration`: expected a number"),
-        "{err}"
-    );
-    assert!(
-        err.contains("bucket #1 (currentwindow), event #3, field `data.app`: missing"),
-        "{err}"
-    );
-    assert!(
-        err.contains("bucket #1 (currentwindow), event #4: expected a JSON object"),
-        "{err}"
-    );
+    assert!(err.contains("bucket #1 (currentwindow), event #2, field `duration`: expected a number"), "{err}");
+    assert!(err.contains("bucket #1 (currentwindow), event #3, field `data.app`: missing"), "{err}");
+    assert!(err.contains("bucket #1 (currentwindow), event #4: expected a JSON object"), "{err}");
     assert!(!err.contains("zqx.planted"), "{err}");
-    assert!(sandbox
-        .export_csv("2026-11-04", "2026-11-04", "day")
-        .contains(",qa,deep_work,20.00,1.0000,2,"));
+    assert!(sandbox.export_csv("2026-11-04", "2026-11-04", "day").contains(",qa,deep_work,20.00,1.0000,2,"));
 
     // A file cut off mid-way: the events before the break are imported, the error says where.
     let cut = Sandbox::new();
@@ -365,55 +235,28 @@ fn malformed_activitywatch_events_and_a_truncated_file_keep_what_was_accepted() 
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("then stopped"), "{err}");
-    assert!(cut
-        .export_csv("2026-11-04", "2026-11-04", "day")
-        .contains(",qa,deep_work,10.00,1.0000,1,"));
+    assert!(cut.export_csv("2026-11-04", "2026-11-04", "day").contains(",qa,deep_work,10.00,1.0000,1,"));
 }
 
 #[test]
 fn bad_config_and_arguments_are_refused_clearly() {
     let sandbox = Sandbox::new();
-    let config = sandbox.input(
-        "config.toml",
-        "team = \"qa\"\n[[rules.rule]]\ncategory = \"deep_work\"\napp = \"(unclosed\"\n",
-    );
+    let config =
+        sandbox.input("config.toml", "team = \"qa\"\n[[rules.rule]]\ncategory = \"deep_work\"\napp = \"(unclosed\"\n");
     let out = sandbox.run(&["--config", config.to_str().unwrap(), "classify"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("rule #1: field `app` is not a valid regex"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("rule #1: field `app` is not a valid regex"), "{}", stderr(&out));
 
     let config = sandbox.input("tz.toml", "timezone = \"Mars/Olympus\"\n");
     let out = sandbox.run(&["--config", config.to_str().unwrap(), "stats"]);
-    assert!(
-        stderr(&out).contains("`timezone`: unknown IANA time zone"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("`timezone`: unknown IANA time zone"), "{}", stderr(&out));
 
     let config = sandbox.input("typo.toml", "teem = \"qa\"\n");
     let out = sandbox.run(&["--config", config.to_str().unwrap(), "stats"]);
-    assert!(
-        stderr(&out).contains("line 1, column 1"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("line 1, column 1"), "{}", stderr(&out));
 
-    let out = sandbox.run(&[
-        "export",
-        "csv",
-        "--from",
-        "2026-11-05",
-        "--to",
-        "2026-11-01",
-    ]);
-    assert!(
-        stderr(&out).contains("--to (2026-11-01) is before --from (2026-11-05)"),
-        "{}",
-        stderr(&out)
-    );
+    let out = sandbox.run(&["export", "csv", "--from", "2026-11-05", "--to", "2026-11-01"]);
+    assert!(stderr(&out).contains("--to (2026-11-01) is before --from (2026-11-05)"), "{}", stderr(&out));
 }
 
 #[test]
@@ -421,10 +264,7 @@ fn export_writes_a_file_atomically_and_stats_summarise_the_range() {
     let sandbox = Sandbox::new();
     with_team(&sandbox);
     let file = sandbox.input("aw.json", morning_export());
-    assert!(sandbox
-        .run(&["import", "--format", "aw", file.to_str().unwrap()])
-        .status
-        .success());
+    assert!(sandbox.run(&["import", "--format", "aw", file.to_str().unwrap()]).status.success());
     let out_path = sandbox.inputs.path().join("report.csv");
     let out = sandbox.run(&[
         "export",
@@ -443,22 +283,11 @@ fn export_writes_a_file_atomically_and_stats_summarise_the_range() {
 
     let stats = sandbox.run(&["stats", "--from", "2026-11-02", "--to", "2026-11-02"]);
     let text = String::from_utf8(stats.stdout).unwrap();
-    assert!(
-        text.contains("Active time           1.0 h over 1 day(s)"),
-        "{text}"
-    );
+    assert!(text.contains("Active time           1.0 h over 1 day(s)"), "{text}");
     assert!(text.contains("deep_work"), "{text}");
-    assert!(
-        text.contains("Focus time            0.5 h (48.8 % of active time)"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Context switches      4.9 per active hour (5 in all)"),
-        "{text}"
-    );
+    assert!(text.contains("Focus time            0.5 h (48.8 % of active time)"), "{text}");
+    assert!(text.contains("Context switches      4.9 per active hour (5 in all)"), "{text}");
     assert!(text.contains("Redactions        EMAIL 1"), "{text}");
     let empty = sandbox.run(&["stats", "--from", "2020-01-01", "--to", "2020-01-02"]);
-    assert!(String::from_utf8(empty.stdout)
-        .unwrap()
-        .contains("No activity stored"));
+    assert!(String::from_utf8(empty.stdout).unwrap().contains("No activity stored"));
 }

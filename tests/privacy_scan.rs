@@ -41,11 +41,7 @@ fn planted_inputs(sandbox: &Sandbox) -> Vec<(&'static str, std::path::PathBuf)> 
             "aw-watcher-window_planted-host-qx7",
             "currentwindow",
             vec![
-                aw_event(
-                    "2026-11-05T11:00:00Z",
-                    600.0,
-                    json!({"app": "firefox", "title": "Mozilla Firefox"}),
-                ),
+                aw_event("2026-11-05T11:00:00Z", 600.0, json!({"app": "firefox", "title": "Mozilla Firefox"})),
                 aw_event(
                     "2026-11-05T11:10:00Z",
                     600.0,
@@ -95,16 +91,7 @@ fn import_export_and_stats_leave_no_planted_pii_on_disk_or_in_output() {
             "--out",
             report.to_str().unwrap(),
         ],
-        vec![
-            "export",
-            "csv",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-30",
-            "--by",
-            "week",
-        ],
+        vec!["export", "csv", "--from", "2026-11-01", "--to", "2026-11-30", "--by", "week"],
         vec!["stats", "--from", "2026-11-05", "--to", "2026-11-05"],
     ] {
         let out = sandbox.run(&args);
@@ -123,10 +110,7 @@ fn import_export_and_stats_leave_no_planted_pii_on_disk_or_in_output() {
     assert!(hits.is_empty(), "planted PII found on disk: {hits:?}");
     let lowered = output.to_ascii_lowercase();
     for needle in PLANTED {
-        assert!(
-            !contains(&lowered, needle.to_lowercase().as_bytes()),
-            "planted PII `{needle}` in output"
-        );
+        assert!(!contains(&lowered, needle.to_lowercase().as_bytes()), "planted PII `{needle}` in output");
     }
 }
 
@@ -134,11 +118,7 @@ fn import_export_and_stats_leave_no_planted_pii_on_disk_or_in_output() {
 fn the_scan_finds_pii_when_it_is_there() {
     // Guards the guard: a planted string written into the sandbox is found.
     let sandbox = Sandbox::new();
-    std::fs::write(
-        sandbox.home.path().join("tmp").join("leak.bin"),
-        b"xx QUILLONIA vexmartin yy",
-    )
-    .unwrap();
+    std::fs::write(sandbox.home.path().join("tmp").join("leak.bin"), b"xx QUILLONIA vexmartin yy").unwrap();
     let hits = scan_for_pii(sandbox.home.path(), PLANTED);
     assert_eq!(hits.len(), 1, "{hits:?}");
 }

@@ -4,16 +4,7 @@
 /// Raw name (lower case) → normalized name. Unknown apps keep their lower-cased raw name
 /// when the analyzer finds no PII in it (see `Analyzer::normalize_app`).
 const CATALOGUE: &[(&str, &[&str])] = &[
-    (
-        "vscode",
-        &[
-            "code",
-            "code-oss",
-            "vscodium",
-            "visual studio code",
-            "code - oss",
-        ],
-    ),
+    ("vscode", &["code", "code-oss", "vscodium", "visual studio code", "code - oss"]),
     ("cursor", &["cursor"]),
     (
         "jetbrains",
@@ -56,42 +47,18 @@ const CATALOGUE: &[(&str, &[&str])] = &[
             "cmd",
         ],
     ),
-    (
-        "firefox",
-        &["firefox", "firefox-esr", "navigator", "mozilla firefox"],
-    ),
-    (
-        "chrome",
-        &[
-            "google-chrome",
-            "chrome",
-            "google chrome",
-            "chromium",
-            "chromium-browser",
-        ],
-    ),
+    ("firefox", &["firefox", "firefox-esr", "navigator", "mozilla firefox"]),
+    ("chrome", &["google-chrome", "chrome", "google chrome", "chromium", "chromium-browser"]),
     ("edge", &["microsoft-edge", "msedge", "microsoft edge"]),
     ("safari", &["safari"]),
     ("brave", &["brave-browser", "brave"]),
     ("slack", &["slack"]),
-    (
-        "teams",
-        &["teams", "microsoft teams", "ms-teams", "teams-for-linux"],
-    ),
+    ("teams", &["teams", "microsoft teams", "ms-teams", "teams-for-linux"]),
     ("zoom", &["zoom", "zoom.us", "zoom meeting"]),
     ("discord", &["discord"]),
     ("thunderbird", &["thunderbird", "thunderbird-esr"]),
     ("outlook", &["outlook", "microsoft outlook"]),
-    (
-        "libreoffice",
-        &[
-            "libreoffice",
-            "soffice",
-            "libreoffice-writer",
-            "libreoffice-calc",
-            "libreoffice-impress",
-        ],
-    ),
+    ("libreoffice", &["libreoffice", "soffice", "libreoffice-writer", "libreoffice-calc", "libreoffice-impress"]),
     ("word", &["winword", "microsoft word"]),
     ("excel", &["excel", "microsoft excel"]),
     ("powerpoint", &["powerpnt", "microsoft powerpoint"]),
@@ -127,18 +94,13 @@ const CATALOGUE: &[(&str, &[&str])] = &[
 ];
 
 /// Browsers: their window events are replaced by web-watcher events when both exist.
-pub const BROWSERS: &[&str] = &[
-    "firefox", "chrome", "edge", "safari", "brave", "opera", "vivaldi",
-];
+pub const BROWSERS: &[&str] = &["firefox", "chrome", "edge", "safari", "brave", "opera", "vivaldi"];
 
 /// The catalogue name for a raw app name, if it is a known app.
 pub fn known_app(raw: &str) -> Option<&'static str> {
     let lower = raw.trim().to_lowercase();
     let lower = lower.strip_suffix(".exe").unwrap_or(&lower);
-    CATALOGUE
-        .iter()
-        .find(|(_, aliases)| aliases.contains(&lower))
-        .map(|(name, _)| *name)
+    CATALOGUE.iter().find(|(_, aliases)| aliases.contains(&lower)).map(|(name, _)| *name)
 }
 
 pub fn is_browser(normalized: &str) -> bool {

@@ -51,10 +51,7 @@ mod tests {
         let cases = [
             ("Build failed: 3 errors - CI", Sentiment::Negative),
             ("URGENT: prod outage", Sentiment::Negative),
-            (
-                "the VPN is not working again, so frustrating",
-                Sentiment::Negative,
-            ),
+            ("the VPN is not working again, so frustrating", Sentiment::Negative),
             ("PR merged, all green, thanks!", Sentiment::Positive),
             ("Great demo today", Sentiment::Positive),
             ("main.rs - tally - Visual Studio Code", Sentiment::Neutral),

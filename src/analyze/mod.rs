@@ -8,18 +8,18 @@
 
 pub mod apps;
 pub mod lexicon;
+pub mod model;
 pub mod recognizers;
 pub mod rules;
 pub mod span;
 
 use crate::event::{
-    AnalyzedEvent, AppName, Category, CategorySource, RawEvent, RedactedFields, RedactionCounts,
-    Sentiment,
+    AnalyzedEvent, AppName, Category, CategorySource, RawEvent, RedactedFields, RedactionCounts, Sentiment,
 };
 use lexicon::SentimentLexicon;
 use recognizers::RegexRecognizers;
 use rules::{CategoryRules, RuleInput};
-use span::{resolve_overlaps, Span};
+use span::{resolve_overlaps, PiiLabel, Span};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -91,6 +91,10 @@ pub trait Scorer: Send + Sync {
     /// Which engine this is, e.g. `recognizers+rules` or `tally-encoder 1.0`.
     fn describe(&self) -> String;
     fn score(&self, input: &ScoreInput<'_>) -> Scores;
+    /// Scores many events at once (the model batches them by length).
+    fn score_batch(&self, inputs: &[ScoreInput<'_>]) -> Vec<Scores> {
+        inputs.iter().map(|i| self.score(i)).collect()
+    }
 }
 
 /// The no-model scorer: friction-word sentiment, no category, no extra spans.
@@ -106,15 +110,10 @@ impl Scorer for LexiconScorer {
 
     fn score(&self, input: &ScoreInput<'_>) -> Scores {
         let sentiment = match input.text {
-            Some(text) if !text.is_empty() => {
-                self.lexicon.score(&format!("{}\n{}", input.title, text))
-            }
+            Some(text) if !text.is_empty() => self.lexicon.score(&format!("{}\n{}", input.title, text)),
             _ => self.lexicon.score(input.title),
         };
-        Scores {
-            sentiment: Some(sentiment),
-            ..Scores::default()
-        }
+        Scores { sentiment: Some(sentiment), ..Scores::default() }
     }
 }
 
@@ -144,11 +143,7 @@ pub struct Analyzer {
 
 impl Analyzer {
     pub fn new(rules: CategoryRules, scorer: Box<dyn Scorer>) -> Analyzer {
-        Analyzer {
-            recognizers: RegexRecognizers::new(),
-            rules,
-            scorer,
-        }
+        Analyzer { recognizers: RegexRecognizers::new(), rules, scorer }
     }
 
     /// Built-in rules and the lexicon scorer.
@@ -163,19 +158,20 @@ impl Analyzer {
     /// Detects and replaces PII in one free text (regex recognizers plus the scorer's
     /// spans; overlaps resolved deterministically).
     pub fn redact(&self, text: &str) -> Redaction {
-        let scores = self.scorer.score(&ScoreInput {
-            app: "",
-            title: text,
-            url: None,
-            text: None,
-        });
+        let scores = self.scorer.score(&ScoreInput { app: "", title: text, url: None, text: None });
         self.redact_with(text, scores.title_spans)
     }
 
+    /// Regex spans, plus the model's names, places and usernames where no regex span
+    /// is: structured PII stays with the validated recognizers.
     fn redact_with(&self, text: &str, model_spans: Vec<Span>) -> Redaction {
         let mut spans = self.recognizers.recognize(text);
         if !model_spans.is_empty() {
-            spans.extend(model_spans);
+            let regex_spans = spans.clone();
+            spans.extend(model_spans.into_iter().filter(|m| {
+                matches!(m.label, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)
+                    && !regex_spans.iter().any(|r| r.overlaps(m))
+            }));
             resolve_overlaps(&mut spans);
         }
         let redacted = RedactedText::from_spans(text, &spans);
@@ -183,49 +179,20 @@ impl Analyzer {
     }
 
     /// Category (rules first, then the scorer) and sentiment of one event.
-    pub fn classify(
-        &self,
-        app: &str,
-        title: &str,
-        url: Option<&str>,
-        text: Option<&str>,
-    ) -> Classification {
-        self.classify_with(
-            app,
-            title,
-            url,
-            &self.scorer.score(&ScoreInput {
-                app,
-                title,
-                url,
-                text,
-            }),
-        )
+    pub fn classify(&self, app: &str, title: &str, url: Option<&str>, text: Option<&str>) -> Classification {
+        self.classify_with(app, title, url, &self.scorer.score(&ScoreInput { app, title, url, text }))
     }
 
-    fn classify_with(
-        &self,
-        app: &str,
-        title: &str,
-        url: Option<&str>,
-        scores: &Scores,
-    ) -> Classification {
-        let (category, category_score, category_source) =
-            match self.rules.classify(&RuleInput { app, title, url }) {
-                Some(category) => (category, 1.0, CategorySource::Rule),
-                None => match scores.category {
-                    Some((category, score)) => (category, score, CategorySource::Model),
-                    None => (Category::Uncategorized, 0.0, CategorySource::Rule),
-                },
-            };
+    fn classify_with(&self, app: &str, title: &str, url: Option<&str>, scores: &Scores) -> Classification {
+        let (category, category_score, category_source) = match self.rules.classify(&RuleInput { app, title, url }) {
+            Some(category) => (category, 1.0, CategorySource::Rule),
+            None => match scores.category {
+                Some((category, score)) => (category, score, CategorySource::Model),
+                None => (Category::Uncategorized, 0.0, CategorySource::Rule),
+            },
+        };
         let (sentiment, sentiment_score) = scores.sentiment.unwrap_or((Sentiment::Neutral, 0.0));
-        Classification {
-            category,
-            category_score,
-            category_source,
-            sentiment,
-            sentiment_score,
-        }
+        Classification { category, category_score, category_source, sentiment, sentiment_score }
     }
 
     /// The normalized app name: the catalogue name, else the trimmed lower-case raw name
@@ -237,9 +204,7 @@ impl Analyzer {
         let lower = raw.trim().to_lowercase();
         let plausible = !lower.is_empty()
             && lower.len() <= 40
-            && lower
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+            && lower.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
             && self.recognizers.recognize(&lower).is_empty();
         if plausible {
             AppName::new_unchecked(&lower)
@@ -250,34 +215,28 @@ impl Analyzer {
 
     /// Analyzes one event without a cache.
     pub fn analyze(&self, event: RawEvent) -> AnalyzedEvent {
-        let analysis = self.analyze_content(&event);
+        let analysis = self.analyze_contents(&[&event]).pop().expect("one analysis per event");
         analysis.event_at(&event)
     }
 
-    fn analyze_content(&self, event: &RawEvent) -> Arc<ContentAnalysis> {
-        let scores = self.scorer.score(&ScoreInput {
-            app: &event.app,
-            title: &event.title,
-            url: event.url.as_deref(),
-            text: event.text.as_deref(),
-        });
-        let classification =
-            self.classify_with(&event.app, &event.title, event.url.as_deref(), &scores);
-        let title = self.redact_with(&event.title, scores.title_spans);
-        let url = event
-            .url
-            .as_deref()
-            .map(|u| self.redact_with(u, Vec::new()));
-        let text = event
-            .text
-            .as_deref()
-            .map(|t| self.redact_with(t, scores.text_spans));
-        let mut redactions = RedactionCounts::default();
-        for span in title
-            .spans
+    /// The content analysis of each event, with one batched scorer call.
+    fn analyze_contents(&self, events: &[&RawEvent]) -> Vec<Arc<ContentAnalysis>> {
+        let inputs: Vec<ScoreInput<'_>> = events
             .iter()
-            .chain(url.iter().flat_map(|r| &r.spans))
-            .chain(text.iter().flat_map(|r| &r.spans))
+            .map(|e| ScoreInput { app: &e.app, title: &e.title, url: e.url.as_deref(), text: e.text.as_deref() })
+            .collect();
+        let scores = self.scorer.score_batch(&inputs);
+        events.iter().zip(scores).map(|(event, scores)| self.content_analysis(event, scores)).collect()
+    }
+
+    fn content_analysis(&self, event: &RawEvent, scores: Scores) -> Arc<ContentAnalysis> {
+        let classification = self.classify_with(&event.app, &event.title, event.url.as_deref(), &scores);
+        let title = self.redact_with(&event.title, scores.title_spans);
+        let url = event.url.as_deref().map(|u| self.redact_with(u, Vec::new()));
+        let text = event.text.as_deref().map(|t| self.redact_with(t, scores.text_spans));
+        let mut redactions = RedactionCounts::default();
+        for span in
+            title.spans.iter().chain(url.iter().flat_map(|r| &r.spans)).chain(text.iter().flat_map(|r| &r.spans))
         {
             if span.label.is_redacted_by_default() {
                 redactions.add(span.label);
@@ -324,56 +283,94 @@ impl ContentAnalysis {
 }
 
 /// One analyzer worker: the shared [`Analyzer`] plus a bounded in-memory cache keyed by
-/// event content, so cost grows with distinct texts rather than events. The cache holds
-/// raw text in memory only and is dropped with the worker (DESIGN §4.6).
+/// event content, so cost grows with distinct texts rather than events. The cache is a
+/// two-generation LRU approximation: hits are promoted into the young generation, and
+/// when it is full the old one is dropped. It holds raw text in memory only and dies
+/// with the worker (DESIGN §4.6).
 pub struct AnalyzerWorker {
     analyzer: Arc<Analyzer>,
-    cache: HashMap<CacheKey, Arc<ContentAnalysis>>,
-    capacity: usize,
-    key: String,
+    young: HashMap<CacheKey, Arc<ContentAnalysis>>,
+    old: HashMap<CacheKey, Arc<ContentAnalysis>>,
+    /// Entries per generation: at most twice this many are held.
+    generation: usize,
 }
 
 type CacheKey = Box<str>;
 
+fn cache_key(event: &RawEvent) -> CacheKey {
+    let mut key = String::with_capacity(event.app.len() + event.title.len() + 8);
+    for part in [
+        event.app.as_str(),
+        event.title.as_str(),
+        event.url.as_deref().unwrap_or("\u{1}"),
+        event.text.as_deref().unwrap_or("\u{1}"),
+    ] {
+        key.push_str(part);
+        key.push('\u{0}');
+    }
+    key.into_boxed_str()
+}
+
 impl AnalyzerWorker {
+    /// A worker whose cache holds at most `capacity` distinct contents.
     pub fn new(analyzer: Arc<Analyzer>, capacity: usize) -> AnalyzerWorker {
-        AnalyzerWorker {
-            analyzer,
-            cache: HashMap::new(),
-            capacity,
-            key: String::new(),
-        }
+        AnalyzerWorker { analyzer, young: HashMap::new(), old: HashMap::new(), generation: capacity / 2 }
     }
 
     pub fn analyze(&mut self, event: RawEvent) -> AnalyzedEvent {
-        if self.capacity == 0 {
-            return self.analyzer.analyze(event);
-        }
-        self.key.clear();
-        for part in [
-            event.app.as_str(),
-            event.title.as_str(),
-            event.url.as_deref().unwrap_or("\u{1}"),
-            event.text.as_deref().unwrap_or("\u{1}"),
-        ] {
-            self.key.push_str(part);
-            self.key.push('\u{0}');
-        }
-        if let Some(hit) = self.cache.get(self.key.as_str()) {
-            return hit.event_at(&event);
-        }
-        let analysis = self.analyzer.analyze_content(&event);
-        if self.cache.len() >= self.capacity {
-            // Bounded: start over rather than grow; repeated texts refill it quickly.
-            self.cache.clear();
-        }
-        self.cache
-            .insert(self.key.as_str().into(), Arc::clone(&analysis));
-        analysis.event_at(&event)
+        self.analyze_many(vec![event]).pop().expect("one event in, one out")
     }
 
+    /// Analyzes events in order; cache misses go to the scorer in one batch.
+    pub fn analyze_many(&mut self, events: Vec<RawEvent>) -> Vec<AnalyzedEvent> {
+        if self.generation == 0 {
+            let refs: Vec<&RawEvent> = events.iter().collect();
+            let analyses = self.analyzer.analyze_contents(&refs);
+            return events.iter().zip(analyses).map(|(e, a)| a.event_at(e)).collect();
+        }
+        let keys: Vec<CacheKey> = events.iter().map(cache_key).collect();
+        let mut found: Vec<Option<Arc<ContentAnalysis>>> = keys.iter().map(|k| self.lookup(k)).collect();
+        let mut first_miss: HashMap<&str, usize> = HashMap::new();
+        let mut misses: Vec<usize> = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            if found[i].is_none() && first_miss.insert(key, misses.len()).is_none() {
+                misses.push(i);
+            }
+        }
+        if !misses.is_empty() {
+            let refs: Vec<&RawEvent> = misses.iter().map(|&i| &events[i]).collect();
+            let analyses = self.analyzer.analyze_contents(&refs);
+            for (i, key) in keys.iter().enumerate() {
+                if found[i].is_none() {
+                    found[i] = Some(Arc::clone(&analyses[first_miss[key.as_ref()]]));
+                }
+            }
+            for (&i, analysis) in misses.iter().zip(analyses) {
+                self.insert(keys[i].clone(), analysis);
+            }
+        }
+        events.iter().zip(found).map(|(e, a)| a.expect("every event analyzed").event_at(e)).collect()
+    }
+
+    fn lookup(&mut self, key: &str) -> Option<Arc<ContentAnalysis>> {
+        if let Some(hit) = self.young.get(key) {
+            return Some(Arc::clone(hit));
+        }
+        let (key, hit) = self.old.remove_entry(key)?;
+        self.insert(key, Arc::clone(&hit));
+        Some(hit)
+    }
+
+    fn insert(&mut self, key: CacheKey, analysis: Arc<ContentAnalysis>) {
+        if self.young.len() >= self.generation {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(key, analysis);
+    }
+
+    /// Distinct contents held now (never more than the capacity).
     pub fn cached_entries(&self) -> usize {
-        self.cache.len()
+        self.young.len() + self.old.len()
     }
 }
 
@@ -399,14 +396,8 @@ mod tests {
     #[test]
     fn analyzed_event_carries_placeholders_and_counts_not_pii() {
         let analyzer = Analyzer::rules_only();
-        let event = analyzer.analyze(raw(
-            "thunderbird",
-            "Re: invoice from ana.lima@example.org - build failed",
-        ));
-        assert_eq!(
-            event.redacted.title.as_str(),
-            "Re: invoice from <EMAIL> - build failed"
-        );
+        let event = analyzer.analyze(raw("thunderbird", "Re: invoice from ana.lima@example.org - build failed"));
+        assert_eq!(event.redacted.title.as_str(), "Re: invoice from <EMAIL> - build failed");
         assert_eq!(event.redactions.get(span::PiiLabel::Email), 1);
         assert_eq!(event.category, Category::Communication);
         assert_eq!(event.sentiment, Sentiment::Negative);
@@ -417,32 +408,23 @@ mod tests {
     fn app_names_with_pii_become_other() {
         let analyzer = Analyzer::rules_only();
         assert_eq!(analyzer.normalize_app("Code").as_str(), "vscode");
-        assert_eq!(
-            analyzer.normalize_app("Obscure Tool").as_str(),
-            "obscure tool"
-        );
-        assert_eq!(
-            analyzer.normalize_app("mail ana.lima@example.org").as_str(),
-            "other"
-        );
-        assert_eq!(
-            analyzer.normalize_app("/home/alice/bin/x").as_str(),
-            "other"
-        );
+        assert_eq!(analyzer.normalize_app("Obscure Tool").as_str(), "obscure tool");
+        assert_eq!(analyzer.normalize_app("mail ana.lima@example.org").as_str(), "other");
+        assert_eq!(analyzer.normalize_app("/home/alice/bin/x").as_str(), "other");
         assert_eq!(analyzer.normalize_app("").as_str(), "other");
     }
 
     #[test]
     fn worker_cache_is_bounded_and_gives_the_same_result() {
         let analyzer = Arc::new(Analyzer::rules_only());
-        let mut worker = AnalyzerWorker::new(Arc::clone(&analyzer), 3);
+        let mut worker = AnalyzerWorker::new(Arc::clone(&analyzer), 4);
         for i in 0..10 {
             let title = format!("doc {i}.rs - Visual Studio Code");
             let cached = worker.analyze(raw("code", &title));
             let fresh = analyzer.analyze(raw("code", &title));
             assert_eq!(cached.redacted.title, fresh.redacted.title);
             assert_eq!(cached.category, fresh.category);
-            assert!(worker.cached_entries() <= 3);
+            assert!(worker.cached_entries() <= 4);
         }
     }
 }

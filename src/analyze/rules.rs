@@ -38,25 +38,13 @@ pub struct RulesFile {
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     #[error("{origin}: rule #{index}: unknown category `{category}` (expected one of deep_work, communication, meetings, planning, research, admin, ai_tools, non_work)")]
-    UnknownCategory {
-        origin: String,
-        index: usize,
-        category: String,
-    },
+    UnknownCategory { origin: String, index: usize, category: String },
     #[error("{origin}: rule #{index}: field `{field}` is not a valid regex: {reason}")]
-    BadRegex {
-        origin: String,
-        index: usize,
-        field: &'static str,
-        reason: String,
-    },
+    BadRegex { origin: String, index: usize, field: &'static str, reason: String },
     #[error("{origin}: rule #{index}: a rule needs at least one of `app`, `title`, `url`")]
     Empty { origin: String, index: usize },
     #[error("cannot read rules file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("rules file {path}: {message}")]
     Parse { path: String, message: String },
 }
@@ -92,43 +80,30 @@ pub struct RuleInput<'a> {
 impl CategoryRules {
     /// Built-ins (unless `file.replace_builtin`) plus the file's rules.
     pub fn new(file: &RulesFile, origin: &str) -> Result<CategoryRules, RuleError> {
-        let mut specs: Vec<(RuleSpec, String, usize)> = file
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.clone(), origin.to_string(), i + 1))
-            .collect();
+        let mut specs: Vec<(RuleSpec, String, usize)> =
+            file.rules.iter().enumerate().map(|(i, r)| (r.clone(), origin.to_string(), i + 1)).collect();
         if !file.replace_builtin {
-            specs.extend(
-                builtin_specs()
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, r)| (r, "built-in rules".to_string(), i + 1)),
-            );
+            specs
+                .extend(builtin_specs().into_iter().enumerate().map(|(i, r)| (r, "built-in rules".to_string(), i + 1)));
         }
         let mut patterns: [Vec<String>; 3] = Default::default();
         let mut rules = Vec::with_capacity(specs.len());
         for (spec, origin, index) in &specs {
-            let category = Category::parse(&spec.category)
-                .filter(|c| *c != Category::Uncategorized)
-                .ok_or_else(|| RuleError::UnknownCategory {
-                    origin: origin.clone(),
-                    index: *index,
-                    category: spec.category.clone(),
+            let category =
+                Category::parse(&spec.category).filter(|c| *c != Category::Uncategorized).ok_or_else(|| {
+                    RuleError::UnknownCategory {
+                        origin: origin.clone(),
+                        index: *index,
+                        category: spec.category.clone(),
+                    }
                 })?;
             let ignore_case = spec.ignore_case.unwrap_or(true);
             let mut conditions = [None; 3];
-            for (field, name, pattern) in [
-                (Field::App, "app", &spec.app),
-                (Field::Title, "title", &spec.title),
-                (Field::Url, "url", &spec.url),
-            ] {
+            for (field, name, pattern) in
+                [(Field::App, "app", &spec.app), (Field::Title, "title", &spec.title), (Field::Url, "url", &spec.url)]
+            {
                 let Some(pattern) = pattern else { continue };
-                let full = if ignore_case {
-                    format!("(?i:{pattern})")
-                } else {
-                    pattern.clone()
-                };
+                let full = if ignore_case { format!("(?i:{pattern})") } else { pattern.clone() };
                 Regex::new(&full).map_err(|e| RuleError::BadRegex {
                     origin: origin.clone(),
                     index: *index,
@@ -140,10 +115,7 @@ impl CategoryRules {
                 slot.push(full);
             }
             if conditions.iter().all(Option::is_none) {
-                return Err(RuleError::Empty {
-                    origin: origin.clone(),
-                    index: *index,
-                });
+                return Err(RuleError::Empty { origin: origin.clone(), index: *index });
             }
             rules.push(CompiledRule {
                 category,
@@ -170,11 +142,7 @@ impl CategoryRules {
                     reason: e.to_string(),
                 })
         };
-        let sets = [
-            build(&patterns[0])?,
-            build(&patterns[1])?,
-            build(&patterns[2])?,
-        ];
+        let sets = [build(&patterns[0])?, build(&patterns[1])?, build(&patterns[2])?];
         Ok(CategoryRules { rules, sets })
     }
 
@@ -184,10 +152,8 @@ impl CategoryRules {
 
     /// Loads a standalone TOML rules file (`[[rule]]` tables, optional `replace_builtin`).
     pub fn load(path: &Path) -> Result<CategoryRules, RuleError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RuleError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| RuleError::Read { path: path.display().to_string(), source })?;
         let file: RulesFile = toml::from_str(&text).map_err(|e| RuleError::Parse {
             path: path.display().to_string(),
             message: describe_toml_error(&text, &e),
@@ -238,14 +204,8 @@ pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
 }
 
 fn spec(category: &str, field: &str, pattern: &str) -> RuleSpec {
-    let mut r = RuleSpec {
-        category: category.into(),
-        app: None,
-        title: None,
-        url: None,
-        priority: None,
-        ignore_case: None,
-    };
+    let mut r =
+        RuleSpec { category: category.into(), app: None, title: None, url: None, priority: None, ignore_case: None };
     match field {
         "app" => r.app = Some(pattern.into()),
         "title" => r.title = Some(pattern.into()),
@@ -267,11 +227,7 @@ fn builtin_specs() -> Vec<RuleSpec> {
             U,
             r"meet\.google\.com|zoom\.us/(j|wc|my)/|teams\.microsoft\.com/.*(meetup-join|calling)|webex\.com/meet|whereby\.com|gotomeeting\.com|around\.co|meet\.jit\.si",
         ),
-        (
-            "meetings",
-            A,
-            r"^(zoom|zoom\.us|zoom meeting|webex|ciscowebex|gotomeeting|skype|facetime|jitsi|around)$",
-        ),
+        ("meetings", A, r"^(zoom|zoom\.us|zoom meeting|webex|ciscowebex|gotomeeting|skype|facetime|jitsi|around)$"),
         (
             "meetings",
             T,
@@ -283,16 +239,8 @@ fn builtin_specs() -> Vec<RuleSpec> {
             U,
             r"chatgpt\.com|chat\.openai\.com|claude\.ai|gemini\.google\.com|copilot\.microsoft\.com|perplexity\.ai|poe\.com|chat\.mistral\.ai|huggingface\.co/chat|you\.com|phind\.com|deepseek\.com",
         ),
-        (
-            "ai_tools",
-            A,
-            r"^(chatgpt|claude|copilot|perplexity|ollama|lm studio|lmstudio|jan|msty|cursor-agent)$",
-        ),
-        (
-            "ai_tools",
-            T,
-            r"\b(chatgpt|claude|gemini|github copilot chat|perplexity|mistral le chat)\b",
-        ),
+        ("ai_tools", A, r"^(chatgpt|claude|copilot|perplexity|ollama|lm studio|lmstudio|jan|msty|cursor-agent)$"),
+        ("ai_tools", T, r"\b(chatgpt|claude|gemini|github copilot chat|perplexity|mistral le chat)\b"),
         // Communication: mail and chat.
         (
             "communication",
@@ -304,11 +252,7 @@ fn builtin_specs() -> Vec<RuleSpec> {
             A,
             r"^(thunderbird|outlook|microsoft outlook|evolution|geary|mailspring|mail|slack|teams|microsoft teams|ms-teams|discord|signal|telegram|telegram-desktop|whatsapp|element|mattermost|rocket\.chat|zulip|pidgin|hexchat|kmail|spark)$",
         ),
-        (
-            "communication",
-            T,
-            r"\b(inbox|gmail|outlook|slack|microsoft teams|direct message|unread messages?)\b",
-        ),
+        ("communication", T, r"\b(inbox|gmail|outlook|slack|microsoft teams|direct message|unread messages?)\b"),
         // Planning: project and task tools, roadmaps, scheduling.
         (
             "planning",
@@ -370,11 +314,7 @@ fn builtin_specs() -> Vec<RuleSpec> {
             U,
             r"stackoverflow\.com|stackexchange\.com|developer\.mozilla\.org|docs\.[a-z0-9-]+\.[a-z]+|readthedocs\.io|docs\.rs|wikipedia\.org|arxiv\.org|scholar\.google|google\.[a-z.]+/search|bing\.com/search|duckduckgo\.com|kagi\.com/search|medium\.com|dev\.to|coursera\.org|udemy\.com|khanacademy\.org|w3schools\.com|learn\.microsoft\.com|man7\.org|cppreference\.com|pkg\.go\.dev|crates\.io|npmjs\.com|pypi\.org|news\.ycombinator\.com|researchgate\.net|jstor\.org|linkedin\.com/learning",
         ),
-        (
-            "research",
-            A,
-            r"^(zotero|calibre|okular|evince|foliate|mendeley|devhelp|zeal|dash|anki|obsidian|logseq)$",
-        ),
+        ("research", A, r"^(zotero|calibre|okular|evince|foliate|mendeley|devhelp|zeal|dash|anki|obsidian|logseq)$"),
         (
             "research",
             T,
@@ -397,11 +337,7 @@ fn builtin_specs() -> Vec<RuleSpec> {
             r"\b(visual studio code|vs code|intellij|pycharm|neovim|jupyter|pull request|merge request|code review|google docs|google sheets|spreadsheet|figma|overleaf|localhost:\d+|\.(rs|py|ts|tsx|js|go|java|kt|c|cpp|h|cs|rb|php|swift|sql|ipynb|md|tex|docx|xlsx|pptx|odt|ods|csv))\b",
         ),
         // Generic browsers and search engines: a search is research by default.
-        (
-            "research",
-            T,
-            r"\b(google|bing|duckduckgo)\b.*\bsearch\b|\bsearch results\b",
-        ),
+        ("research", T, r"\b(google|bing|duckduckgo)\b.*\bsearch\b|\bsearch results\b"),
     ];
     table.iter().map(|(c, f, p)| spec(c, f, p)).collect()
 }
@@ -410,12 +346,7 @@ fn builtin_specs() -> Vec<RuleSpec> {
 mod tests {
     use super::*;
 
-    fn classify(
-        rules: &CategoryRules,
-        app: &str,
-        title: &str,
-        url: Option<&str>,
-    ) -> Option<Category> {
+    fn classify(rules: &CategoryRules, app: &str, title: &str, url: Option<&str>) -> Option<Category> {
         rules.classify(&RuleInput { app, title, url })
     }
 
@@ -423,18 +354,8 @@ mod tests {
     fn builtin_rules_place_common_apps_and_sites() {
         let rules = CategoryRules::builtin();
         let cases: &[(&str, &str, Option<&str>, Option<Category>)] = &[
-            (
-                "code",
-                "main.rs - tally - Visual Studio Code",
-                None,
-                Some(Category::DeepWork),
-            ),
-            (
-                "Slack",
-                "#eng-backend | Acme",
-                None,
-                Some(Category::Communication),
-            ),
+            ("code", "main.rs - tally - Visual Studio Code", None, Some(Category::DeepWork)),
+            ("Slack", "#eng-backend | Acme", None, Some(Category::Communication)),
             (
                 "firefox",
                 "Inbox (3) - Gmail",
@@ -442,18 +363,8 @@ mod tests {
                 Some(Category::Communication),
             ),
             ("zoom", "Zoom Meeting", None, Some(Category::Meetings)),
-            (
-                "firefox",
-                "Meet - weekly sync",
-                Some("https://meet.google.com/abc-defg-hij"),
-                Some(Category::Meetings),
-            ),
-            (
-                "chromium",
-                "ChatGPT",
-                Some("https://chatgpt.com/c/123"),
-                Some(Category::AiTools),
-            ),
+            ("firefox", "Meet - weekly sync", Some("https://meet.google.com/abc-defg-hij"), Some(Category::Meetings)),
+            ("chromium", "ChatGPT", Some("https://chatgpt.com/c/123"), Some(Category::AiTools)),
             (
                 "firefox",
                 "SPRINT-42 board - Jira",
@@ -466,18 +377,8 @@ mod tests {
                 Some("https://stackoverflow.com/questions/1"),
                 Some(Category::Research),
             ),
-            (
-                "firefox",
-                "Expense report - Expensify",
-                Some("https://www.expensify.com/reports"),
-                Some(Category::Admin),
-            ),
-            (
-                "firefox",
-                "Funny cats - YouTube",
-                Some("https://www.youtube.com/watch?v=x"),
-                Some(Category::NonWork),
-            ),
+            ("firefox", "Expense report - Expensify", Some("https://www.expensify.com/reports"), Some(Category::Admin)),
+            ("firefox", "Funny cats - YouTube", Some("https://www.youtube.com/watch?v=x"), Some(Category::NonWork)),
             (
                 "firefox",
                 "Rust tutorial for beginners - YouTube",
@@ -508,19 +409,10 @@ mod tests {
         )
         .unwrap();
         let rules = CategoryRules::new(&file, "rules.toml").unwrap();
-        assert_eq!(
-            classify(&rules, "code", "main.rs", None),
-            Some(Category::NonWork)
-        );
-        assert_eq!(
-            classify(&rules, "slack", "x", None),
-            Some(Category::Communication)
-        );
+        assert_eq!(classify(&rules, "code", "main.rs", None), Some(Category::NonWork));
+        assert_eq!(classify(&rules, "slack", "x", None), Some(Category::Communication));
 
-        let replaced = RulesFile {
-            replace_builtin: true,
-            ..file
-        };
+        let replaced = RulesFile { replace_builtin: true, ..file };
         let rules = CategoryRules::new(&replaced, "rules.toml").unwrap();
         assert_eq!(classify(&rules, "slack", "x", None), None);
     }
@@ -538,39 +430,21 @@ mod tests {
         )
         .unwrap();
         let rules = CategoryRules::new(&file, "r.toml").unwrap();
-        assert_eq!(
-            classify(&rules, "firefox", "t", Some("https://internal-wiki/x")),
-            Some(Category::Research)
-        );
+        assert_eq!(classify(&rules, "firefox", "t", Some("https://internal-wiki/x")), Some(Category::Research));
         assert_eq!(classify(&rules, "firefox", "t", None), None);
-        assert_eq!(
-            classify(&rules, "chrome", "t", Some("https://internal-wiki/x")),
-            None
-        );
+        assert_eq!(classify(&rules, "chrome", "t", Some("https://internal-wiki/x")), None);
     }
 
     #[test]
     fn bad_rules_are_refused_with_their_position() {
         let cases = [
-            (
-                "[[rule]]\ncategory = \"nap\"\napp = \"x\"\n",
-                "rule #1: unknown category `nap`",
-            ),
-            (
-                "[[rule]]\ncategory = \"admin\"\napp = \"(\"\n",
-                "rule #1: field `app` is not a valid regex",
-            ),
-            (
-                "[[rule]]\ncategory = \"admin\"\n",
-                "rule #1: a rule needs at least one",
-            ),
+            ("[[rule]]\ncategory = \"nap\"\napp = \"x\"\n", "rule #1: unknown category `nap`"),
+            ("[[rule]]\ncategory = \"admin\"\napp = \"(\"\n", "rule #1: field `app` is not a valid regex"),
+            ("[[rule]]\ncategory = \"admin\"\n", "rule #1: a rule needs at least one"),
         ];
         for (text, want) in cases {
             let file: RulesFile = toml::from_str(text).unwrap();
-            let err = CategoryRules::new(&file, "rules.toml")
-                .err()
-                .expect("refused")
-                .to_string();
+            let err = CategoryRules::new(&file, "rules.toml").err().expect("refused").to_string();
             assert!(err.contains(want), "{err}");
             assert!(err.starts_with("rules.toml"), "{err}");
         }

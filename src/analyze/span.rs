@@ -89,13 +89,7 @@ pub struct Span {
 
 impl Span {
     pub fn regex(start: usize, end: usize, label: PiiLabel, score: f32) -> Span {
-        Span {
-            start,
-            end,
-            label,
-            score,
-            source: SpanSource::Regex,
-        }
+        Span { start, end, label, score, source: SpanSource::Regex }
     }
 
     pub fn len(&self) -> usize {
@@ -118,11 +112,7 @@ impl Span {
 pub fn resolve_overlaps(spans: &mut Vec<Span>) {
     spans.retain(|s| !s.is_empty());
     spans.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(b.len().cmp(&a.len()))
-            .then(a.start.cmp(&b.start))
-            .then(a.label.cmp(&b.label))
+        b.score.total_cmp(&a.score).then(b.len().cmp(&a.len())).then(a.start.cmp(&b.start)).then(a.label.cmp(&b.label))
     });
     let mut kept: Vec<Span> = Vec::with_capacity(spans.len());
     for span in spans.drain(..) {

@@ -13,8 +13,7 @@
 //! AFK periods apply to all window events of the file, whatever their host.
 
 use super::fields::{
-    describe_json_error, json_bool, json_duration, json_required_string, json_string,
-    json_timestamp, FieldError,
+    describe_json_error, json_bool, json_duration, json_required_string, json_string, json_timestamp, FieldError,
 };
 use super::{open, Emit, ReadError, ReadProgress, RecordError, SourceItem};
 use crate::analyze::apps;
@@ -80,12 +79,7 @@ struct Bucket {
 
 impl Bucket {
     fn location(&self, event: u64) -> String {
-        format!(
-            "bucket #{} ({}), event #{}",
-            self.index,
-            self.kind.name(),
-            event + 1
-        )
+        format!("bucket #{} ({}), event #{}", self.index, self.kind.name(), event + 1)
     }
 }
 
@@ -127,35 +121,20 @@ struct Parsed<'a> {
 }
 
 fn parse_event(raw: &RawValue) -> Result<Parsed<'_>, FieldError> {
-    let event: AwEvent<'_> =
-        serde_json::from_str(raw.get()).map_err(|e| (String::new(), describe_json_error(&e)))?;
+    let event: AwEvent<'_> = serde_json::from_str(raw.get()).map_err(|e| (String::new(), describe_json_error(&e)))?;
     let start = json_timestamp("timestamp", event.timestamp)?;
     let duration = json_duration("duration", event.duration)?;
     let data = match event.data {
         None => AwData::default(),
-        Some(d) => serde_json::from_str(d.get())
-            .map_err(|_| ("data".to_string(), "expected an object".to_string()))?,
+        Some(d) => serde_json::from_str(d.get()).map_err(|_| ("data".to_string(), "expected an object".to_string()))?,
     };
-    Ok(Parsed {
-        start,
-        duration,
-        data,
-    })
+    Ok(Parsed { start, duration, data })
 }
 
-fn reject(
-    bucket: &Bucket,
-    index: u64,
-    record: Option<u64>,
-    (field, problem): FieldError,
-) -> SourceItem {
+fn reject(bucket: &Bucket, index: u64, record: Option<u64>, (field, problem): FieldError) -> SourceItem {
     SourceItem::Rejected {
         record,
-        error: RecordError {
-            location: bucket.location(index),
-            field: (!field.is_empty()).then_some(field),
-            problem,
-        },
+        error: RecordError { location: bucket.location(index), field: (!field.is_empty()).then_some(field), problem },
     }
 }
 
@@ -210,11 +189,7 @@ impl<'de> Visitor<'de> for BucketsSeed<'_> {
         let mut index = 0;
         while let Some(id) = map.next_key::<String>()? {
             index += 1;
-            map.next_value_seed(BucketSeed {
-                pass: &mut *self.0,
-                id,
-                index,
-            })?;
+            map.next_value_seed(BucketSeed { pass: &mut *self.0, id, index })?;
         }
         Ok(())
     }
@@ -246,19 +221,12 @@ impl<'de> Visitor<'de> for BucketSeed<'_> {
             .and_then(apps::known_app)
             .unwrap_or("browser")
             .to_string();
-        let mut bucket = Bucket {
-            index: self.index,
-            kind: BucketKind::from_id(&self.id),
-            browser,
-        };
+        let mut bucket = Bucket { index: self.index, kind: BucketKind::from_id(&self.id), browser };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "type" => bucket.kind = BucketKind::from_type(&map.next_value::<String>()?),
                 "events" if self.pass.wants(&bucket.kind) => {
-                    map.next_value_seed(EventsSeed {
-                        pass: &mut *self.pass,
-                        bucket: &bucket,
-                    })?;
+                    map.next_value_seed(EventsSeed { pass: &mut *self.pass, bucket: &bucket })?;
                     if self.pass.end_bucket(&bucket).is_break() {
                         return Err(de::Error::custom(STOPPED));
                     }
@@ -306,9 +274,7 @@ const STOPPED: &str = "\u{0}stopped";
 fn walk(path: &Path, progress: &ReadProgress, pass: &mut dyn Pass) -> Result<(), ReadError> {
     let reader = open(path, progress)?;
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let result = ExportSeed(pass)
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
+    let result = ExportSeed(pass).deserialize(&mut de).and_then(|()| de.end());
     result.map_err(|e| {
         if e.to_string().starts_with(STOPPED) {
             return ReadError::Stopped;
@@ -372,12 +338,7 @@ impl Overlay {
         }
         self.afk = merged;
         self.web.sort_by_key(|w| (w.start_ms, w.end_ms));
-        self.longest_web_ms = self
-            .web
-            .iter()
-            .map(|w| w.end_ms - w.start_ms)
-            .max()
-            .unwrap_or(0);
+        self.longest_web_ms = self.web.iter().map(|w| w.end_ms - w.start_ms).max().unwrap_or(0);
         self.interned = HashMap::new();
     }
 
@@ -431,13 +392,7 @@ impl Pass for Overlay {
             Ok(Some((s, e, incognito, Some((title, url))))) => {
                 let title = self.intern(title);
                 let url = url.map(|u| self.intern(u));
-                self.web.push(WebEvent {
-                    start_ms: s,
-                    end_ms: e,
-                    title,
-                    url,
-                    incognito,
-                });
+                self.web.push(WebEvent { start_ms: s, end_ms: e, title, url, incognito });
             }
             Ok(None) => {}
             Err(problem) => {
@@ -505,15 +460,8 @@ impl Events<'_> {
         let Some(p) = self.pending.take() else {
             return ControlFlow::Continue(());
         };
-        let events = if p.incognito {
-            Vec::new()
-        } else {
-            self.pieces(&p)
-        };
-        self.emit.emit(SourceItem::Events {
-            record: p.record,
-            events,
-        })
+        let events = if p.incognito { Vec::new() } else { self.pieces(&p) };
+        self.emit.emit(SourceItem::Events { record: p.record, events })
     }
 
     /// The active pieces of one window event, in the bucket's time order.
@@ -524,8 +472,7 @@ impl Events<'_> {
         let mut at = p.start_ms;
         if is_browser && self.overlay.has_window && !self.overlay.web.is_empty() {
             let web = &self.overlay.web;
-            let first =
-                web.partition_point(|w| w.start_ms < p.start_ms - self.overlay.longest_web_ms);
+            let first = web.partition_point(|w| w.start_ms < p.start_ms - self.overlay.longest_web_ms);
             for (i, w) in web.iter().enumerate().skip(first) {
                 if w.start_ms >= p.end_ms {
                     break;
@@ -552,11 +499,7 @@ impl Events<'_> {
                 Some(i) if self.overlay.web[i].incognito => continue,
                 Some(i) => {
                     let w = &self.overlay.web[i];
-                    (
-                        w.title.to_string(),
-                        w.url.as_ref().map(|u| u.to_string()),
-                        SourceKind::Web,
-                    )
+                    (w.title.to_string(), w.url.as_ref().map(|u| u.to_string()), SourceKind::Web)
                 }
                 None => (p.title.clone(), p.url.clone(), SourceKind::Window),
             };
@@ -604,10 +547,7 @@ impl Pass for Events<'_> {
             let start_ms = p.start.timestamp_millis();
             let end_ms = start_ms + p.duration.num_milliseconds();
             let (app, incognito) = if bucket.kind == BucketKind::Web {
-                (
-                    bucket.browser.clone(),
-                    json_bool("data.incognito", p.data.incognito)?.unwrap_or(false),
-                )
+                (bucket.browser.clone(), json_bool("data.incognito", p.data.incognito)?.unwrap_or(false))
             } else {
                 let app = json_required_string("data.app", p.data.app)?;
                 if app.trim().is_empty() {
@@ -667,14 +607,7 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
         }
     }
     progress.pass.store(2, std::sync::atomic::Ordering::Relaxed);
-    let mut events = Events {
-        overlay,
-        emit,
-        next_record: 0,
-        pending: None,
-        descending: false,
-        parts: Vec::new(),
-    };
+    let mut events = Events { overlay, emit, next_record: 0, pending: None, descending: false, parts: Vec::new() };
     walk(path, progress, &mut events)?;
     if events.flush().is_break() {
         return Err(ReadError::Stopped);

@@ -19,33 +19,16 @@ struct Columns {
 
 pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result<(), ReadError> {
     let reader = open(path, progress)?;
-    let mut csv = ::csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(reader);
-    let malformed = |problem: String| ReadError::Malformed {
-        path: path.to_path_buf(),
-        problem,
-    };
+    let mut csv = ::csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(reader);
+    let malformed = |problem: String| ReadError::Malformed { path: path.to_path_buf(), problem };
     let headers = csv
         .headers()
-        .map_err(|e| {
-            malformed(format!(
-                "line 1: unreadable header ({})",
-                describe_csv_error(&e)
-            ))
-        })?
+        .map_err(|e| malformed(format!("line 1: unreadable header ({})", describe_csv_error(&e))))?
         .clone();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let required = |name: &str| {
         find(name).ok_or_else(|| {
-            malformed(format!(
-                "line 1: the header has no `{name}` column (expected start,duration,app,title,url)"
-            ))
+            malformed(format!("line 1: the header has no `{name}` column (expected start,duration,app,title,url)"))
         })
     };
     let columns = Columns {
@@ -66,17 +49,10 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
             Ok(true) => {
                 let line = record.position().map_or(line, |p| p.line());
                 match parse_row(&record, &columns) {
-                    Ok(event) => SourceItem::Events {
-                        record: index,
-                        events: vec![event],
-                    },
+                    Ok(event) => SourceItem::Events { record: index, events: vec![event] },
                     Err((field, problem)) => SourceItem::Rejected {
                         record: Some(index),
-                        error: RecordError {
-                            location: format!("line {line}"),
-                            field: Some(field),
-                            problem,
-                        },
+                        error: RecordError { location: format!("line {line}"), field: Some(field), problem },
                     },
                 }
             }
@@ -88,11 +64,7 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
             }
             Err(e) => SourceItem::Rejected {
                 record: Some(index),
-                error: RecordError {
-                    location: format!("line {line}"),
-                    field: None,
-                    problem: describe_csv_error(&e),
-                },
+                error: RecordError { location: format!("line {line}"), field: None, problem: describe_csv_error(&e) },
             },
         };
         index += 1;
@@ -104,18 +76,9 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
 
 fn parse_row(row: &::csv::StringRecord, c: &Columns) -> Result<RawEvent, FieldError> {
     let get = |i: usize, name: &str| {
-        row.get(i).ok_or_else(|| {
-            (
-                name.to_string(),
-                "missing (the row has too few columns)".to_string(),
-            )
-        })
+        row.get(i).ok_or_else(|| (name.to_string(), "missing (the row has too few columns)".to_string()))
     };
-    let optional = |i: Option<usize>| {
-        i.and_then(|i| row.get(i))
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
+    let optional = |i: Option<usize>| i.and_then(|i| row.get(i)).filter(|v| !v.is_empty()).map(str::to_string);
     let app = get(c.app, "app")?;
     if app.trim().is_empty() {
         return Err(("app".into(), "empty".into()));
@@ -136,9 +99,9 @@ fn parse_row(row: &::csv::StringRecord, c: &Columns) -> Result<RawEvent, FieldEr
 fn describe_csv_error(e: &::csv::Error) -> String {
     match e.kind() {
         ::csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8 in field {}", err.field() + 1),
-        ::csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("{len} fields where the header has {expected_len}"),
+        ::csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("{len} fields where the header has {expected_len}")
+        }
         ::csv::ErrorKind::Io(e) => format!("read error: {}", e.kind()),
         _ => "malformed CSV".to_string(),
     }

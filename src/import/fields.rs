@@ -19,24 +19,17 @@ fn err(field: &str, problem: impl Into<String>) -> FieldError {
 pub fn timestamp_text(field: &str, text: &str) -> Result<DateTime<Utc>, FieldError> {
     let parsed = DateTime::parse_from_rfc3339(text.trim())
         .or_else(|_| DateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S%.f%:z"));
-    parsed.map(|t| t.with_timezone(&Utc)).map_err(|_| {
-        err(
-            field,
-            "not an RFC 3339 timestamp with a time-zone offset (e.g. 2026-11-02T09:00:00Z)",
-        )
-    })
+    parsed
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| err(field, "not an RFC 3339 timestamp with a time-zone offset (e.g. 2026-11-02T09:00:00Z)"))
 }
 
 /// Seconds since the Unix epoch.
 pub fn timestamp_number(field: &str, seconds: f64) -> Result<DateTime<Utc>, FieldError> {
     if !seconds.is_finite() || !(0.0..4.0e9).contains(&seconds) {
-        return Err(err(
-            field,
-            "not a Unix time in seconds between 1970 and 2096",
-        ));
+        return Err(err(field, "not a Unix time in seconds between 1970 and 2096"));
     }
-    DateTime::from_timestamp_millis((seconds * 1000.0).round() as i64)
-        .ok_or_else(|| err(field, "out of range"))
+    DateTime::from_timestamp_millis((seconds * 1000.0).round() as i64).ok_or_else(|| err(field, "out of range"))
 }
 
 /// A duration in seconds: finite, not negative, at most a week.
@@ -51,10 +44,7 @@ pub fn duration_seconds(field: &str, seconds: f64) -> Result<TimeDelta, FieldErr
 }
 
 pub fn duration_text(field: &str, text: &str) -> Result<TimeDelta, FieldError> {
-    let seconds: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| err(field, "not a number of seconds"))?;
+    let seconds: f64 = text.trim().parse().map_err(|_| err(field, "not a number of seconds"))?;
     duration_seconds(field, seconds)
 }
 
@@ -62,8 +52,7 @@ pub fn duration_text(field: &str, text: &str) -> Result<TimeDelta, FieldError> {
 pub fn json_string(field: &str, raw: Option<&RawValue>) -> Result<Option<String>, FieldError> {
     match raw {
         None => Ok(None),
-        Some(raw) => serde_json::from_str::<Option<String>>(raw.get())
-            .map_err(|_| err(field, "expected a string")),
+        Some(raw) => serde_json::from_str::<Option<String>>(raw.get()).map_err(|_| err(field, "expected a string")),
     }
 }
 
@@ -74,16 +63,14 @@ pub fn json_required_string(field: &str, raw: Option<&RawValue>) -> Result<Strin
 pub fn json_number(field: &str, raw: Option<&RawValue>) -> Result<Option<f64>, FieldError> {
     match raw {
         None => Ok(None),
-        Some(raw) => serde_json::from_str::<Option<f64>>(raw.get())
-            .map_err(|_| err(field, "expected a number")),
+        Some(raw) => serde_json::from_str::<Option<f64>>(raw.get()).map_err(|_| err(field, "expected a number")),
     }
 }
 
 pub fn json_bool(field: &str, raw: Option<&RawValue>) -> Result<Option<bool>, FieldError> {
     match raw {
         None => Ok(None),
-        Some(raw) => serde_json::from_str::<Option<bool>>(raw.get())
-            .map_err(|_| err(field, "expected true or false")),
+        Some(raw) => serde_json::from_str::<Option<bool>>(raw.get()).map_err(|_| err(field, "expected true or false")),
     }
 }
 
@@ -111,9 +98,7 @@ pub fn describe_json_error(e: &serde_json::Error) -> String {
         serde_json::error::Category::Syntax => {
             format!("not valid JSON (line {}, column {})", e.line(), e.column())
         }
-        serde_json::error::Category::Data => {
-            "expected a JSON object with the event's fields".to_string()
-        }
+        serde_json::error::Category::Data => "expected a JSON object with the event's fields".to_string(),
         serde_json::error::Category::Io => "read error".to_string(),
     }
 }
@@ -140,10 +125,7 @@ mod tests {
         }
         assert!(duration_seconds("d", -1.0).is_err());
         assert!(duration_seconds("d", f64::NAN).is_err());
-        assert_eq!(
-            duration_text("d", "1.5").unwrap(),
-            TimeDelta::milliseconds(1500)
-        );
+        assert_eq!(duration_text("d", "1.5").unwrap(), TimeDelta::milliseconds(1500));
         assert_eq!(
             timestamp_text("t", "2026-11-02T10:00:00+01:00").unwrap(),
             timestamp_text("t", "2026-11-02T09:00:00Z").unwrap()

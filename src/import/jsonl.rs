@@ -2,8 +2,7 @@
 //! Unix seconds), `duration` (seconds), `app`, and optional `title`, `url`, `text`.
 
 use super::fields::{
-    describe_json_error, json_duration, json_required_string, json_string, json_timestamp,
-    FieldError,
+    describe_json_error, json_duration, json_required_string, json_string, json_timestamp, FieldError,
 };
 use super::{open, Emit, ReadError, ReadProgress, RecordError, SourceItem};
 use crate::event::{RawEvent, SourceKind};
@@ -38,12 +37,8 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
     let mut index: u64 = 0;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| ReadError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        let n =
+            reader.read_until(b'\n', &mut buf).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
         if n == 0 {
             return Ok(());
         }
@@ -63,17 +58,10 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
                 },
             },
             Ok(text) => match parse_line(text) {
-                Ok(event) => SourceItem::Events {
-                    record: index,
-                    events: vec![event],
-                },
+                Ok(event) => SourceItem::Events { record: index, events: vec![event] },
                 Err((field, problem)) => SourceItem::Rejected {
                     record: Some(index),
-                    error: RecordError {
-                        location: location(),
-                        field: (!field.is_empty()).then_some(field),
-                        problem,
-                    },
+                    error: RecordError { location: location(), field: (!field.is_empty()).then_some(field), problem },
                 },
             },
         };
@@ -90,8 +78,7 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 }
 
 fn parse_line(text: &str) -> Result<RawEvent, FieldError> {
-    let line: Line<'_> =
-        serde_json::from_str(text).map_err(|e| (String::new(), describe_json_error(&e)))?;
+    let line: Line<'_> = serde_json::from_str(text).map_err(|e| (String::new(), describe_json_error(&e)))?;
     let (field, start) = match (line.start, line.timestamp) {
         (Some(s), _) => ("start", Some(s)),
         (None, t) => ("timestamp", t),

@@ -62,24 +62,15 @@ impl fmt::Display for RecordError {
 /// stream from 0; a resumed import skips those below its checkpoint.
 #[derive(Debug)]
 pub enum SourceItem {
-    Events {
-        record: u64,
-        events: Vec<RawEvent>,
-    },
-    Rejected {
-        record: Option<u64>,
-        error: RecordError,
-    },
+    Events { record: u64, events: Vec<RawEvent> },
+    Rejected { record: Option<u64>, error: RecordError },
 }
 
 /// Why an import stopped before the end of its file.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: {problem}; the records before it were imported")]
     Malformed { path: PathBuf, problem: String },
     #[error("stopped")]
@@ -156,38 +147,22 @@ pub fn open(
     path: &Path,
     progress: &ReadProgress,
 ) -> Result<std::io::BufReader<CountingReader<std::fs::File>>, ReadError> {
-    let file = std::fs::File::open(path).map_err(|source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(std::io::BufReader::with_capacity(
-        256 << 10,
-        CountingReader::new(file, Arc::clone(&progress.bytes)),
-    ))
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+    Ok(std::io::BufReader::with_capacity(256 << 10, CountingReader::new(file, Arc::clone(&progress.bytes))))
 }
 
 /// SHA-256 of the file's bytes, hex: the identity of an import (never its path).
 pub fn file_sha256(path: &Path) -> Result<String, ReadError> {
     use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path).map_err(|source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let mut file = std::fs::File::open(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut buf).map_err(|source| ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let n = file.read(&mut buf).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

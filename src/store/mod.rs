@@ -17,15 +17,9 @@ pub enum StoreError {
     #[error("cannot open the database {path}: {source}")]
     Open { path: PathBuf, source: sqlx::Error },
     #[error("cannot migrate the database {path}: {source}")]
-    Migrate {
-        path: PathBuf,
-        source: sqlx::migrate::MigrateError,
-    },
+    Migrate { path: PathBuf, source: sqlx::migrate::MigrateError },
     #[error("database error while {doing}: {source}")]
-    Query {
-        doing: &'static str,
-        source: sqlx::Error,
-    },
+    Query { doing: &'static str, source: sqlx::Error },
     #[error("the database holds an unknown category `{0}`; was it written by a newer Tally?")]
     UnknownCategory(String),
     #[error("import checkpoint state is unreadable: {0}")]
@@ -72,10 +66,7 @@ impl Store {
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
         let path = data_dir.join(DATABASE_FILE);
         let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?
+            .map_err(|source| StoreError::Open { path: path.clone(), source })?
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -86,17 +77,11 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(|source| StoreError::Open { path: path.clone(), source })?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
-            .map_err(|source| StoreError::Migrate {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
         Ok(Store { pool, path })
     }
 
@@ -112,11 +97,7 @@ impl Store {
         delta: &[(BucketKey, BucketTotals)],
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(query("starting a transaction"))?;
+        let mut tx = self.pool.begin().await.map_err(query("starting a transaction"))?;
         // Multi-row upserts: one statement per chunk keeps round trips to SQLite's worker
         // thread few (one per row was the bottleneck of large imports).
         for chunk in delta.chunks(UPSERT_ROWS) {
@@ -145,20 +126,12 @@ impl Store {
                  sentiment_neutral = sentiment_neutral + excluded.sentiment_neutral, \
                  sentiment_positive = sentiment_positive + excluded.sentiment_positive",
             );
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(query("writing activity buckets"))?;
+            insert.build().execute(&mut *tx).await.map_err(query("writing activity buckets"))?;
         }
         let counts: Vec<(&BucketKey, PiiLabel, i64)> = delta
             .iter()
             .flat_map(|(key, t)| {
-                PiiLabel::ALL
-                    .iter()
-                    .zip(t.redactions)
-                    .filter(|(_, n)| *n > 0)
-                    .map(move |(l, n)| (key, *l, n))
+                PiiLabel::ALL.iter().zip(t.redactions).filter(|(_, n)| *n > 0).map(move |(l, n)| (key, *l, n))
             })
             .collect();
         for chunk in counts.chunks(UPSERT_ROWS) {
@@ -176,15 +149,10 @@ impl Store {
             insert.push(
                 " ON CONFLICT (bucket_start, team, category, app, label) DO UPDATE SET count = count + excluded.count",
             );
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(query("writing redaction counts"))?;
+            insert.build().execute(&mut *tx).await.map_err(query("writing redaction counts"))?;
         }
         if let Some(c) = checkpoint {
-            let state = serde_json::to_string(&c.state)
-                .map_err(|e| StoreError::Checkpoint(e.to_string()))?;
+            let state = serde_json::to_string(&c.state).map_err(|e| StoreError::Checkpoint(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO import_checkpoints (file_sha256, format, records_done, complete, imported, skipped, timeline_state, updated_at) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_sha256) DO UPDATE SET records_done = excluded.records_done, \
@@ -224,8 +192,7 @@ impl Store {
             complete: row.get("complete"),
             imported: row.get::<i64, _>("imported") as u64,
             skipped: row.get::<i64, _>("skipped") as u64,
-            state: serde_json::from_str(&state)
-                .map_err(|e| StoreError::Checkpoint(e.to_string()))?,
+            state: serde_json::from_str(&state).map_err(|e| StoreError::Checkpoint(e.to_string()))?,
         }))
     }
 
@@ -247,8 +214,7 @@ impl Store {
             let category: String = row.get("category");
             let key = BucketKey {
                 start: row.get("bucket_start"),
-                category: Category::parse(&category)
-                    .ok_or(StoreError::UnknownCategory(category))?,
+                category: Category::parse(&category).ok_or(StoreError::UnknownCategory(category))?,
                 app: AppName::from_stored(row.get::<&str, _>("app")),
             };
             let team: String = row.get("team");
@@ -282,8 +248,7 @@ impl Store {
             let category: String = row.get("category");
             let key = BucketKey {
                 start: row.get("bucket_start"),
-                category: Category::parse(&category)
-                    .ok_or(StoreError::UnknownCategory(category))?,
+                category: Category::parse(&category).ok_or(StoreError::UnknownCategory(category))?,
                 app: AppName::from_stored(row.get::<&str, _>("app")),
             };
             let team: String = row.get("team");
@@ -297,12 +262,10 @@ impl Store {
 
     /// The earliest and latest bucket starts, if any data is stored.
     pub async fn extent(&self) -> Result<Option<(i64, i64)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT MIN(bucket_start) AS lo, MAX(bucket_start) AS hi FROM activity_buckets",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(query("reading the data extent"))?;
+        let row = sqlx::query("SELECT MIN(bucket_start) AS lo, MAX(bucket_start) AS hi FROM activity_buckets")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query("reading the data extent"))?;
         let lo: Option<i64> = row.get("lo");
         let hi: Option<i64> = row.get("hi");
         Ok(lo.zip(hi))
@@ -314,11 +277,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .map_err(query("checking database integrity"))?;
-        Ok(rows
-            .iter()
-            .map(|r| r.get::<String, _>(0))
-            .collect::<Vec<_>>()
-            .join("; "))
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect::<Vec<_>>().join("; "))
     }
 
     pub async fn close(self) {

@@ -14,10 +14,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let sandbox = Sandbox {
-            home: tempfile::tempdir().unwrap(),
-            inputs: tempfile::tempdir().unwrap(),
-        };
+        let sandbox = Sandbox { home: tempfile::tempdir().unwrap(), inputs: tempfile::tempdir().unwrap() };
         for dir in ["data", "config", "cache", "state", "runtime", "tmp"] {
             std::fs::create_dir_all(sandbox.home.path().join(dir)).unwrap();
         }
@@ -59,29 +56,22 @@ impl Sandbox {
 
     /// Runs `tally ARGS` with `stdin` as standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
-        use std::io::Write;
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        child.wait_with_output().unwrap()
+        output_with_stdin(self.command(args), stdin)
     }
 
     pub fn export_csv(&self, from: &str, to: &str, by: &str) -> String {
-        let out = self.run(&[
-            "export", "csv", "--from", from, "--to", to, "--by", by, "--tz", "UTC",
-        ]);
-        assert!(
-            out.status.success(),
-            "export failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = self.run(&["export", "csv", "--from", from, "--to", to, "--by", by, "--tz", "UTC"]);
+        assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }
+}
+
+/// Runs a prepared command with `stdin` as standard input.
+pub fn output_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 pub fn stderr(out: &Output) -> String {
@@ -92,10 +82,7 @@ pub fn stderr(out: &Output) -> String {
 /// bytes), with the needle found.
 pub fn scan_for_pii(root: &Path, needles: &[&str]) -> Vec<(PathBuf, String)> {
     let mut hits = Vec::new();
-    let lowered: Vec<Vec<u8>> = needles
-        .iter()
-        .map(|n| n.to_lowercase().into_bytes())
-        .collect();
+    let lowered: Vec<Vec<u8>> = needles.iter().map(|n| n.to_lowercase().into_bytes()).collect();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -105,9 +92,7 @@ pub fn scan_for_pii(root: &Path, needles: &[&str]) -> Vec<(PathBuf, String)> {
                 stack.push(path);
                 continue;
             }
-            let bytes = std::fs::read(&path)
-                .unwrap_or_default()
-                .to_ascii_lowercase();
+            let bytes = std::fs::read(&path).unwrap_or_default().to_ascii_lowercase();
             for (needle, lower) in needles.iter().zip(&lowered) {
                 if contains(&bytes, lower) {
                     hits.push((path.clone(), needle.to_string()));

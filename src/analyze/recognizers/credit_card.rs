@@ -3,10 +3,7 @@
 
 use regex::Regex;
 
-use super::{
-    has_digits, is_ascii_digit, is_word, next_char, next_next_char, prev_char, prev_prev_char,
-    Recognizer,
-};
+use super::{has_digits, is_ascii_digit, is_word, next_char, next_next_char, prev_char, prev_prev_char, Recognizer};
 use crate::analyze::span::{PiiLabel, Span};
 
 /// Grouped ("4111 1111 1111 1111", "3782 822463 10005"): a typed card number.
@@ -56,11 +53,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
 /// Whether the number has the prefix and length of a known issuer.
 pub fn known_issuer(digits: &[u8]) -> bool {
     let len = digits.len();
-    let prefix = |n: usize| -> u32 {
-        digits[..n.min(len)]
-            .iter()
-            .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'))
-    };
+    let prefix = |n: usize| -> u32 { digits[..n.min(len)].iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0')) };
     let (p1, p2, p3, p4, p6) = (prefix(1), prefix(2), prefix(3), prefix(4), prefix(6));
     // Visa
     (p1 == 4 && matches!(len, 13 | 16 | 19))
@@ -85,10 +78,7 @@ pub fn known_issuer(digits: &[u8]) -> bool {
 
 fn check(text: &str, start: usize, end: usize) -> Option<f32> {
     let next = next_char(text, end);
-    if is_word(next)
-        || (matches!(next, Some('.' | '-' | ',' | '/'))
-            && is_ascii_digit(next_next_char(text, end)))
-    {
+    if is_word(next) || (matches!(next, Some('.' | '-' | ',' | '/')) && is_ascii_digit(next_next_char(text, end))) {
         return None;
     }
     let cand = &text[start..end];
@@ -101,11 +91,7 @@ fn check(text: &str, start: usize, end: usize) -> Option<f32> {
     if !(13..=19).contains(&digits.len()) || !luhn_valid(&digits) || !known_issuer(&digits) {
         return None;
     }
-    Some(if grouped {
-        CREDIT_CARD_GROUPED_SCORE
-    } else {
-        CREDIT_CARD_COMPACT_SCORE
-    })
+    Some(if grouped { CREDIT_CARD_GROUPED_SCORE } else { CREDIT_CARD_COMPACT_SCORE })
 }
 
 impl Recognizer for CreditCardRecognizer {
@@ -121,8 +107,7 @@ impl Recognizer for CreditCardRecognizer {
             let start = m.start();
             let prev = prev_char(text, start);
             if is_word(prev)
-                || (matches!(prev, Some('.' | '-' | ',' | '/'))
-                    && is_ascii_digit(prev_prev_char(text, start)))
+                || (matches!(prev, Some('.' | '-' | ',' | '/')) && is_ascii_digit(prev_prev_char(text, start)))
             {
                 continue;
             }
@@ -130,21 +115,10 @@ impl Recognizer for CreditCardRecognizer {
             // "4111 1111 1111 1111 2024" still yields the card.
             let cand = m.as_str();
             let mut ends: Vec<usize> = vec![cand.len()];
-            ends.extend(
-                cand.bytes()
-                    .enumerate()
-                    .rev()
-                    .filter(|(_, b)| !b.is_ascii_digit())
-                    .map(|(i, _)| i),
-            );
+            ends.extend(cand.bytes().enumerate().rev().filter(|(_, b)| !b.is_ascii_digit()).map(|(i, _)| i));
             for rel_end in ends {
                 if let Some(score) = check(text, start, start + rel_end) {
-                    out.push(Span::regex(
-                        start,
-                        start + rel_end,
-                        PiiLabel::CreditCard,
-                        score,
-                    ));
+                    out.push(Span::regex(start, start + rel_end, PiiLabel::CreditCard, score));
                     break;
                 }
             }

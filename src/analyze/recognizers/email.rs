@@ -9,10 +9,9 @@ pub const EMAIL_SCORE: f32 = 0.95;
 
 /// File extensions that look like a TLD ("icon@2x.png", "logo@dark.svg").
 const FILE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "heic", "pdf", "json",
-    "html", "htm", "xml", "txt", "css", "js", "mjs", "ts", "tsx", "jsx", "yaml", "yml", "toml",
-    "lock", "log", "csv", "xlsx", "docx", "pptx", "zip", "tar", "gz", "exe", "dll", "mp3", "mp4",
-    "mov", "wav",
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "heic", "pdf", "json", "html", "htm",
+    "xml", "txt", "css", "js", "mjs", "ts", "tsx", "jsx", "yaml", "yml", "toml", "lock", "log", "csv", "xlsx", "docx",
+    "pptx", "zip", "tar", "gz", "exe", "dll", "mp3", "mp4", "mov", "wav",
 ];
 
 pub struct EmailRecognizer {

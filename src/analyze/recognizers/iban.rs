@@ -103,10 +103,7 @@ const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
 
 /// Expected IBAN length for an (uppercase) country code.
 pub fn iban_length(country: [u8; 2]) -> Option<usize> {
-    IBAN_LENGTHS
-        .iter()
-        .find(|(c, _)| **c == country)
-        .map(|&(_, len)| len)
+    IBAN_LENGTHS.iter().find(|(c, _)| **c == country).map(|&(_, len)| len)
 }
 
 /// ISO 13616 mod-97 check over an uppercase alphanumeric IBAN without spaces.

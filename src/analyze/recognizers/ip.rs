@@ -7,8 +7,7 @@ use std::str::FromStr;
 use regex::Regex;
 
 use super::{
-    context_before, is_ascii_digit, is_word, next_char, next_next_char, prev_char, prev_prev_char,
-    Recognizer,
+    context_before, is_ascii_digit, is_word, next_char, next_next_char, prev_char, prev_prev_char, Recognizer,
 };
 use crate::analyze::span::{PiiLabel, Span};
 
@@ -25,10 +24,8 @@ pub struct IpAddressRecognizer {
 impl IpAddressRecognizer {
     pub fn new() -> Self {
         let v4 = Regex::new(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}").expect("ipv4 regex");
-        let v6 = Regex::new(
-            r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})?",
-        )
-        .expect("ipv6 regex");
+        let v6 = Regex::new(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})?")
+            .expect("ipv6 regex");
         IpAddressRecognizer { v4, v6 }
     }
 
@@ -80,11 +77,7 @@ impl IpAddressRecognizer {
             }
             // An embedded IPv4 ("::ffff:192.0.2.128") scores like IPv4 so that the longer,
             // IPv6 span wins the tie.
-            let score = if cand.contains('.') || !cand.contains("::") {
-                IPV6_SCORE
-            } else {
-                IPV6_COMPRESSED_SCORE
-            };
+            let score = if cand.contains('.') || !cand.contains("::") { IPV6_SCORE } else { IPV6_COMPRESSED_SCORE };
             out.push(Span::regex(start, end, PiiLabel::IpAddress, score));
         }
     }

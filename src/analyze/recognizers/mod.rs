@@ -160,8 +160,6 @@ pub(crate) fn number_boundary(text: &str, start: usize, end: usize) -> bool {
     let next = next_char(text, end);
     !(is_word(prev)
         || is_word(next)
-        || (matches!(prev, Some('.' | '-' | ',' | '/'))
-            && is_ascii_digit(prev_prev_char(text, start)))
-        || (matches!(next, Some('.' | '-' | ',' | '/'))
-            && is_ascii_digit(next_next_char(text, end))))
+        || (matches!(prev, Some('.' | '-' | ',' | '/')) && is_ascii_digit(prev_prev_char(text, start)))
+        || (matches!(next, Some('.' | '-' | ',' | '/')) && is_ascii_digit(next_next_char(text, end))))
 }

@@ -19,14 +19,7 @@ pub const DNI_SCORE: f32 = 0.8;
 /// Dutch BSN: 11-proof and preceded by "bsn" / "burgerservicenummer".
 pub const BSN_CONTEXT_SCORE: f32 = 0.8;
 
-const SSN_CONTEXT: &[&str] = &[
-    "ssn",
-    "social security",
-    "soc sec",
-    "soc. sec",
-    "ss#",
-    "ss #",
-];
+const SSN_CONTEXT: &[&str] = &["ssn", "social security", "soc sec", "soc. sec", "ss#", "ss #"];
 const BSN_CONTEXT: &[&str] = &["bsn", "burgerservicenummer", "sofinummer"];
 const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
 
@@ -39,10 +32,8 @@ pub struct NationalIdRecognizer {
 impl NationalIdRecognizer {
     pub fn new() -> Self {
         NationalIdRecognizer {
-            ssn: Regex::new(r"[0-9]{3}[\x20\-][0-9]{2}[\x20\-][0-9]{4}|[0-9]{9}")
-                .expect("ssn regex"),
-            nino: Regex::new(r"[A-Z]{2}\x20?[0-9]{2}\x20?[0-9]{2}\x20?[0-9]{2}\x20?[A-D]")
-                .expect("nino regex"),
+            ssn: Regex::new(r"[0-9]{3}[\x20\-][0-9]{2}[\x20\-][0-9]{4}|[0-9]{9}").expect("ssn regex"),
+            nino: Regex::new(r"[A-Z]{2}\x20?[0-9]{2}\x20?[0-9]{2}\x20?[0-9]{2}\x20?[A-D]").expect("nino regex"),
             dni: Regex::new(r"[XYZ]-?[0-9]{7}-?[A-Z]|[0-9]{8}-?[A-Z]").expect("dni regex"),
         }
     }
@@ -56,22 +47,10 @@ impl NationalIdRecognizer {
             let c = m.as_str().as_bytes();
             if c.len() == 9 {
                 let d: Vec<u8> = c.to_vec();
-                if ssn_parts_valid(&d[0..3], &d[3..5], &d[5..9])
-                    && context_before(text, start, 32, SSN_CONTEXT)
-                {
-                    out.push(Span::regex(
-                        start,
-                        end,
-                        PiiLabel::NationalId,
-                        SSN_COMPACT_CONTEXT_SCORE,
-                    ));
+                if ssn_parts_valid(&d[0..3], &d[3..5], &d[5..9]) && context_before(text, start, 32, SSN_CONTEXT) {
+                    out.push(Span::regex(start, end, PiiLabel::NationalId, SSN_COMPACT_CONTEXT_SCORE));
                 } else if bsn_valid(&d) && context_before(text, start, 32, BSN_CONTEXT) {
-                    out.push(Span::regex(
-                        start,
-                        end,
-                        PiiLabel::NationalId,
-                        BSN_CONTEXT_SCORE,
-                    ));
+                    out.push(Span::regex(start, end, PiiLabel::NationalId, BSN_CONTEXT_SCORE));
                 }
                 continue;
             }
@@ -136,10 +115,7 @@ pub fn ssn_parts_valid(area: &[u8], group: &[u8], serial: &[u8]) -> bool {
 pub fn nino_prefix_valid(a: u8, b: u8) -> bool {
     !b"DFIQUV".contains(&a)
         && !b"DFIOQUV".contains(&b)
-        && !matches!(
-            &[a, b],
-            b"BG" | b"GB" | b"NK" | b"KN" | b"TN" | b"NT" | b"ZZ"
-        )
+        && !matches!(&[a, b], b"BG" | b"GB" | b"NK" | b"KN" | b"TN" | b"NT" | b"ZZ")
 }
 
 /// Spanish DNI ("12345678Z") / NIE ("X1234567L") check letter; dashes are ignored.

@@ -5,8 +5,8 @@
 use regex::Regex;
 
 use super::{
-    context_before, count_digits, has_digits, is_ascii_digit, is_word, next_char, next_next_char,
-    prev_char, prev_prev_char, Recognizer,
+    context_before, count_digits, has_digits, is_ascii_digit, is_word, next_char, next_next_char, prev_char,
+    prev_prev_char, Recognizer,
 };
 use crate::analyze::span::{PiiLabel, Span};
 
@@ -17,8 +17,8 @@ pub const PHONE_NATIONAL_SCORE: f32 = 0.6;
 pub const PHONE_CONTEXT_BOOST: f32 = 0.15;
 
 const CONTEXT: &[&str] = &[
-    "tel", "phone", "call", "mobil", "cell", "fax", "whatsapp", "sms", "contact", "dial", "ruf",
-    "kontakt", "handy", "portable", "móvil", "movil",
+    "tel", "phone", "call", "mobil", "cell", "fax", "whatsapp", "sms", "contact", "dial", "ruf", "kontakt", "handy",
+    "portable", "móvil", "movil",
 ];
 
 pub struct PhoneRecognizer {
@@ -93,9 +93,7 @@ fn boundary_ok(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     match prev {
-        Some('.' | '-' | '/' | ':' | ',') if is_ascii_digit(prev_prev_char(text, start)) => {
-            return false
-        }
+        Some('.' | '-' | '/' | ':' | ',') if is_ascii_digit(prev_prev_char(text, start)) => return false,
         Some('#' | '@' | '$' | '€' | '£' | '%' | '&' | '+' | '\\' | '/') => return false,
         _ => {}
     }
@@ -138,11 +136,7 @@ impl Recognizer for PhoneRecognizer {
                 Kind::Us => (10, 11, PHONE_US_SCORE),
                 Kind::National => (9, 13, PHONE_NATIONAL_SCORE),
             };
-            let prefix_digits = if text[start..].starts_with("00") {
-                2
-            } else {
-                0
-            };
+            let prefix_digits = if text[start..].starts_with("00") { 2 } else { 0 };
             end = trim_to_max_digits(text, start, end, max + prefix_digits);
             let cand = &text[start..end];
             let digits = count_digits(cand) - prefix_digits;

@@ -60,17 +60,10 @@ impl SecretRecognizer {
             r#"(?i-u:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key)["']?[\x20\t]*[:=][\x20\t]*["']?([^\s"'&;]+)"#,
         )
         .expect("key-value regex");
-        let bearer =
-            Regex::new(r"(?i-u:bearer)[\x20\t]+([A-Za-z0-9\-._~+/]{16,}=*)").expect("bearer regex");
+        let bearer = Regex::new(r"(?i-u:bearer)[\x20\t]+([A-Za-z0-9\-._~+/]{16,}=*)").expect("bearer regex");
         let url_userinfo =
-            Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://([^\s:/?#@\[\]]+):([^\s/?#@\[\]]+)@")
-                .expect("url userinfo regex");
-        SecretRecognizer {
-            tokens,
-            key_value,
-            bearer,
-            url_userinfo,
-        }
+            Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://([^\s:/?#@\[\]]+):([^\s/?#@\[\]]+)@").expect("url userinfo regex");
+        SecretRecognizer { tokens, key_value, bearer, url_userinfo }
     }
 }
 
@@ -81,8 +74,7 @@ impl Default for SecretRecognizer {
 }
 
 fn is_placeholder(v: &str) -> bool {
-    v.chars()
-        .all(|c| matches!(c, '*' | '•' | '●' | '.' | '…' | 'x' | 'X' | '?' | '-' | '_'))
+    v.chars().all(|c| matches!(c, '*' | '•' | '●' | '.' | '…' | 'x' | 'X' | '?' | '-' | '_'))
         || PLACEHOLDERS.iter().any(|p| v.eq_ignore_ascii_case(p))
         || v.starts_with("${")
         || v.starts_with("{{")
@@ -103,11 +95,7 @@ impl Recognizer for SecretRecognizer {
             if is_word(prev_char(text, start)) || is_word(next_char(text, end)) {
                 continue;
             }
-            let score = if m.as_str().starts_with("eyJ") {
-                JWT_SCORE
-            } else {
-                PROVIDER_TOKEN_SCORE
-            };
+            let score = if m.as_str().starts_with("eyJ") { JWT_SCORE } else { PROVIDER_TOKEN_SCORE };
             out.push(Span::regex(start, end, PiiLabel::Secret, score));
         }
         let bytes = text.as_bytes();
@@ -118,31 +106,16 @@ impl Recognizer for SecretRecognizer {
                 if value.is_empty() || is_placeholder(value) {
                     continue;
                 }
-                out.push(Span::regex(
-                    v.start(),
-                    v.start() + value.len(),
-                    PiiLabel::Secret,
-                    KEY_VALUE_SCORE,
-                ));
+                out.push(Span::regex(v.start(), v.start() + value.len(), PiiLabel::Secret, KEY_VALUE_SCORE));
             }
         }
         if bytes.contains(&b'@') && bytes.contains(&b':') {
             for caps in self.url_userinfo.captures_iter(text) {
                 let Some(pw) = caps.get(2) else { continue };
-                out.push(Span::regex(
-                    pw.start(),
-                    pw.end(),
-                    PiiLabel::Secret,
-                    URL_PASSWORD_SCORE,
-                ));
+                out.push(Span::regex(pw.start(), pw.end(), PiiLabel::Secret, URL_PASSWORD_SCORE));
                 // The user part of the userinfo is a USERNAME.
                 if let Some(user) = caps.get(1) {
-                    out.push(Span::regex(
-                        user.start(),
-                        user.end(),
-                        PiiLabel::Username,
-                        LOGIN_SCORE,
-                    ));
+                    out.push(Span::regex(user.start(), user.end(), PiiLabel::Username, LOGIN_SCORE));
                 }
             }
         }
@@ -152,12 +125,7 @@ impl Recognizer for SecretRecognizer {
                 if is_word(next_char(text, v.end())) {
                     continue;
                 }
-                out.push(Span::regex(
-                    v.start(),
-                    v.end(),
-                    PiiLabel::Secret,
-                    KEY_VALUE_SCORE,
-                ));
+                out.push(Span::regex(v.start(), v.end(), PiiLabel::Secret, KEY_VALUE_SCORE));
             }
         }
     }

@@ -91,13 +91,8 @@ impl UsernameRecognizer {
             r"([A-Za-z_][A-Za-z0-9_.\-]{0,31})@(?:([A-Za-z][A-Za-z0-9\-]{0,62})|([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}))",
         )
         .expect("login regex");
-        let handle =
-            Regex::new(r"@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?)").expect("handle regex");
-        UsernameRecognizer {
-            home,
-            login,
-            handle,
-        }
+        let handle = Regex::new(r"@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?)").expect("handle regex");
+        UsernameRecognizer { home, login, handle }
     }
 
     fn recognize_home(&self, text: &str, out: &mut Vec<Span>) {
@@ -125,18 +120,11 @@ impl UsernameRecognizer {
             let value = text[name.start()..end].trim_end_matches(['.', '-']);
             if value.is_empty()
                 || value.starts_with(['$', '%', '{', '~', '.', '*', '<', '&'])
-                || GENERIC_HOME_NAMES
-                    .iter()
-                    .any(|g| value.eq_ignore_ascii_case(g))
+                || GENERIC_HOME_NAMES.iter().any(|g| value.eq_ignore_ascii_case(g))
             {
                 continue;
             }
-            out.push(Span::regex(
-                name.start(),
-                name.start() + value.len(),
-                PiiLabel::Username,
-                HOME_PATH_SCORE,
-            ));
+            out.push(Span::regex(name.start(), name.start() + value.len(), PiiLabel::Username, HOME_PATH_SCORE));
         }
     }
 
@@ -161,12 +149,7 @@ impl UsernameRecognizer {
             if caps.get(3).is_some() {
                 // user@IP: the address is an IP_ADDRESS, the user part a USERNAME.
                 if !matches!(next, Some('.')) || !is_word(next_next_char(text, end)) {
-                    out.push(Span::regex(
-                        user.start(),
-                        user.end(),
-                        PiiLabel::Username,
-                        LOGIN_SCORE,
-                    ));
+                    out.push(Span::regex(user.start(), user.end(), PiiLabel::Username, LOGIN_SCORE));
                 }
                 continue;
             }
@@ -174,12 +157,7 @@ impl UsernameRecognizer {
             if matches!(next, Some('.' | '-')) && is_word(next_next_char(text, end)) {
                 continue;
             }
-            out.push(Span::regex(
-                all.start(),
-                end,
-                PiiLabel::Username,
-                LOGIN_SCORE,
-            ));
+            out.push(Span::regex(all.start(), end, PiiLabel::Username, LOGIN_SCORE));
         }
     }
 
@@ -189,8 +167,7 @@ impl UsernameRecognizer {
                 continue;
             };
             let prev = prev_char(text, all.start());
-            if is_word(prev) || matches!(prev, Some('.' | '%' | '+' | '-' | '@' | '/' | '\\' | '='))
-            {
+            if is_word(prev) || matches!(prev, Some('.' | '%' | '+' | '-' | '@' | '/' | '\\' | '=')) {
                 continue;
             }
             let next = next_char(text, all.end());
@@ -205,12 +182,7 @@ impl UsernameRecognizer {
             {
                 continue;
             }
-            out.push(Span::regex(
-                all.start(),
-                all.end(),
-                PiiLabel::Username,
-                HANDLE_SCORE,
-            ));
+            out.push(Span::regex(all.start(), all.end(), PiiLabel::Username, HANDLE_SCORE));
         }
     }
 }
@@ -218,9 +190,8 @@ impl UsernameRecognizer {
 /// "@example.com": a domain, not a handle.
 fn looks_like_domain(h: &str) -> bool {
     const TLDS: &[&str] = &[
-        "com", "org", "net", "io", "dev", "app", "ai", "co", "edu", "gov", "de", "uk", "fr", "nl",
-        "ch", "at", "es", "it", "eu", "us", "ca", "au", "jp", "cn", "ru", "info", "biz", "social",
-        "local",
+        "com", "org", "net", "io", "dev", "app", "ai", "co", "edu", "gov", "de", "uk", "fr", "nl", "ch", "at", "es",
+        "it", "eu", "us", "ca", "au", "jp", "cn", "ru", "info", "biz", "social", "local",
     ];
     match h.rsplit_once('.') {
         Some((_, tld)) => TLDS.iter().any(|t| tld.eq_ignore_ascii_case(t)),

@@ -1,0 +1,69 @@
+"""Tests for the data generators (Faker only; no torch)."""
+import generate as g
+
+N = 1500
+
+
+def _all():
+    return {s: g.generate(s, N, seed=7) for s in ("train", "heldout", "unseen")}
+
+
+DATA = _all()
+
+
+def test_deterministic():
+    a = g.generate("train", 300, seed=11)
+    b = g.generate("train", 300, seed=11)
+    assert a == b
+    c = g.generate("train", 300, seed=12)
+    assert a != c
+
+
+def test_spans_match_text_and_labels_valid():
+    for split, data in DATA.items():
+        for ex in data:
+            assert ex["category"] in g.CATEGORIES
+            assert ex["sentiment"] in g.SENTIMENTS
+            prev_end = 0
+            for e in sorted(ex["entities"], key=lambda e: e["start"]):
+                assert e["label"] in g.PII_LABELS
+                assert 0 <= e["start"] < e["end"] <= len(ex["text"])
+                span = ex["text"][e["start"]:e["end"]]
+                assert span == span.strip() and span, (ex, e)
+                assert e["start"] >= prev_end, "overlapping entities"
+                prev_end = e["end"]
+
+
+def test_unseen_disjoint_templates_and_locales():
+    train_t = {ex["template_id"] for ex in DATA["train"]}
+    train_f = {ex["family"] for ex in DATA["train"]}
+    train_l = {ex["locale"] for ex in DATA["train"]}
+    un = DATA["unseen"]
+    assert not ({ex["template_id"] for ex in un} & train_t)
+    assert not ({ex["family"] for ex in un} & train_f)
+    assert not ({ex["locale"] for ex in un} & train_l)
+    assert not (set(g.TRAIN_LOCALES) & set(g.UNSEEN_LOCALES))
+    # in-template held-out split uses the training families and locales
+    assert {ex["family"] for ex in DATA["heldout"]} <= set(f.id for f in g.FAMILIES) - g.HOLDOUT_FAMILIES
+
+
+def test_every_category_and_sentiment_present():
+    for split, data in DATA.items():
+        assert {ex["category"] for ex in data} == set(g.CATEGORIES), split
+        assert {ex["sentiment"] for ex in data} == set(g.SENTIMENTS), split
+
+
+def test_locales_and_variants():
+    assert len(set(g.TRAIN_LOCALES) | set(g.UNSEEN_LOCALES)) >= 12
+    variants = {ex["variant"] for ex in DATA["train"]}
+    assert variants == {"orig", "lower", "upper"}
+    labels = {e["label"] for ex in DATA["train"] for e in ex["entities"]}
+    assert {"PERSON", "LOCATION", "USERNAME", "EMAIL"} <= labels
+    # plenty of lines with no PII at all
+    assert sum(1 for ex in DATA["train"] if not ex["entities"]) > 0.3 * N
+
+
+def test_context_string():
+    assert g.context_string("Google Chrome", "https://www.github.com/x") == "Google Chrome github.com"
+    assert g.context_string("Slack", None) == "Slack"
+    assert g.context_string(None, None) is None

@@ -1,0 +1,543 @@
+//! The local model: one int8 ONNX encoder with three heads (PII tags, category,
+//! sentiment), run through ONNX Runtime (`ort`, loaded at run time from
+//! `libonnxruntime.so*`). It implements [`Scorer`]: one encoder pass per text gives
+//! spans, a category and a sentiment.
+//!
+//! Finding things (DESIGN §6). The runtime library: config `model.onnxruntime_library`
+//! → env `ORT_DYLIB_PATH` → next to the executable → `$XDG_CACHE_HOME/tally/onnxruntime/`.
+//! The model directory: `--model-dir` → env `TALLY_MODEL_DIR` → `<exe dir>/models/` →
+//! the source tree's `models/`. A missing or broken piece is one [`ModelError`] naming
+//! what is missing and what to run; the engine then runs recognizers and rules only.
+
+use super::span::{PiiLabel, Span, SpanSource};
+use super::{ScoreInput, Scorer, Scores};
+use crate::event::{Category, Sentiment};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// The model's directory name under a `models/` folder.
+pub const MODEL_NAME: &str = "tally-encoder";
+/// What the set-up scripts run to fetch the runtime library.
+pub const SETUP_HINT: &str = "run `bash scripts/setup-onnxruntime.sh` (it puts libonnxruntime.so from the PyPI onnxruntime wheel into ~/.cache/tally/onnxruntime/)";
+/// Model spans below this score are dropped.
+const MIN_SPAN_SCORE: f32 = 0.5;
+/// Texts per inference call, after sorting by length.
+const MAX_BATCH: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("ONNX Runtime library not found (looked in: {searched}); {hint}")]
+    LibraryNotFound { searched: String, hint: &'static str },
+    #[error("cannot load ONNX Runtime from {path}: {reason}; {hint}")]
+    Library { path: PathBuf, reason: String, hint: &'static str },
+    #[error(
+        "model not found (looked for {MODEL_NAME}/model.onnx in: {searched}); pass --model-dir or set TALLY_MODEL_DIR"
+    )]
+    ModelNotFound { searched: String },
+    #[error("cannot load the model in {path}: {reason}")]
+    Model { path: PathBuf, reason: String },
+    #[error("model inference failed: {0}")]
+    Inference(String),
+}
+
+/// Model settings (config `[model]`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// Set false to run recognizers and rules only.
+    pub enabled: bool,
+    /// Path of `libonnxruntime.so*`, if not found by the usual lookup.
+    pub onnxruntime_library: Option<PathBuf>,
+    /// Intra-op threads: 1 by default, so a desktop app shares the CPU politely.
+    pub threads: usize,
+    /// `cpu` (default), `cuda`, `coreml` or `directml`; falls back to CPU with a reason.
+    pub execution_provider: String,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig { enabled: true, onnxruntime_library: None, threads: 1, execution_provider: "cpu".into() }
+    }
+}
+
+/// `labels.json` beside the model.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Labels {
+    pub version: String,
+    pub pii_tags: Vec<String>,
+    pub categories: Vec<String>,
+    pub sentiments: Vec<String>,
+    #[serde(default = "default_max_length")]
+    pub max_length: usize,
+}
+
+fn default_max_length() -> usize {
+    64
+}
+
+/// Tag index → (label, is_begin) for `B-X`/`I-X`; `None` for `O` and unknown labels.
+fn parse_tags(tags: &[String]) -> Vec<Option<(PiiLabel, bool)>> {
+    tags.iter()
+        .map(|t| {
+            let (prefix, label) = t.split_once('-')?;
+            Some((PiiLabel::parse(label)?, prefix == "B"))
+        })
+        .collect()
+}
+
+fn dir_of_exe() -> Option<PathBuf> {
+    std::env::current_exe().ok()?.parent().map(Path::to_path_buf)
+}
+
+fn is_ort_library(name: &str) -> bool {
+    name.starts_with("libonnxruntime.so")
+        || name == "onnxruntime.dll"
+        || name.starts_with("libonnxruntime.") && name.ends_with(".dylib")
+}
+
+/// Candidate runtime libraries in lookup order; the first existing one wins.
+pub fn find_library(configured: Option<&Path>) -> Result<PathBuf, ModelError> {
+    let mut searched = Vec::new();
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    candidates.extend(configured.map(Path::to_path_buf));
+    candidates.extend(std::env::var_os("ORT_DYLIB_PATH").filter(|v| !v.is_empty()).map(PathBuf::from));
+    let mut dirs: Vec<PathBuf> = dir_of_exe().into_iter().collect();
+    dirs.extend(dirs::cache_dir().map(|c| c.join("tally").join("onnxruntime")));
+    for path in candidates {
+        if path.is_file() {
+            return Ok(path);
+        }
+        searched.push(path.display().to_string());
+    }
+    for dir in dirs {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(is_ort_library))
+            .collect();
+        found.sort();
+        // Prefer the most specific name (libonnxruntime.so.1.31.1 over libonnxruntime.so).
+        if let Some(path) = found.into_iter().max_by_key(|p| p.as_os_str().len()) {
+            return Ok(path);
+        }
+        searched.push(dir.display().to_string());
+    }
+    Err(ModelError::LibraryNotFound { searched: searched.join(", "), hint: SETUP_HINT })
+}
+
+/// The model directory in lookup order: one holding `model.onnx`, or its `tally-encoder/`.
+pub fn find_model_dir(explicit: Option<&Path>) -> Result<PathBuf, ModelError> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    roots.extend(explicit.map(Path::to_path_buf));
+    roots.extend(std::env::var_os("TALLY_MODEL_DIR").filter(|v| !v.is_empty()).map(PathBuf::from));
+    roots.extend(dir_of_exe().map(|d| d.join("models")));
+    roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    let explicit_given = explicit.is_some() || std::env::var_os("TALLY_MODEL_DIR").is_some_and(|v| !v.is_empty());
+    for (i, root) in roots.iter().enumerate() {
+        for dir in [root.clone(), root.join(MODEL_NAME)] {
+            if dir.join("model.onnx").is_file() {
+                return Ok(dir);
+            }
+        }
+        // An explicitly named directory that lacks the model is an error, not a fallthrough.
+        if i == 0 && explicit_given {
+            return Err(ModelError::ModelNotFound { searched: root.display().to_string() });
+        }
+    }
+    Err(ModelError::ModelNotFound {
+        searched: roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// ONNX Runtime can be loaded once per process; remember how that went.
+static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+
+fn environment(library: &Path) -> Result<ort::environment::Environment, ModelError> {
+    let result = ENVIRONMENT.get_or_init(|| {
+        let absolute = std::fs::canonicalize(library).map_err(|e| e.to_string())?;
+        let builder = ort::init_from(&absolute).map_err(|e| e.to_string())?;
+        builder.with_name("tally").build().map_err(|e| e.to_string())
+    });
+    result.clone().map_err(|reason| ModelError::Library { path: library.to_path_buf(), reason, hint: SETUP_HINT })
+}
+
+/// The loaded model. `Session::run` needs `&mut`, so inference is serialized by a mutex;
+/// each analyzer worker's cache keeps calls to distinct texts.
+pub struct LocalModel {
+    session: Mutex<ort::session::Session>,
+    tokenizer: tokenizers::Tokenizer,
+    labels: Labels,
+    tags: Vec<Option<(PiiLabel, bool)>>,
+    categories: Vec<Option<Category>>,
+    sentiments: Vec<Option<Sentiment>>,
+    description: String,
+}
+
+fn model_error(dir: &Path) -> impl Fn(String) -> ModelError + '_ {
+    move |reason| ModelError::Model { path: dir.to_path_buf(), reason }
+}
+
+/// Builds a session; kept in a function returning `ort::Result` (PLATFORM.md: builder
+/// chains need it).
+fn build_session(
+    environment: &ort::environment::Environment,
+    model: &Path,
+    threads: usize,
+    provider: Option<ort::ep::ExecutionProviderDispatch>,
+) -> ort::Result<ort::session::Session> {
+    let mut builder = ort::session::Session::builder(environment)?
+        .with_intra_threads(threads.max(1))?
+        .with_inter_threads(1)?
+        .with_intra_op_spinning(false)?;
+    if let Some(provider) = provider {
+        builder = builder.with_execution_providers([provider.error_on_failure()])?;
+    }
+    builder.commit_from_file(model)
+}
+
+impl LocalModel {
+    /// Finds and loads the runtime, the model, its tokenizer and labels.
+    pub fn load(config: &ModelConfig, model_dir: Option<&Path>) -> Result<LocalModel, ModelError> {
+        let library = find_library(config.onnxruntime_library.as_deref())?;
+        let environment = environment(&library)?;
+        let dir = find_model_dir(model_dir)?;
+        let err = model_error(&dir);
+        let labels: Labels = std::fs::read_to_string(dir.join("labels.json"))
+            .map_err(|e| err(format!("labels.json: {e}")))
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| err(format!("labels.json: {e}"))))?;
+        let mut tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|e| err(format!("tokenizer.json: {e}")))?;
+        // Pad to the longest text of a batch, never to a fixed length (PLATFORM.md).
+        tokenizer.with_padding(Some(tokenizers::PaddingParams {
+            strategy: tokenizers::PaddingStrategy::BatchLongest,
+            ..Default::default()
+        }));
+        tokenizer
+            .with_truncation(Some(tokenizers::TruncationParams { max_length: labels.max_length, ..Default::default() }))
+            .map_err(|e| err(format!("tokenizer truncation: {e}")))?;
+
+        let model_path = dir.join("model.onnx");
+        let (provider, provider_note) = match config.execution_provider.as_str() {
+            "cpu" | "" => (None, String::new()),
+            "cuda" => (Some(ort::ep::CUDA::default().build()), String::new()),
+            "coreml" => (Some(ort::ep::CoreML::default().build()), String::new()),
+            "directml" => (Some(ort::ep::DirectML::default().build()), String::new()),
+            other => (None, format!("; unknown execution provider `{other}`, using CPU")),
+        };
+        let requested = config.execution_provider.clone();
+        let (session, provider_note) = match build_session(&environment, &model_path, config.threads, provider) {
+            Ok(s) => {
+                (s, if requested == "cpu" || requested.is_empty() { provider_note } else { format!("; {requested}") })
+            }
+            Err(e) if !(requested == "cpu" || requested.is_empty()) => {
+                let note = format!("; {requested} unavailable ({e}), using CPU");
+                let session =
+                    build_session(&environment, &model_path, config.threads, None).map_err(|e| err(e.to_string()))?;
+                (session, note)
+            }
+            Err(e) => return Err(err(e.to_string())),
+        };
+        let tags = parse_tags(&labels.pii_tags);
+        let categories = labels.categories.iter().map(|c| Category::parse(c)).collect();
+        let sentiments =
+            labels.sentiments.iter().map(|s| Sentiment::ALL.into_iter().find(|k| k.as_str() == s)).collect();
+        let description = format!(
+            "{} (int8 ONNX, {} thread{}{provider_note})",
+            labels.version,
+            config.threads.max(1),
+            if config.threads > 1 { "s" } else { "" }
+        );
+        Ok(LocalModel { session: Mutex::new(session), tokenizer, labels, tags, categories, sentiments, description })
+    }
+
+    pub fn version(&self) -> &str {
+        &self.labels.version
+    }
+
+    /// Runs the encoder on `(text, context)` pairs, batched by length; one output per input.
+    pub fn infer(&self, inputs: &[(&str, Option<&str>)]) -> Result<Vec<ModelOutput>, ModelError> {
+        let mut encodings = Vec::with_capacity(inputs.len());
+        for (text, context) in inputs {
+            let encoding = match context.filter(|c| !c.is_empty()) {
+                Some(ctx) => self.tokenizer.encode((*text, ctx), true),
+                None => self.tokenizer.encode(*text, true),
+            }
+            .map_err(|e| ModelError::Inference(format!("tokenizer: {e}")))?;
+            encodings.push(encoding);
+        }
+        // Length buckets: texts of equal token count go together, so padding costs little.
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        order.sort_by_key(|&i| encodings[i].len());
+        let mut outputs: Vec<Option<ModelOutput>> = (0..inputs.len()).map(|_| None).collect();
+        let mut at = 0;
+        while at < order.len() {
+            let len = encodings[order[at]].len();
+            let mut end = at + 1;
+            while end < order.len() && end - at < MAX_BATCH && encodings[order[end]].len() <= len + 2 {
+                end += 1;
+            }
+            let group = &order[at..end];
+            let results = self.run_group(
+                group.iter().map(|&i| &encodings[i]).collect(),
+                group.iter().map(|&i| inputs[i].0).collect(),
+            )?;
+            for (&i, out) in group.iter().zip(results) {
+                outputs[i] = Some(out);
+            }
+            at = end;
+        }
+        Ok(outputs.into_iter().map(|o| o.unwrap_or_default()).collect())
+    }
+
+    fn run_group(
+        &self,
+        encodings: Vec<&tokenizers::Encoding>,
+        texts: Vec<&str>,
+    ) -> Result<Vec<ModelOutput>, ModelError> {
+        let batch = encodings.len();
+        let seq = encodings.iter().map(|e| e.len()).max().unwrap_or(0).max(1);
+        let mut ids = vec![0i64; batch * seq];
+        let mut mask = vec![0i64; batch * seq];
+        let mut types = vec![0i64; batch * seq];
+        for (b, e) in encodings.iter().enumerate() {
+            for (t, ((&id, &m), &ty)) in
+                e.get_ids().iter().zip(e.get_attention_mask()).zip(e.get_type_ids()).enumerate()
+            {
+                ids[b * seq + t] = i64::from(id);
+                mask[b * seq + t] = i64::from(m);
+                types[b * seq + t] = i64::from(ty);
+            }
+        }
+        let inference = |e: ort::Error| ModelError::Inference(e.to_string());
+        let shape = [batch, seq];
+        let inputs = ort::inputs![
+            "input_ids" => ort::value::Tensor::from_array((shape, ids)).map_err(inference)?,
+            "attention_mask" => ort::value::Tensor::from_array((shape, mask)).map_err(inference)?,
+            "token_type_ids" => ort::value::Tensor::from_array((shape, types)).map_err(inference)?,
+        ];
+        let mut session = self.session.lock().map_err(|_| ModelError::Inference("model session poisoned".into()))?;
+        let outputs = session.run(inputs).map_err(inference)?;
+        let (pii_shape, pii) = outputs["pii_logits"].try_extract_tensor::<f32>().map_err(inference)?;
+        let (_, category) = outputs["category_logits"].try_extract_tensor::<f32>().map_err(inference)?;
+        let (_, sentiment) = outputs["sentiment_logits"].try_extract_tensor::<f32>().map_err(inference)?;
+        let tags = pii_shape.get(2).copied().unwrap_or(0).max(0) as usize;
+        let (n_cat, n_sent) = (self.labels.categories.len(), self.labels.sentiments.len());
+        if tags != self.labels.pii_tags.len() || category.len() != batch * n_cat || sentiment.len() != batch * n_sent {
+            return Err(ModelError::Inference("model outputs do not match labels.json".into()));
+        }
+        let mut out = Vec::with_capacity(batch);
+        for (b, encoding) in encodings.iter().enumerate() {
+            let token_logits = |t: usize| &pii[(b * seq + t) * tags..(b * seq + t + 1) * tags];
+            let spans = self.decode_spans(encoding, texts[b], token_logits);
+            let (ci, cp) = argmax_softmax(&category[b * n_cat..(b + 1) * n_cat]);
+            let (si, sp) = argmax_softmax(&sentiment[b * n_sent..(b + 1) * n_sent]);
+            out.push(ModelOutput {
+                spans,
+                category: self.categories.get(ci).copied().flatten().map(|c| (c, cp)),
+                sentiment: self.sentiments.get(si).copied().flatten().map(|s| (s, sp)),
+                raw_category_logits: category[b * n_cat..(b + 1) * n_cat].to_vec(),
+                raw_sentiment_logits: sentiment[b * n_sent..(b + 1) * n_sent].to_vec(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// BIO tags of the text's tokens → byte spans in the text, extended to whole words.
+    fn decode_spans<'a>(
+        &self,
+        encoding: &tokenizers::Encoding,
+        text: &str,
+        logits: impl Fn(usize) -> &'a [f32],
+    ) -> Vec<Span> {
+        let sequence_ids = encoding.get_sequence_ids();
+        let offsets = encoding.get_offsets();
+        let mut spans: Vec<(Span, usize)> = Vec::new();
+        let mut open: Option<(Span, f32, usize)> = None;
+        for t in 0..encoding.len() {
+            if sequence_ids.get(t).copied().flatten() != Some(0) {
+                continue;
+            }
+            let (start, end) = offsets[t];
+            let (tag, p) = argmax_softmax(logits(t));
+            match self.tags.get(tag).copied().flatten() {
+                Some((label, begin)) => {
+                    let continues =
+                        open.as_ref().is_some_and(|(s, _, _)| s.label == label && (!begin || start == s.end));
+                    if continues {
+                        let (span, sum, n) = open.as_mut().expect("checked");
+                        span.end = end;
+                        *sum += p;
+                        *n += 1;
+                    } else {
+                        if let Some((span, sum, n)) = open.take() {
+                            spans.push((Span { score: sum / n as f32, ..span }, n));
+                        }
+                        open = Some((Span { start, end, label, score: p, source: SpanSource::Model }, p, 1));
+                    }
+                }
+                None => {
+                    if let Some((span, sum, n)) = open.take() {
+                        spans.push((Span { score: sum / n as f32, ..span }, n));
+                    }
+                }
+            }
+        }
+        if let Some((span, sum, n)) = open.take() {
+            spans.push((Span { score: sum / n as f32, ..span }, n));
+        }
+        spans
+            .into_iter()
+            .map(|(s, _)| widen_to_word(text, s))
+            .filter(|s| s.score >= MIN_SPAN_SCORE && !s.is_empty())
+            .collect()
+    }
+}
+
+/// Extends a span to the word boundaries around it, so a name tagged only on its first
+/// word piece is still replaced whole.
+fn widen_to_word(text: &str, mut span: Span) -> Span {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    span.start = span.start.min(text.len());
+    span.end = span.end.min(text.len());
+    while !text.is_char_boundary(span.start) {
+        span.start -= 1;
+    }
+    while !text.is_char_boundary(span.end) {
+        span.end += 1;
+    }
+    while let Some(c) = text[..span.start].chars().next_back().filter(|c| is_word(*c)) {
+        span.start -= c.len_utf8();
+    }
+    while let Some(c) = text[span.end..].chars().next().filter(|c| is_word(*c)) {
+        span.end += c.len_utf8();
+    }
+    span
+}
+
+fn argmax_softmax(logits: &[f32]) -> (usize, f32) {
+    let (best, max) =
+        logits
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f32::NEG_INFINITY), |acc, (i, v)| if v > acc.1 { (i, v) } else { acc });
+    let sum: f32 = logits.iter().map(|v| (v - max).exp()).sum();
+    (best, if sum > 0.0 { 1.0 / sum } else { 0.0 })
+}
+
+/// What one encoder pass gives for one text.
+#[derive(Debug, Clone, Default)]
+pub struct ModelOutput {
+    pub spans: Vec<Span>,
+    pub category: Option<(Category, f32)>,
+    pub sentiment: Option<(Sentiment, f32)>,
+    pub raw_category_logits: Vec<f32>,
+    pub raw_sentiment_logits: Vec<f32>,
+}
+
+/// The context sequence the model was trained with: `"{app} {domain}"`.
+pub fn context(app: &str, url: Option<&str>) -> String {
+    let domain = url
+        .and_then(|u| u.split_once("://").map(|(_, rest)| rest).or(Some(u)))
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .map(|host| host.rsplit('@').next().unwrap_or(host))
+        .map(|host| host.split(':').next().unwrap_or(host))
+        .map(|host| host.strip_prefix("www.").unwrap_or(host))
+        .unwrap_or("");
+    format!("{} {}", app.trim(), domain).trim().to_string()
+}
+
+impl Scorer for LocalModel {
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn score(&self, input: &ScoreInput<'_>) -> Scores {
+        self.score_batch(std::slice::from_ref(input)).pop().unwrap_or_default()
+    }
+
+    fn score_batch(&self, inputs: &[ScoreInput<'_>]) -> Vec<Scores> {
+        // One pass per text: every title (with its context), and every non-empty text.
+        let contexts: Vec<String> = inputs.iter().map(|i| context(i.app, i.url)).collect();
+        let mut pairs: Vec<(&str, Option<&str>)> = Vec::with_capacity(inputs.len() * 2);
+        for (input, ctx) in inputs.iter().zip(&contexts) {
+            pairs.push((input.title, Some(ctx.as_str())));
+        }
+        let text_slots: Vec<Option<usize>> = inputs
+            .iter()
+            .zip(&contexts)
+            .map(|(input, ctx)| {
+                input.text.filter(|t| !t.trim().is_empty()).map(|t| {
+                    pairs.push((t, Some(ctx.as_str())));
+                    pairs.len() - 1
+                })
+            })
+            .collect();
+        let outputs = match self.infer(&pairs) {
+            Ok(o) => o,
+            // Inference failing on one batch must not stop the pipeline: the regex
+            // recognizers and rules still run for these events.
+            Err(_) => return inputs.iter().map(|_| Scores::default()).collect(),
+        };
+        inputs
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let title = &outputs[i];
+                let text = text_slots[i].map(|j| &outputs[j]);
+                Scores {
+                    title_spans: title.spans.clone(),
+                    text_spans: text.map(|t| t.spans.clone()).unwrap_or_default(),
+                    category: title.category,
+                    sentiment: text.and_then(|t| t.sentiment).or(title.sentiment),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_is_app_and_bare_domain() {
+        assert_eq!(context("firefox", Some("https://www.youtube.com/watch?v=1")), "firefox youtube.com");
+        assert_eq!(context("chrome", Some("http://user@intranet:8080/x")), "chrome intranet");
+        assert_eq!(context("code", None), "code");
+        assert_eq!(context("", None), "");
+    }
+
+    #[test]
+    fn spans_widen_to_whole_words_on_char_boundaries() {
+        let text = "Offer for Åsa Lindqvist.pdf";
+        let span = Span { start: 14, end: 19, label: PiiLabel::Person, score: 0.9, source: SpanSource::Model };
+        let wide = widen_to_word(text, span);
+        assert_eq!(&text[wide.start..wide.end], "Lindqvist");
+        let span = Span { start: 11, end: 12, label: PiiLabel::Person, score: 0.9, source: SpanSource::Model };
+        let wide = widen_to_word(text, span);
+        assert_eq!(&text[wide.start..wide.end], "Åsa");
+    }
+
+    #[test]
+    fn a_missing_library_is_an_error_naming_what_to_run() {
+        let err = find_library(Some(Path::new("/nonexistent/libonnxruntime.so"))).map(|_| ()).err();
+        if let Some(err) = err {
+            let text = err.to_string();
+            assert!(text.contains("/nonexistent/libonnxruntime.so"), "{text}");
+            assert!(text.contains("setup-onnxruntime.sh"), "{text}");
+        }
+        let err = find_model_dir(Some(Path::new("/nonexistent/models"))).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/models") && err.contains("--model-dir"), "{err}");
+    }
+
+    #[test]
+    fn softmax_argmax_picks_the_largest_logit() {
+        let (i, p) = argmax_softmax(&[0.0, 2.0, 1.0]);
+        assert_eq!(i, 1);
+        assert!((p - 0.665_240_9).abs() < 1e-5);
+    }
+}
