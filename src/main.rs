@@ -12,6 +12,7 @@ use tally::analyze::model::LocalModel;
 use tally::analyze::{Analyzer, LexiconScorer};
 use tally::config::Config;
 use tally::import::{FileSource, Format, ReadProgress};
+use tally::lines::LineCommand;
 use tally::pipeline::{self, RunOptions, RunOutcome};
 use tally::report::{self, Period};
 use tally::store::Store;
@@ -173,8 +174,8 @@ async fn run(cli: Cli) -> Result<u8> {
             eprintln!("tally: {} report rows, {from} to {to} by {}", rows.len(), by_name(*by));
             Ok(0)
         }
-        Command::Redact { file } => lines(&cli, file.as_deref(), &config, tally::lines::redact_object),
-        Command::Classify { file } => lines(&cli, file.as_deref(), &config, tally::lines::classify_object),
+        Command::Redact { file } => lines(&cli, file.as_deref(), &config, LineCommand::Redact),
+        Command::Classify { file } => lines(&cli, file.as_deref(), &config, LineCommand::Classify),
         Command::Stats { from, to, tz } => {
             let zone = config.zone(tz.as_deref()).map_err(anyhow::Error::msg)?;
             let to = to.unwrap_or_else(|| report::today(&zone));
@@ -200,7 +201,7 @@ fn by_name(p: Period) -> &'static str {
     }
 }
 
-fn lines(cli: &Cli, file: Option<&Path>, config: &Config, f: tally::lines::LineFn) -> Result<u8> {
+fn lines(cli: &Cli, file: Option<&Path>, config: &Config, command: LineCommand) -> Result<u8> {
     let analyzer = analyzer(cli, config)?;
     let input: Box<dyn BufRead> = match file {
         Some(path) => Box::new(BufReader::new(
@@ -209,7 +210,7 @@ fn lines(cli: &Cli, file: Option<&Path>, config: &Config, f: tally::lines::LineF
         None => Box::new(BufReader::new(std::io::stdin().lock())),
     };
     let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let stats = tally::lines::run(input, stdout, |m| f(&analyzer, m)).context("writing output")?;
+    let stats = tally::lines::run(input, stdout, &analyzer, command).context("writing output")?;
     if stats.failed > 0 {
         eprintln!("tally: {} of {} lines failed (see their `error` fields)", stats.failed, stats.ok + stats.failed);
         return Ok(1);

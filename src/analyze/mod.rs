@@ -7,6 +7,7 @@
 //! of it.
 
 pub mod apps;
+pub mod cache;
 pub mod lexicon;
 pub mod model;
 pub mod recognizers;
@@ -16,6 +17,7 @@ pub mod span;
 use crate::event::{
     AnalyzedEvent, AppName, Category, CategorySource, RawEvent, RedactedFields, RedactionCounts, Sentiment,
 };
+use cache::TextCache;
 use lexicon::SentimentLexicon;
 use recognizers::RegexRecognizers;
 use rules::{CategoryRules, RuleInput};
@@ -158,8 +160,15 @@ impl Analyzer {
     /// Detects and replaces PII in one free text (regex recognizers plus the scorer's
     /// spans; overlaps resolved deterministically).
     pub fn redact(&self, text: &str) -> Redaction {
-        let scores = self.scorer.score(&ScoreInput { app: "", title: text, url: None, text: None });
-        self.redact_with(text, scores.title_spans)
+        self.redact_many(&[text]).pop().expect("one text in, one out")
+    }
+
+    /// [`Analyzer::redact`] for many texts, with one batched scorer call.
+    pub fn redact_many(&self, texts: &[&str]) -> Vec<Redaction> {
+        let inputs: Vec<ScoreInput<'_>> =
+            texts.iter().map(|t| ScoreInput { app: "", title: t, url: None, text: None }).collect();
+        let scores = self.scorer.score_batch(&inputs);
+        texts.iter().zip(scores).map(|(t, s)| self.redact_with(t, s.title_spans)).collect()
     }
 
     /// Regex spans, plus the model's names, places and usernames where no regex span
@@ -180,7 +189,13 @@ impl Analyzer {
 
     /// Category (rules first, then the scorer) and sentiment of one event.
     pub fn classify(&self, app: &str, title: &str, url: Option<&str>, text: Option<&str>) -> Classification {
-        self.classify_with(app, title, url, &self.scorer.score(&ScoreInput { app, title, url, text }))
+        self.classify_many(&[ScoreInput { app, title, url, text }]).pop().expect("one input, one output")
+    }
+
+    /// [`Analyzer::classify`] for many events, with one batched scorer call.
+    pub fn classify_many(&self, inputs: &[ScoreInput<'_>]) -> Vec<Classification> {
+        let scores = self.scorer.score_batch(inputs);
+        inputs.iter().zip(scores).map(|(i, s)| self.classify_with(i.app, i.title, i.url, &s)).collect()
     }
 
     fn classify_with(&self, app: &str, title: &str, url: Option<&str>, scores: &Scores) -> Classification {
@@ -283,21 +298,13 @@ impl ContentAnalysis {
 }
 
 /// One analyzer worker: the shared [`Analyzer`] plus a bounded in-memory cache keyed by
-/// event content, so cost grows with distinct texts rather than events. The cache is a
-/// two-generation LRU approximation: hits are promoted into the young generation, and
-/// when it is full the old one is dropped. It holds raw text in memory only and dies
-/// with the worker (DESIGN §4.6).
+/// event content ([`TextCache`]), so cost grows with distinct texts rather than events.
 pub struct AnalyzerWorker {
     analyzer: Arc<Analyzer>,
-    young: HashMap<CacheKey, Arc<ContentAnalysis>>,
-    old: HashMap<CacheKey, Arc<ContentAnalysis>>,
-    /// Entries per generation: at most twice this many are held.
-    generation: usize,
+    cache: TextCache<Arc<ContentAnalysis>>,
 }
 
-type CacheKey = Box<str>;
-
-fn cache_key(event: &RawEvent) -> CacheKey {
+fn cache_key(event: &RawEvent) -> Box<str> {
     let mut key = String::with_capacity(event.app.len() + event.title.len() + 8);
     for part in [
         event.app.as_str(),
@@ -314,7 +321,7 @@ fn cache_key(event: &RawEvent) -> CacheKey {
 impl AnalyzerWorker {
     /// A worker whose cache holds at most `capacity` distinct contents.
     pub fn new(analyzer: Arc<Analyzer>, capacity: usize) -> AnalyzerWorker {
-        AnalyzerWorker { analyzer, young: HashMap::new(), old: HashMap::new(), generation: capacity / 2 }
+        AnalyzerWorker { analyzer, cache: TextCache::new(capacity) }
     }
 
     pub fn analyze(&mut self, event: RawEvent) -> AnalyzedEvent {
@@ -323,55 +330,50 @@ impl AnalyzerWorker {
 
     /// Analyzes events in order; cache misses go to the scorer in one batch.
     pub fn analyze_many(&mut self, events: Vec<RawEvent>) -> Vec<AnalyzedEvent> {
-        if self.generation == 0 {
-            let refs: Vec<&RawEvent> = events.iter().collect();
-            let analyses = self.analyzer.analyze_contents(&refs);
-            return events.iter().zip(analyses).map(|(e, a)| a.event_at(e)).collect();
-        }
-        let keys: Vec<CacheKey> = events.iter().map(cache_key).collect();
-        let mut found: Vec<Option<Arc<ContentAnalysis>>> = keys.iter().map(|k| self.lookup(k)).collect();
-        let mut first_miss: HashMap<&str, usize> = HashMap::new();
-        let mut misses: Vec<usize> = Vec::new();
-        for (i, key) in keys.iter().enumerate() {
-            if found[i].is_none() && first_miss.insert(key, misses.len()).is_none() {
-                misses.push(i);
-            }
-        }
-        if !misses.is_empty() {
-            let refs: Vec<&RawEvent> = misses.iter().map(|&i| &events[i]).collect();
-            let analyses = self.analyzer.analyze_contents(&refs);
-            for (i, key) in keys.iter().enumerate() {
-                if found[i].is_none() {
-                    found[i] = Some(Arc::clone(&analyses[first_miss[key.as_ref()]]));
-                }
-            }
-            for (&i, analysis) in misses.iter().zip(analyses) {
-                self.insert(keys[i].clone(), analysis);
-            }
-        }
-        events.iter().zip(found).map(|(e, a)| a.expect("every event analyzed").event_at(e)).collect()
-    }
-
-    fn lookup(&mut self, key: &str) -> Option<Arc<ContentAnalysis>> {
-        if let Some(hit) = self.young.get(key) {
-            return Some(Arc::clone(hit));
-        }
-        let (key, hit) = self.old.remove_entry(key)?;
-        self.insert(key, Arc::clone(&hit));
-        Some(hit)
-    }
-
-    fn insert(&mut self, key: CacheKey, analysis: Arc<ContentAnalysis>) {
-        if self.young.len() >= self.generation {
-            self.old = std::mem::take(&mut self.young);
-        }
-        self.young.insert(key, analysis);
+        let cache = &mut self.cache;
+        let analyzer = &self.analyzer;
+        let analyses =
+            cached_batch(cache, &events, cache_key, |misses: &[&RawEvent]| analyzer.analyze_contents(misses));
+        events.iter().zip(analyses).map(|(e, a)| a.event_at(e)).collect()
     }
 
     /// Distinct contents held now (never more than the capacity).
     pub fn cached_entries(&self) -> usize {
-        self.young.len() + self.old.len()
+        self.cache.len()
     }
+}
+
+/// Looks each item up in `cache`; computes the misses (each distinct key once) in one
+/// call to `compute`, stores them, and returns one value per item, in order.
+pub fn cached_batch<T, V: Clone>(
+    cache: &mut TextCache<V>,
+    items: &[T],
+    key: impl Fn(&T) -> Box<str>,
+    compute: impl FnOnce(&[&T]) -> Vec<V>,
+) -> Vec<V> {
+    let keys: Vec<Box<str>> = items.iter().map(&key).collect();
+    let mut found: Vec<Option<V>> = keys.iter().map(|k| cache.get(k)).collect();
+    let mut first_miss: HashMap<&str, usize> = HashMap::new();
+    let mut misses: Vec<usize> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        if found[i].is_none() && !first_miss.contains_key(k.as_ref()) {
+            first_miss.insert(k, misses.len());
+            misses.push(i);
+        }
+    }
+    if !misses.is_empty() {
+        let miss_items: Vec<&T> = misses.iter().map(|&i| &items[i]).collect();
+        let computed = compute(&miss_items);
+        for (i, k) in keys.iter().enumerate() {
+            if found[i].is_none() {
+                found[i] = Some(computed[first_miss[k.as_ref()]].clone());
+            }
+        }
+        for (&i, value) in misses.iter().zip(computed) {
+            cache.insert(keys[i].clone(), value);
+        }
+    }
+    found.into_iter().map(|v| v.expect("every item computed")).collect()
 }
 
 #[cfg(test)]

@@ -356,11 +356,10 @@ impl LocalModel {
         let offsets = encoding.get_offsets();
         let mut spans: Vec<(Span, usize)> = Vec::new();
         let mut open: Option<(Span, f32, usize)> = None;
-        for t in 0..encoding.len() {
+        for (t, &(start, end)) in offsets.iter().enumerate() {
             if sequence_ids.get(t).copied().flatten() != Some(0) {
                 continue;
             }
-            let (start, end) = offsets[t];
             let (tag, p) = argmax_softmax(logits(t));
             match self.tags.get(tag).copied().flatten() {
                 Some((label, begin)) => {
@@ -514,7 +513,7 @@ mod tests {
     #[test]
     fn spans_widen_to_whole_words_on_char_boundaries() {
         let text = "Offer for Åsa Lindqvist.pdf";
-        let span = Span { start: 14, end: 19, label: PiiLabel::Person, score: 0.9, source: SpanSource::Model };
+        let span = Span { start: 16, end: 19, label: PiiLabel::Person, score: 0.9, source: SpanSource::Model };
         let wide = widen_to_word(text, span);
         assert_eq!(&text[wide.start..wide.end], "Lindqvist");
         let span = Span { start: 11, end: 12, label: PiiLabel::Person, score: 0.9, source: SpanSource::Model };

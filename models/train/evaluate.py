@@ -1,0 +1,279 @@
+"""Evaluate the Tally encoder: fp32 (torch, merged) and int8 (onnxruntime, shipped model.onnx).
+
+    python evaluate.py --data /root/.cache/tally-train/data --work /root/.cache/tally-train/run \
+                       --model-dir ../tally-encoder
+
+Splits: heldout (seen template families + locales, fresh samples) and unseen (template families
+AND locales training never saw).  Encodes exactly like the runtime: shipped tokenizer.json,
+pair (text, "{app} {domain}") or text alone.  Writes metrics.json (work dir and model dir),
+parity.json (model dir).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import numpy as np  # noqa: E402
+import onnxruntime as ort  # noqa: E402
+from tokenizers import Tokenizer  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generate import CATEGORIES, PII_LABELS, SENTIMENTS, context_string  # noqa: E402
+
+PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
+
+
+def load_jsonl(p):
+    with open(p, encoding="utf-8") as fh:
+        return [json.loads(l) for l in fh]
+
+
+def encode(tok, text, ctx):
+    return tok.encode(text, ctx) if ctx else tok.encode(text)
+
+
+def batch_arrays(encs):
+    L = max(len(e.ids) for e in encs)
+    n = len(encs)
+    ids = np.zeros((n, L), dtype=np.int64)
+    am = np.zeros((n, L), dtype=np.int64)
+    tt = np.zeros((n, L), dtype=np.int64)
+    for i, e in enumerate(encs):
+        k = len(e.ids)
+        ids[i, :k], am[i, :k], tt[i, :k] = e.ids, e.attention_mask, e.type_ids
+    return ids, am, tt
+
+
+def decode_spans(tags, enc):
+    """BIO tag ids over one encoding -> char spans over sequence A: [(start, end, label)]."""
+    spans, cur = [], None
+    for i, (s, e) in enumerate(enc.offsets):
+        if enc.sequence_ids[i] != 0 or enc.special_tokens_mask[i]:
+            if cur:
+                spans.append(tuple(cur)); cur = None
+            continue
+        t = PII_TAGS[int(tags[i])]
+        if t == "O":
+            if cur:
+                spans.append(tuple(cur)); cur = None
+            continue
+        p, lab = t.split("-", 1)
+        if p == "B" or cur is None or cur[2] != lab:
+            if cur:
+                spans.append(tuple(cur))
+            cur = [s, e, lab]
+        else:
+            cur[1] = e
+    if cur:
+        spans.append(tuple(cur))
+    return spans
+
+
+def prf(tp, fp, fn):
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def macro_f1(gold, pred, n):
+    fs = []
+    for c in range(n):
+        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
+        if tp + fn == 0 and fp == 0:
+            continue
+        fs.append(prf(tp, fp, fn)[2])
+    return sum(fs) / len(fs) if fs else 0.0
+
+
+def metrics(examples, encs, pii, cat, sent):
+    per = {l: [0, 0, 0] for l in PII_LABELS}
+    for ex, enc, tg in zip(examples, encs, pii):
+        pred = set(decode_spans(tg, enc))
+        gold = {(e["start"], e["end"], e["label"]) for e in ex["entities"]}
+        for s in pred:
+            per[s[2]][0 if s in gold else 1] += 1
+        for s in gold - pred:
+            per[s[2]][2] += 1
+    out = {"pii": {}}
+    T = [0, 0, 0]
+    for l, (tp, fp, fn) in per.items():
+        if tp + fp + fn == 0:
+            continue
+        p, r, f = prf(tp, fp, fn)
+        out["pii"][l] = {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "support": tp + fn}
+        T = [T[0] + tp, T[1] + fp, T[2] + fn]
+    p, r, f = prf(*T)
+    out["pii_micro"] = {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "support": T[0] + T[2]}
+    gc = [CATEGORIES.index(e["category"]) for e in examples]
+    gs = [SENTIMENTS.index(e["sentiment"]) for e in examples]
+    out["category_acc"] = round(sum(int(a == b) for a, b in zip(gc, cat)) / len(gc), 4)
+    out["category_macro_f1"] = round(macro_f1(gc, cat, len(CATEGORIES)), 4)
+    out["sentiment_acc"] = round(sum(int(a == b) for a, b in zip(gs, sent)) / len(gs), 4)
+    out["sentiment_macro_f1"] = round(macro_f1(gs, sent, len(SENTIMENTS)), 4)
+    out["n"] = len(examples)
+    return out
+
+
+def run_ort(sess, encs, bs=64):
+    pii, cat, sent, raw = [], [], [], []
+    for i in range(0, len(encs), bs):
+        chunk = encs[i:i + bs]
+        ids, am, tt = batch_arrays(chunk)
+        p, c, s = sess.run(None, {"input_ids": ids, "attention_mask": am, "token_type_ids": tt})
+        for j, e in enumerate(chunk):
+            pii.append(p[j, :len(e.ids)].argmax(-1))
+        cat += c.argmax(-1).tolist()
+        sent += s.argmax(-1).tolist()
+    return pii, cat, sent
+
+
+def run_torch(model, encs, bs=64):
+    import torch
+    pii, cat, sent = [], [], []
+    with torch.no_grad():
+        for i in range(0, len(encs), bs):
+            chunk = encs[i:i + bs]
+            ids, am, tt = (torch.from_numpy(x) for x in batch_arrays(chunk))
+            p, c, s = model(ids, am, tt)
+            for j, e in enumerate(chunk):
+                pii.append(p[j, :len(e.ids)].argmax(-1).numpy())
+            cat += c.argmax(-1).tolist()
+            sent += s.argmax(-1).tolist()
+    return pii, cat, sent
+
+
+def agreement(a, b, encs):
+    tok_same = tok_n = 0
+    for x, y, e in zip(a[0], b[0], encs):
+        for i in range(len(e.ids)):
+            if e.sequence_ids[i] == 0 and not e.special_tokens_mask[i]:
+                tok_n += 1
+                tok_same += int(x[i] == y[i])
+    return {"token_decisions": round(tok_same / tok_n, 5),
+            "category_argmax": round(sum(int(x == y) for x, y in zip(a[1], b[1])) / len(a[1]), 5),
+            "sentiment_argmax": round(sum(int(x == y) for x, y in zip(a[2], b[2])) / len(a[2]), 5)}
+
+
+PARITY_INPUTS = [
+    ("Weekly sync with Ana Lima - Zoom", "zoom.us"),
+    ("Re: Q3 budget review - John Smith - Outlook", "Microsoft Outlook"),
+    ("ssh deploy@10.0.4.17", "iTerm2"),
+    ("/home/jdoe/src/tally/main.rs - Visual Studio Code", "Code"),
+    ("C:\\Users\\mmueller\\Documents\\Offer_Letter_Ana_Lima.pdf", "File Explorer"),
+    ("Jürgen Müller (DM) - Acme - Slack", "Slack app.slack.com"),
+    ("山田太郎さんとの会議", "Microsoft Teams"),
+    ("Письмо от Ивана Петрова", "Thunderbird"),
+    ("Réunion avec Élodie Moreau à Paris", None),
+    ("Kubernetes pod crashloopbackoff - Google Search", "Google Chrome google.com"),
+    ("Funny cats compilation - YouTube", "Firefox youtube.com"),
+    ("The sprint review was frustrating, nothing worked", None),
+    ("Great pairing session with Priya today!", None),
+    ("[ENG-1234] Rate limiting - Jira", "Google Chrome acme.atlassian.net"),
+    ("Explain tokenizer padding in Rust - ChatGPT", "Arc chatgpt.com"),
+    ("Expense report - March 2026", "Safari expensify.com"),
+    ("WEEKLY SYNC WITH ANA LIMA - ZOOM", "zoom.us"),
+    ("Μήνυμα από Γιώργο Παπαδόπουλο", "Mail"),
+    ("@kmorgan mentioned you in #deploys", "Slack"),
+    ("", None),
+]
+
+
+def write_parity(sess, tok, path):
+    items = []
+    for a, b in PARITY_INPUTS:
+        e = encode(tok, a, b)
+        ids, am, tt = batch_arrays([e])
+        p, c, s = sess.run(None, {"input_ids": ids, "attention_mask": am, "token_type_ids": tt})
+        items.append({"a": a, "b": b, "input_ids": e.ids, "attention_mask": e.attention_mask,
+                      "token_type_ids": e.type_ids,
+                      "pii_logits": np.round(p[0], 5).tolist(), "category_logits": np.round(c[0], 5).tolist(),
+                      "sentiment_logits": np.round(s[0], 5).tolist()})
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"note": "onnxruntime %s, CPU, int8 model.onnx, batch 1 per input, no padding; b=null means "
+                           "sequence A encoded alone" % ort.__version__, "items": items}, fh, ensure_ascii=False)
+        fh.write("\n")
+
+
+def latency(model_path, tok, text="Re: Q3 budget review - John Smith", ctx=None, runs=500):
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(model_path, so, providers=["CPUExecutionProvider"])
+    e = encode(tok, text, ctx)
+    ids, am, tt = batch_arrays([e])
+    feed = {"input_ids": ids, "attention_mask": am, "token_type_ids": tt}
+    for _ in range(30):
+        sess.run(None, feed)
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        sess.run(None, feed)
+        ts.append((time.perf_counter() - t) * 1000)
+    ts.sort()
+    return {"tokens": len(e.ids), "text": text, "p50_ms": round(ts[len(ts) // 2], 3),
+            "p90_ms": round(ts[int(len(ts) * 0.9)], 3), "runs": runs}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="/root/.cache/tally-train/data")
+    ap.add_argument("--work", default="/root/.cache/tally-train/run")
+    ap.add_argument("--model-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tally-encoder"))
+    ap.add_argument("--no-torch", action="store_true")
+    a = ap.parse_args()
+
+    tok = Tokenizer.from_file(os.path.join(a.model_dir, "tokenizer.json"))  # shipped file, as the runtime loads it
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 2
+    int8 = ort.InferenceSession(os.path.join(a.model_dir, "model.onnx"), so, providers=["CPUExecutionProvider"])
+    model = None
+    if not a.no_torch:
+        import torch
+        torch.set_num_threads(2)
+        import train as T
+        ck = torch.load(os.path.join(a.work, "model.pt"))
+        model = T.build_model(ck["layers"])
+        model.load_state_dict(ck["state"])
+        model.eval()
+
+    res = {"splits": {}}
+    for split in ("heldout", "unseen"):
+        data = load_jsonl(os.path.join(a.data, f"{split}.jsonl"))
+        encs = [encode(tok, ex["text"], context_string(ex.get("app"), ex.get("url"))) for ex in data]
+        r8 = run_ort(int8, encs)
+        entry = {"int8": metrics(data, encs, *r8)}
+        if model is not None:
+            r32 = run_torch(model, encs)
+            entry["fp32"] = metrics(data, encs, *r32)
+            entry["agreement_fp32_vs_int8"] = agreement(r32, r8, encs)
+        # the same split with no context at all (bare `tally redact` text)
+        encs0 = [encode(tok, ex["text"], None) for ex in data]
+        entry["int8_no_context"] = metrics(data, encs0, *run_ort(int8, encs0))
+        res["splits"][split] = entry
+        print(split, json.dumps(entry, indent=1), flush=True)
+
+    write_parity(int8, tok, os.path.join(a.model_dir, "parity.json"))
+    res["latency_int8_1thread"] = latency(os.path.join(a.model_dir, "model.onnx"), tok)
+    res["latency_int8_1thread_with_context"] = latency(os.path.join(a.model_dir, "model.onnx"), tok,
+                                                         ctx="Microsoft Outlook")
+    fp32_path = os.path.join(a.work, "model.fp32.onnx")
+    if os.path.exists(fp32_path):
+        res["latency_fp32_1thread"] = latency(fp32_path, tok)
+    res["model_onnx_bytes"] = os.path.getsize(os.path.join(a.model_dir, "model.onnx"))
+    res["onnxruntime"] = ort.__version__
+    print(json.dumps({k: v for k, v in res.items() if k != "splits"}, indent=1))
+    for p in (os.path.join(a.work, "metrics.json"), os.path.join(a.model_dir, "metrics.json")):
+        with open(p, "w") as fh:
+            json.dump(res, fh, indent=1)
+            fh.write("\n")
+
+
+if __name__ == "__main__":
+    main()
