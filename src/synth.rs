@@ -180,3 +180,30 @@ pub fn shape_for_total(total: usize, seed: u64) -> ExportShape {
         end: 1_798_000_000,
     }
 }
+
+const PULSE: &[&str] = &[
+    "Good focus day, shipped the parser refactor {n}",
+    "Too many meetings again, could not finish ticket {n}",
+    "CI was red all morning, build {n} kept failing",
+    "Pairing with the new hire went well",
+    "Blocked on review for PR {n}, waiting since Tuesday",
+];
+
+/// A mixed corpus of desktop-event texts (window titles, tab titles, pulse comments),
+/// `variants` distinct values per template, for redaction benchmarks.
+pub fn desktop_texts(count: usize, variants: u64, seed: u64) -> Vec<String> {
+    let mut rng = SplitMix::new(seed);
+    (0..count)
+        .map(|_| {
+            let n = rng.below(variants);
+            match rng.below(10) {
+                0..=5 => {
+                    let (_, titles) = APPS[rng.below(APPS.len() as u64) as usize];
+                    fill(titles[rng.below(titles.len() as u64) as usize], n)
+                }
+                6..=8 => fill(BROWSER_PAGES[rng.below(BROWSER_PAGES.len() as u64) as usize].1, n),
+                _ => fill(PULSE[rng.below(PULSE.len() as u64) as usize], n),
+            }
+        })
+        .collect()
+}

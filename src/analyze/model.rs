@@ -257,16 +257,24 @@ impl LocalModel {
         &self.labels.version
     }
 
+    /// Tokens the model sees for one input (special tokens included).
+    pub fn token_count(&self, text: &str, context: Option<&str>) -> usize {
+        self.encode(text, context).map_or(0, |e| e.len())
+    }
+
+    fn encode(&self, text: &str, context: Option<&str>) -> Result<tokenizers::Encoding, ModelError> {
+        match context.filter(|c| !c.is_empty()) {
+            Some(ctx) => self.tokenizer.encode((text, ctx), true),
+            None => self.tokenizer.encode(text, true),
+        }
+        .map_err(|e| ModelError::Inference(format!("tokenizer: {e}")))
+    }
+
     /// Runs the encoder on `(text, context)` pairs, batched by length; one output per input.
     pub fn infer(&self, inputs: &[(&str, Option<&str>)]) -> Result<Vec<ModelOutput>, ModelError> {
         let mut encodings = Vec::with_capacity(inputs.len());
         for (text, context) in inputs {
-            let encoding = match context.filter(|c| !c.is_empty()) {
-                Some(ctx) => self.tokenizer.encode((*text, ctx), true),
-                None => self.tokenizer.encode(*text, true),
-            }
-            .map_err(|e| ModelError::Inference(format!("tokenizer: {e}")))?;
-            encodings.push(encoding);
+            encodings.push(self.encode(text, *context)?);
         }
         // Length buckets: texts of equal token count go together, so padding costs little.
         let mut order: Vec<usize> = (0..inputs.len()).collect();

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Rebuild models/tally-encoder/ from scratch: venv, data, tests, train, export, quantize, evaluate, card.
+#   models/train/build.sh
+# Env overrides: TALLY_TRAIN_VENV, TALLY_TRAIN_CACHE, TRAIN_N, EPOCHS, LAYERS.
+set -euo pipefail
+START=$(date +%s)
+HERE="$(cd "$(dirname "$0")" && pwd)"
+OUT="$(cd "$HERE/.." && pwd)/tally-encoder"
+VENV="${TALLY_TRAIN_VENV:-/root/.cache/tally-train-venv}"
+CACHE="${TALLY_TRAIN_CACHE:-/root/.cache/tally-train}"
+TRAIN_N="${TRAIN_N:-12000}"
+EPOCHS="${EPOCHS:-3}"
+LAYERS="${LAYERS:-6}"
+DATA="$CACHE/data"
+WORK="$CACHE/run"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONHASHSEED=0
+
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+fi
+"$VENV/bin/pip" install -q -r "$HERE/requirements.txt"
+PY="$VENV/bin/python"
+
+mkdir -p "$DATA" "$WORK" "$OUT"
+cd "$HERE"
+"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000
+"$PY" -m pytest -q -p no:cacheprovider test_generate.py
+nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --epochs "$EPOCHS" --layers "$LAYERS"
+nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT"
+END=$(date +%s)
+"$PY" card.py --data "$DATA" --work "$WORK" --model-dir "$OUT" --build-seconds $((END - START)) > /dev/null
+du -ch "$OUT"/* | tail -1
+echo "built $OUT in $((END - START)) s"
