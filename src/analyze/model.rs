@@ -300,11 +300,8 @@ impl LocalModel {
         Ok(outputs.into_iter().map(|o| o.unwrap_or_default()).collect())
     }
 
-    fn run_group(
-        &self,
-        encodings: Vec<&tokenizers::Encoding>,
-        texts: Vec<&str>,
-    ) -> Result<Vec<ModelOutput>, ModelError> {
+    /// The encoder's raw outputs for one batch of encodings (padded to the longest).
+    fn run_raw(&self, encodings: &[&tokenizers::Encoding]) -> Result<RawOutputs, ModelError> {
         let batch = encodings.len();
         let seq = encodings.iter().map(|e| e.len()).max().unwrap_or(0).max(1);
         let mut ids = vec![0i64; batch * seq];
@@ -322,7 +319,7 @@ impl LocalModel {
         let inference = |e: ort::Error| ModelError::Inference(e.to_string());
         let shape = [batch, seq];
         let inputs = ort::inputs![
-            "input_ids" => ort::value::Tensor::from_array((shape, ids)).map_err(inference)?,
+            "input_ids" => ort::value::Tensor::from_array((shape, ids.clone())).map_err(inference)?,
             "attention_mask" => ort::value::Tensor::from_array((shape, mask)).map_err(inference)?,
             "token_type_ids" => ort::value::Tensor::from_array((shape, types)).map_err(inference)?,
         ];
@@ -336,6 +333,31 @@ impl LocalModel {
         if tags != self.labels.pii_tags.len() || category.len() != batch * n_cat || sentiment.len() != batch * n_sent {
             return Err(ModelError::Inference("model outputs do not match labels.json".into()));
         }
+        Ok(RawOutputs {
+            input_ids: ids,
+            seq,
+            tags,
+            pii_logits: pii.to_vec(),
+            category_logits: category.to_vec(),
+            sentiment_logits: sentiment.to_vec(),
+        })
+    }
+
+    /// Raw outputs for one `(text, context)` input: for parity checks against Python.
+    pub fn raw_outputs(&self, text: &str, context: Option<&str>) -> Result<RawOutputs, ModelError> {
+        let encoding = self.encode(text, context)?;
+        self.run_raw(&[&encoding])
+    }
+
+    fn run_group(
+        &self,
+        encodings: Vec<&tokenizers::Encoding>,
+        texts: Vec<&str>,
+    ) -> Result<Vec<ModelOutput>, ModelError> {
+        let raw = self.run_raw(&encodings)?;
+        let (batch, seq, tags) = (encodings.len(), raw.seq, raw.tags);
+        let (n_cat, n_sent) = (self.labels.categories.len(), self.labels.sentiments.len());
+        let (pii, category, sentiment) = (&raw.pii_logits, &raw.category_logits, &raw.sentiment_logits);
         let mut out = Vec::with_capacity(batch);
         for (b, encoding) in encodings.iter().enumerate() {
             let token_logits = |t: usize| &pii[(b * seq + t) * tags..(b * seq + t + 1) * tags];
@@ -346,8 +368,6 @@ impl LocalModel {
                 spans,
                 category: self.categories.get(ci).copied().flatten().map(|c| (c, cp)),
                 sentiment: self.sentiments.get(si).copied().flatten().map(|s| (s, sp)),
-                raw_category_logits: category[b * n_cat..(b + 1) * n_cat].to_vec(),
-                raw_sentiment_logits: sentiment[b * n_sent..(b + 1) * n_sent].to_vec(),
             });
         }
         Ok(out)
@@ -435,14 +455,24 @@ fn argmax_softmax(logits: &[f32]) -> (usize, f32) {
     (best, if sum > 0.0 { 1.0 / sum } else { 0.0 })
 }
 
+/// The encoder's outputs as tensors, flattened row-major: `pii_logits` is
+/// `[batch, seq, tags]`, `category_logits` `[batch, 8]`, `sentiment_logits` `[batch, 3]`.
+#[derive(Debug, Clone)]
+pub struct RawOutputs {
+    pub input_ids: Vec<i64>,
+    pub seq: usize,
+    pub tags: usize,
+    pub pii_logits: Vec<f32>,
+    pub category_logits: Vec<f32>,
+    pub sentiment_logits: Vec<f32>,
+}
+
 /// What one encoder pass gives for one text.
 #[derive(Debug, Clone, Default)]
 pub struct ModelOutput {
     pub spans: Vec<Span>,
     pub category: Option<(Category, f32)>,
     pub sentiment: Option<(Sentiment, f32)>,
-    pub raw_category_logits: Vec<f32>,
-    pub raw_sentiment_logits: Vec<f32>,
 }
 
 /// The context sequence the model was trained with: `"{app} {domain}"`.
