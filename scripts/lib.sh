@@ -71,3 +71,20 @@ PY
   [ -f "$lib" ] || { echo "setup: $lib is missing after extracting the wheel" >&2; exit 1; }
   export ORT_DYLIB_PATH="$lib"
 }
+
+# A Python virtualenv at $1 with the pinned requirements file $2 installed (re-installed
+# only when the file changes).
+ensure_python_venv() {
+  local venv="$1" requirements="$2"
+  if ! python3 -m venv --help >/dev/null 2>&1; then
+    ensure_apt_packages python3-venv
+  fi
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  local stamp="$venv/.requirements.sha256"
+  local want
+  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    echo "$want" > "$stamp"
+  fi
+}

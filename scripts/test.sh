@@ -21,3 +21,8 @@ else
 fi
 # Benchmarks are compiled by clippy above but never run here.
 cargo test --locked --lib --bins --tests --examples
+
+# The model's data generators: their own tests need Faker only, not torch.
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/tally/test-venv"
+ensure_python_venv "$venv" models/train/requirements-test.txt
+(cd models/train && "$venv/bin/python" -m pytest -q -p no:cacheprovider test_generate.py)
