@@ -88,3 +88,11 @@ ensure_python_venv() {
     echo "$want" > "$stamp"
   fi
 }
+
+# Everything both the run and the test command need before they build.
+tally_setup() {
+  ensure_apt_packages build-essential pkg-config
+  ensure_rust
+  ensure_onnxruntime
+  tally_target_dir
+}

@@ -7,10 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_apt_packages build-essential pkg-config
-ensure_rust
-ensure_onnxruntime
-tally_target_dir
+tally_setup
 cargo build --locked --release --bin tally --example synth_export
 tally="$CARGO_TARGET_DIR/release/tally"
 

@@ -4,10 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_apt_packages build-essential pkg-config
-ensure_rust
-ensure_onnxruntime
-tally_target_dir
+tally_setup
 
 if cargo fmt --version >/dev/null 2>&1; then
   cargo fmt --all --check

@@ -69,7 +69,18 @@ fn planted_inputs(sandbox: &Sandbox) -> Vec<(&'static str, std::path::PathBuf)> 
 
 #[test]
 fn import_export_and_stats_leave_no_planted_pii_on_disk_or_in_output() {
-    let sandbox = Sandbox::new();
+    scan_scenario(Sandbox::new(), "recognizers+rules only");
+}
+
+#[test]
+fn the_same_holds_with_the_local_model_running() {
+    scan_scenario(Sandbox::with_model(), "tally-encoder");
+}
+
+/// Imports planted PII through every importer (good and malformed records), exports
+/// and summarises it, then scans the sandbox and all output. `engine` must appear in
+/// stderr, so the scenario ran the engine it claims to.
+fn scan_scenario(sandbox: Sandbox, engine: &str) {
     let mut output = Vec::new();
     for (format, path) in planted_inputs(&sandbox) {
         let out = sandbox.run(&["import", "--format", format, path.to_str().unwrap()]);
@@ -100,6 +111,7 @@ fn import_export_and_stats_leave_no_planted_pii_on_disk_or_in_output() {
         output.extend(out.stderr);
     }
 
+    assert!(String::from_utf8_lossy(&output).contains(engine), "expected engine {engine}");
     // The scenario did store something: the scan is not vacuous.
     let report_text = std::fs::read_to_string(&report).unwrap();
     assert!(report_text.lines().count() > 3, "{report_text}");

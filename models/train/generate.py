@@ -657,6 +657,15 @@ FAMILIES: list[Family] = [
         "Weather in {city} - 10 day forecast", "Commute to {address}", "Flats to rent in {city}", "{city} vs {city} live",
         "Best cafés in {city}", "Moving to {country}?", "Events in {city} this weekend",
     ], web=FUN_WEB),
+    F("dev.config", "deep_work", "dev", [
+        "GITHUB_TOKEN={secret} - .bashrc", "docker login -p {secret}", "Settings > Tokens: {secret}",
+        "secrets.toml — api_key = \"{secret}\"", "git clone https://{user}:{secret}@github.com/{org_handle}/{repo}",
+        "SLACK_BOT_TOKEN: {secret}", "mysql -u {user} -p{secret} -h {ip}",
+    ], apps=IDES + TERMINALS),
+    F("adm.billing", "admin", "generic", [
+        "Pay with card {cc}", "Billing details - IBAN {iban}", "Update payment method ({cc})", "SEPA mandate {iban} - {person}",
+        "Refund to card {cc} - {org}", "Vendor bank account: {iban}", "Card {cc} declined", "Tax ID {natid} - {person}",
+    ], web=ADMIN_WEB),
 ]
 
 # ---------------- pulse comments (free text; no app/url) ----------------

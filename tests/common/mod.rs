@@ -10,15 +10,26 @@ pub struct Sandbox {
     pub home: tempfile::TempDir,
     /// Input files (they hold planted PII by design), kept outside `home`.
     pub inputs: tempfile::TempDir,
+    /// The ONNX Runtime library handed to the binary; without it the sandboxed binary
+    /// cannot find one (its cache dir is empty) and runs recognizers and rules only.
+    pub model_library: Option<PathBuf>,
 }
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let sandbox = Sandbox { home: tempfile::tempdir().unwrap(), inputs: tempfile::tempdir().unwrap() };
+        let sandbox =
+            Sandbox { home: tempfile::tempdir().unwrap(), inputs: tempfile::tempdir().unwrap(), model_library: None };
         for dir in ["data", "config", "cache", "state", "runtime", "tmp"] {
             std::fs::create_dir_all(sandbox.home.path().join(dir)).unwrap();
         }
         sandbox
+    }
+
+    /// A sandbox whose commands run with the local model.
+    pub fn with_model() -> Sandbox {
+        let library = tally::analyze::model::find_library(None)
+            .unwrap_or_else(|e| panic!("{e} (run the tests through scripts/test.sh, which sets the runtime up)"));
+        Sandbox { model_library: Some(library), ..Sandbox::new() }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -46,6 +57,9 @@ impl Sandbox {
             .env("TMPDIR", home.join("tmp"))
             .env("TZ", "UTC")
             .stdin(Stdio::null());
+        if let Some(library) = &self.model_library {
+            cmd.env("ORT_DYLIB_PATH", library);
+        }
         cmd
     }
 

@@ -1,0 +1,150 @@
+//! The shipped model through the real ONNX Runtime: parity with onnxruntime-Python on
+//! fixed inputs, and a table of handwritten cases. Needs `libonnxruntime.so`
+//! (`scripts/test.sh` fetches it and exports ORT_DYLIB_PATH).
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+use tally::analyze::model::{find_model_dir, LocalModel, ModelConfig};
+use tally::analyze::rules::{CategoryRules, RulesFile};
+use tally::analyze::span::PiiLabel;
+use tally::analyze::Analyzer;
+use tally::event::{Category, CategorySource, Sentiment};
+
+/// Largest absolute difference allowed between Rust and Python logits. The Python
+/// reference is rounded to 5 decimals; the same library on the same inputs otherwise
+/// agrees bit for bit.
+const PARITY_TOLERANCE: f32 = 2e-5;
+
+fn model() -> &'static LocalModel {
+    static MODEL: OnceLock<LocalModel> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        LocalModel::load(&ModelConfig::default(), None)
+            .unwrap_or_else(|e| panic!("{e} (run these tests through scripts/test.sh, which sets the runtime up)"))
+    })
+}
+
+fn analyzer(rules: CategoryRules) -> Analyzer {
+    let model = LocalModel::load(&ModelConfig::default(), None).expect("model loads");
+    Analyzer::new(rules, Box::new(model))
+}
+
+#[derive(Deserialize)]
+struct Parity {
+    items: Vec<ParityItem>,
+}
+
+#[derive(Deserialize)]
+struct ParityItem {
+    a: String,
+    b: Option<String>,
+    input_ids: Vec<i64>,
+    pii_logits: Vec<Vec<f32>>,
+    category_logits: Vec<f32>,
+    sentiment_logits: Vec<f32>,
+}
+
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
+
+#[test]
+fn rust_outputs_match_onnxruntime_python_on_fixed_inputs() {
+    let dir = find_model_dir(None).unwrap();
+    let parity: Parity = serde_json::from_str(&std::fs::read_to_string(dir.join("parity.json")).unwrap()).unwrap();
+    assert!(parity.items.len() >= 10, "the parity fixture is too small");
+    let mut worst = 0.0f32;
+    for item in &parity.items {
+        let raw = model().raw_outputs(&item.a, item.b.as_deref()).unwrap();
+        assert_eq!(raw.input_ids, item.input_ids, "tokenization differs for {:?}", item.a);
+        let python_pii: Vec<f32> = item.pii_logits.iter().flatten().copied().collect();
+        for (rust, python) in [
+            (&raw.pii_logits, &python_pii),
+            (&raw.category_logits, &item.category_logits),
+            (&raw.sentiment_logits, &item.sentiment_logits),
+        ] {
+            let d = max_diff(rust, python);
+            worst = worst.max(d);
+            assert!(d <= PARITY_TOLERANCE, "{:?}: logits differ by {d}", item.a);
+        }
+    }
+    eprintln!("parity: {} inputs, largest difference {worst:e}", parity.items.len());
+}
+
+fn redacted(analyzer: &Analyzer, text: &str) -> (String, Vec<PiiLabel>) {
+    let r = analyzer.redact(text);
+    (r.redacted.as_str().to_string(), r.spans.iter().map(|s| s.label).collect())
+}
+
+#[test]
+fn names_in_titles_are_redacted_and_product_titles_are_left_alone() {
+    let analyzer = analyzer(CategoryRules::builtin());
+    let named = [
+        ("Offer_Letter_Ana_Lima.pdf - Document Viewer", "Lima"),
+        ("1:1 with Jonas Berg - Zoom Meeting", "Jonas"),
+        ("re: contract draft from maria gonzalez", "gonzalez"),
+        ("Chat with Priya Raman | Microsoft Teams", "Priya"),
+    ];
+    for (text, name) in named {
+        let (out, labels) = redacted(&analyzer, text);
+        assert!(!out.contains(name), "{text:?} → {out:?}");
+        assert!(labels.contains(&PiiLabel::Person), "{text:?} → {labels:?}");
+    }
+    let clean = [
+        "main.rs - tally - Visual Studio Code",
+        "Kubernetes Deployment YAML - Google Docs",
+        "Q3 roadmap - Confluence",
+        "Python 3.11.7 documentation",
+        "Grafana - API latency dashboard",
+    ];
+    for text in clean {
+        let (out, _) = redacted(&analyzer, text);
+        assert_eq!(out, text, "a clean title was changed");
+    }
+}
+
+#[test]
+fn the_model_places_events_no_rule_covers_and_scores_sentiment() {
+    // No rules at all: every category comes from the model.
+    let analyzer = analyzer(CategoryRules::new(&RulesFile { replace_builtin: true, rules: vec![] }, "none").unwrap());
+    let cases = [
+        ("zed", "parser.rs - compiler - Zed", None, Category::DeepWork),
+        ("thunderbird", "Inbox (12) - Mozilla Thunderbird", None, Category::Communication),
+        ("zoom", "Zoom Meeting", None, Category::Meetings),
+        ("firefox", "Sprint 42 board - Jira", Some("https://acme.atlassian.net/jira/software"), Category::Planning),
+        ("firefox", "Wikipedia - Rust (programming language)", Some("https://en.wikipedia.org/wiki/Rust"), Category::Research),
+        ("firefox", "Submit expense report - Expensify", Some("https://www.expensify.com/"), Category::Admin),
+        ("firefox", "ChatGPT", Some("https://chatgpt.com/"), Category::AiTools),
+        ("firefox", "Funny cat compilation - YouTube", Some("https://www.youtube.com/watch?v=1"), Category::NonWork),
+    ];
+    for (app, title, url, want) in cases {
+        let c = analyzer.classify(app, title, url, None);
+        assert_eq!(c.category_source, CategorySource::Model);
+        assert_eq!(c.category, want, "{app} / {title}");
+    }
+    let sentiments = [
+        ("The deploy failed again and I am blocked for hours", Sentiment::Negative),
+        ("Great pairing session, we shipped the release!", Sentiment::Positive),
+    ];
+    for (text, want) in sentiments {
+        let c = analyzer.classify("tally", "Pulse check-in", None, Some(text));
+        assert_eq!(c.sentiment, want, "{text}");
+    }
+}
+
+#[test]
+fn structured_pii_stays_with_the_regex_recognizers() {
+    let analyzer = analyzer(CategoryRules::builtin());
+    let r = analyzer.redact("Card 4111 1111 1111 1111 for Ana Lima, mail ana.lima@example.org");
+    let sources: Vec<(PiiLabel, tally::analyze::span::SpanSource)> = r.spans.iter().map(|s| (s.label, s.source)).collect();
+    assert!(sources.contains(&(PiiLabel::CreditCard, tally::analyze::span::SpanSource::Regex)), "{sources:?}");
+    assert!(sources.contains(&(PiiLabel::Email, tally::analyze::span::SpanSource::Regex)), "{sources:?}");
+    assert!(!r.redacted.as_str().contains("4111"), "{}", r.redacted);
+    let model_labels: Vec<PiiLabel> =
+        r.spans.iter().filter(|s| s.source == tally::analyze::span::SpanSource::Model).map(|s| s.label).collect();
+    assert!(model_labels.iter().all(|l| matches!(l, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)));
+    let text = "Card 4111 1111 1111 1111 for Ana Lima, mail ana.lima@example.org";
+    for s in &r.spans {
+        assert!(s.start < s.end && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+    }
+}
