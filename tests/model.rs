@@ -112,7 +112,12 @@ fn the_model_places_events_no_rule_covers_and_scores_sentiment() {
         ("thunderbird", "Inbox (12) - Mozilla Thunderbird", None, Category::Communication),
         ("zoom", "Zoom Meeting", None, Category::Meetings),
         ("firefox", "Sprint 42 board - Jira", Some("https://acme.atlassian.net/jira/software"), Category::Planning),
-        ("firefox", "Wikipedia - Rust (programming language)", Some("https://en.wikipedia.org/wiki/Rust"), Category::Research),
+        (
+            "firefox",
+            "Wikipedia - Rust (programming language)",
+            Some("https://en.wikipedia.org/wiki/Rust"),
+            Category::Research,
+        ),
         ("firefox", "Submit expense report - Expensify", Some("https://www.expensify.com/"), Category::Admin),
         ("firefox", "ChatGPT", Some("https://chatgpt.com/"), Category::AiTools),
         ("firefox", "Funny cat compilation - YouTube", Some("https://www.youtube.com/watch?v=1"), Category::NonWork),
@@ -136,13 +141,16 @@ fn the_model_places_events_no_rule_covers_and_scores_sentiment() {
 fn structured_pii_stays_with_the_regex_recognizers() {
     let analyzer = analyzer(CategoryRules::builtin());
     let r = analyzer.redact("Card 4111 1111 1111 1111 for Ana Lima, mail ana.lima@example.org");
-    let sources: Vec<(PiiLabel, tally::analyze::span::SpanSource)> = r.spans.iter().map(|s| (s.label, s.source)).collect();
+    let sources: Vec<(PiiLabel, tally::analyze::span::SpanSource)> =
+        r.spans.iter().map(|s| (s.label, s.source)).collect();
     assert!(sources.contains(&(PiiLabel::CreditCard, tally::analyze::span::SpanSource::Regex)), "{sources:?}");
     assert!(sources.contains(&(PiiLabel::Email, tally::analyze::span::SpanSource::Regex)), "{sources:?}");
     assert!(!r.redacted.as_str().contains("4111"), "{}", r.redacted);
     let model_labels: Vec<PiiLabel> =
         r.spans.iter().filter(|s| s.source == tally::analyze::span::SpanSource::Model).map(|s| s.label).collect();
-    assert!(model_labels.iter().all(|l| matches!(l, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)));
+    assert!(model_labels
+        .iter()
+        .all(|l| matches!(l, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)));
     let text = "Card 4111 1111 1111 1111 for Ana Lima, mail ana.lima@example.org";
     for s in &r.spans {
         assert!(s.start < s.end && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));

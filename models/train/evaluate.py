@@ -48,8 +48,23 @@ def batch_arrays(encs):
     return ids, am, tt
 
 
-def decode_spans(tags, enc):
+def word_level(tags, enc):
+    """Decoding rule (the runtime must do the same): a continuation word-piece (token string starting
+    with "##") in sequence A takes the tag of the token before it, as I-<same label> (O stays O), so a
+    word is never split between labels.  Applied left to right."""
+    t = [int(x) for x in tags]
+    toks = enc.tokens
+    for i in range(1, len(t)):
+        if toks[i].startswith("##") and enc.sequence_ids[i] == 0:
+            prev = PII_TAGS[t[i - 1]]
+            t[i] = 0 if prev == "O" else PII_TAGS.index("I-" + prev.split("-", 1)[1])
+    return t
+
+
+def decode_spans(tags, enc, words=True):
     """BIO tag ids over one encoding -> char spans over sequence A: [(start, end, label)]."""
+    if words:
+        tags = word_level(tags, enc)
     spans, cur = [], None
     for i, (s, e) in enumerate(enc.offsets):
         if enc.sequence_ids[i] != 0 or enc.special_tokens_mask[i]:

@@ -666,6 +666,16 @@ FAMILIES: list[Family] = [
         "Pay with card {cc}", "Billing details - IBAN {iban}", "Update payment method ({cc})", "SEPA mandate {iban} - {person}",
         "Refund to card {cc} - {org}", "Vendor bank account: {iban}", "Card {cc} declined", "Tax ID {natid} - {person}",
     ], web=ADMIN_WEB),
+    F("chat.i18n", "communication", "chat", [
+        "Chat mit {person}", "Rozmowa z {person}", "Conversa com {person}", "Chat con {person}", "Discussion avec {person}",
+        "Conversación con {person} - WhatsApp", "{person}とのチャット", "与{person}的聊天", "Чат с {person}", "{person} ile sohbet",
+        "Keskustelu: {person}", "Sohbet: {first} ve {first}",
+    ], apps=CHAT_APPS, web=CHAT_WEB),
+    F("dev.by_user", "research", "generic", [
+        "Answer by {user} · {topic_cap}", "Solution from {user} - {tech} forum", "{topic_cap} (asked by {user})",
+        "Gist by {user} · {topic_cap}", "{user}/{repo}: {topic_cap} - Discussions", "Blog post by {person}: {topic_cap}",
+        "Talk: {topic_cap} — {person} ({city} {year})",
+    ], web=RESEARCH_WEB),
 ]
 
 # ---------------- pulse comments (free text; no app/url) ----------------
@@ -710,6 +720,9 @@ PULSE_FAMILIES = [
                        "Compared to Monday {topic} {verdict}"]),
     ("pulse.note", ["Note to self — {topic} {verdict}", "Feedback: {topic} {verdict}", "{adj}: {topic}, {extra}",
                     "Today? {topic}. Verdict: {adj2}.", "Honestly, {extra}; {topic} {verdict}"]),
+    ("pulse.people", ["{first} helped me with {topic}; it {verdict_noun}", "Shoutout to {first}: {topic} {verdict}",
+                      "{topic} {verdict}. Kudos {first} and {first}", "Worked with {person} — {topic} {verdict}",
+                      "{person} was out, so {topic} {verdict}", "{first}: {topic} {verdict}", "me and {first} - {topic} {verdict}"]),
     ("pulse.list", ["1) {topic} 2) {topic2} — overall it {verdict_noun}", "{topic}, then {topic2}. Overall {adj}.",
                     "Morning: {topic}. Afternoon: {topic2}. {adj}!"]),
 ]
@@ -722,6 +735,16 @@ PULSE_EXTRA = {"negative": ["nothing worked", "too many interruptions", "I'm beh
 
 for fid, tmpls in PULSE_FAMILIES:
     FAMILIES.append(Family(fid, "*", "pulse", tmpls, pulse=True))
+
+_HOME_T = ["{app}", "{app} - Home", "Welcome to {app}", "{app} — Dashboard", "{app} Settings", "Getting started with {app}",
+           "{app} ({num} notifications)", "What's new in {app} {num}.0", "{app} | Overview", "Loading {app}…"]
+for _cat in CATEGORIES:
+    _fs = [f for f in FAMILIES if f.category == _cat and not f.pulse and f.id not in (
+        "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
+        "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum")]
+    _apps = sorted({a for f in _fs for a in f.apps})
+    _web = sorted({w for f in _fs for w in f.web})
+    FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
 
 FAMILY_BY_ID = {f.id: f for f in FAMILIES}
 

@@ -195,6 +195,8 @@ def main():
     ap.add_argument("--lora-alpha", type=int, default=32)
     ap.add_argument("--no-ctx", type=float, default=0.25)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--max-minutes", type=float, default=0,
+                    help="time budget: the LR schedule follows max(step/total, elapsed/budget) and stops at 1")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
@@ -225,13 +227,25 @@ def main():
     steps_per_epoch = math.ceil(len(train) / a.batch)
     total = int(steps_per_epoch * a.epochs)
     warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm)))
+    budget = a.max_minutes * 60
+
+    def progress(s):
+        p = s / total
+        if budget > 0:
+            p = max(p, (time.time() - t0) / budget)
+        return min(1.0, p)
+
+    def lr_factor(s):
+        if s < warm:
+            return (s + 1) / warm
+        return max(0.0, 1.0 - progress(s)) / max(1e-9, 1.0 - warm / total)
+    base_lrs = [g["lr"] for g in opt.param_groups]
+    t0 = time.time()
     ce_tok = nn.CrossEntropyLoss(ignore_index=-100)
     ce = nn.CrossEntropyLoss(label_smoothing=0.05)
 
-    t0 = time.time()
     step = 0
+    steps_done = 0
     model.train()
     epoch = 0
     while step < total:
@@ -248,8 +262,12 @@ def main():
         rng.shuffle(batches)
         run = 0.0
         for bi, b in enumerate(batches):
-            if step >= total:
+            if step >= total or (step >= warm and progress(step) >= 1.0):
+                step = total
                 break
+            f = min(1.0, lr_factor(step))
+            for g, lr0 in zip(opt.param_groups, base_lrs):
+                g["lr"] = lr0 * f
             ids, am, tt, lab, cat, sent = collate([feats[i] for i in b])
             pl, cl, sl = model(ids, am, tt)
             loss = ce_tok(pl.reshape(-1, pl.size(-1)), lab.reshape(-1)) + ce(cl, cat) + 0.7 * ce(sl, sent)
@@ -257,8 +275,8 @@ def main():
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            sched.step()
             step += 1
+            steps_done = step
             run = 0.98 * run + 0.02 * loss.item() if bi else loss.item()
             if step % 50 == 0:
                 print(f"epoch {epoch} step {step}/{total} loss {run:.4f} {time.time() - t0:.0f}s", flush=True)
@@ -282,7 +300,8 @@ def main():
         json.dump({"version": VERSION, "pii_tags": PII_TAGS, "categories": CATEGORIES, "sentiments": SENTIMENTS,
                    "max_length": MAX_LEN, "context_format": "{app} {domain}"}, fh, indent=2)
         fh.write("\n")
-    info = {"examples": len(train), "epochs": a.epochs, "steps": total, "batch": a.batch, "layers": a.layers,
+    info = {"examples": len(train), "epochs": a.epochs, "steps": total, "steps_done": steps_done,
+            "epochs_done": round(steps_done / steps_per_epoch, 2), "max_minutes": a.max_minutes, "batch": a.batch, "layers": a.layers,
             "lora_r": a.lora_r, "lora_alpha": a.lora_alpha, "lora_dropout": 0.05,
             "lora_targets": "query,key,value,dense (attention + FFN)", "lr": a.lr, "head_lr": a.head_lr,
             "no_ctx_fraction": a.no_ctx, "trainable_lora": n_lora, "trainable_heads": n_head,

@@ -20,8 +20,6 @@ use std::sync::{Mutex, OnceLock};
 pub const MODEL_NAME: &str = "tally-encoder";
 /// What the set-up scripts run to fetch the runtime library.
 pub const SETUP_HINT: &str = "run `bash scripts/setup-onnxruntime.sh` (it puts libonnxruntime.so from the PyPI onnxruntime wheel into ~/.cache/tally/onnxruntime/)";
-/// Model spans below this score are dropped.
-const MIN_SPAN_SCORE: f32 = 0.5;
 /// Texts per inference call, after sorting by length.
 const MAX_BATCH: usize = 16;
 
@@ -374,6 +372,11 @@ impl LocalModel {
     }
 
     /// BIO tags of the text's tokens → byte spans in the text, extended to whole words.
+    /// BIO tags of the text's tokens → byte spans in the text, decoded exactly as
+    /// `models/train/evaluate.py` does (the card's metrics assume it): argmax per token; a
+    /// continuation word piece (`##…`) takes the tag of the token before it as `I-` of the
+    /// same label; then `B-X` (or an `I-X` that continues nothing) opens a span, `I-X`
+    /// extends it, anything else closes it. A span's score is its tokens' mean probability.
     fn decode_spans<'a>(
         &self,
         encoding: &tokenizers::Encoding,
@@ -382,51 +385,49 @@ impl LocalModel {
     ) -> Vec<Span> {
         let sequence_ids = encoding.get_sequence_ids();
         let offsets = encoding.get_offsets();
-        let mut spans: Vec<(Span, usize)> = Vec::new();
+        let tokens = encoding.get_tokens();
+        let mut spans: Vec<Span> = Vec::new();
         let mut open: Option<(Span, f32, usize)> = None;
+        let mut previous: Option<(PiiLabel, bool)> = None;
+        let close = |open: &mut Option<(Span, f32, usize)>, spans: &mut Vec<Span>| {
+            if let Some((span, sum, n)) = open.take() {
+                spans.push(Span { score: sum / n as f32, ..span });
+            }
+        };
         for (t, &(start, end)) in offsets.iter().enumerate() {
             if sequence_ids.get(t).copied().flatten() != Some(0) {
+                close(&mut open, &mut spans);
+                previous = None;
                 continue;
             }
-            let (tag, p) = argmax_softmax(logits(t));
-            match self.tags.get(tag).copied().flatten() {
+            let (index, p) = argmax_softmax(logits(t));
+            let mut tag = self.tags.get(index).copied().flatten();
+            if tokens.get(t).is_some_and(|tok| tok.starts_with("##")) {
+                tag = previous.map(|(label, _)| (label, false));
+            }
+            previous = tag;
+            match tag {
                 Some((label, begin)) => {
-                    let continues =
-                        open.as_ref().is_some_and(|(s, _, _)| s.label == label && (!begin || start == s.end));
-                    if continues {
+                    if !begin && open.as_ref().is_some_and(|(s, _, _)| s.label == label) {
                         let (span, sum, n) = open.as_mut().expect("checked");
                         span.end = end;
                         *sum += p;
                         *n += 1;
                     } else {
-                        if let Some((span, sum, n)) = open.take() {
-                            spans.push((Span { score: sum / n as f32, ..span }, n));
-                        }
+                        close(&mut open, &mut spans);
                         open = Some((Span { start, end, label, score: p, source: SpanSource::Model }, p, 1));
                     }
                 }
-                None => {
-                    if let Some((span, sum, n)) = open.take() {
-                        spans.push((Span { score: sum / n as f32, ..span }, n));
-                    }
-                }
+                None => close(&mut open, &mut spans),
             }
         }
-        if let Some((span, sum, n)) = open.take() {
-            spans.push((Span { score: sum / n as f32, ..span }, n));
-        }
-        spans
-            .into_iter()
-            .map(|(s, _)| widen_to_word(text, s))
-            .filter(|s| s.score >= MIN_SPAN_SCORE && !s.is_empty())
-            .collect()
+        close(&mut open, &mut spans);
+        spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect()
     }
 }
 
-/// Extends a span to the word boundaries around it, so a name tagged only on its first
-/// word piece is still replaced whole.
-fn widen_to_word(text: &str, mut span: Span) -> Span {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+/// Clamps a span to the text and to char boundaries (tokenizer offsets already are).
+fn on_char_boundaries(text: &str, mut span: Span) -> Span {
     span.start = span.start.min(text.len());
     span.end = span.end.min(text.len());
     while !text.is_char_boundary(span.start) {
@@ -434,12 +435,6 @@ fn widen_to_word(text: &str, mut span: Span) -> Span {
     }
     while !text.is_char_boundary(span.end) {
         span.end += 1;
-    }
-    while let Some(c) = text[..span.start].chars().next_back().filter(|c| is_word(*c)) {
-        span.start -= c.len_utf8();
-    }
-    while let Some(c) = text[span.end..].chars().next().filter(|c| is_word(*c)) {
-        span.end += c.len_utf8();
     }
     span
 }
@@ -546,17 +541,6 @@ mod tests {
         assert_eq!(context("chrome", Some("http://user@intranet:8080/x")), "chrome intranet");
         assert_eq!(context("code", None), "code");
         assert_eq!(context("", None), "");
-    }
-
-    #[test]
-    fn spans_widen_to_whole_words_on_char_boundaries() {
-        let text = "Offer for Åsa Lindqvist.pdf";
-        let span = Span { start: 16, end: 19, label: PiiLabel::Person, score: 0.9, source: SpanSource::Model };
-        let wide = widen_to_word(text, span);
-        assert_eq!(&text[wide.start..wide.end], "Lindqvist");
-        let span = Span { start: 11, end: 12, label: PiiLabel::Person, score: 0.9, source: SpanSource::Model };
-        let wide = widen_to_word(text, span);
-        assert_eq!(&text[wide.start..wide.end], "Åsa");
     }
 
     #[test]
