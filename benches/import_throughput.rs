@@ -15,6 +15,8 @@ fn main() {
     // Title variants per template: the default 400 is a realistic desktop; a huge value
     // makes nearly every title distinct, defeating the analyzer's cache.
     let distinct: u64 = std::env::var("TALLY_BENCH_DISTINCT").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
+    // The target is for the regex anonymizer + rule scorer; TALLY_BENCH_MODEL=1 adds the model.
+    let with_model = std::env::var("TALLY_BENCH_MODEL").is_ok_and(|v| v == "1");
     let runs: usize = std::env::var("TALLY_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     let work = tempfile::tempdir().expect("temp dir");
     let export = work.path().join("export.json");
@@ -33,7 +35,9 @@ fn main() {
         let data = work.path().join(format!("data{run}"));
         let started = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
-            .args(["--data-dir", data.to_str().unwrap(), "import", "--format", "aw", export.to_str().unwrap()])
+            .args(["--data-dir", data.to_str().unwrap()])
+            .args(if with_model { &[][..] } else { &["--no-model"][..] })
+            .args(["import", "--format", "aw", export.to_str().unwrap()])
             .spawn()
             .expect("spawn tally");
         let (status, rss_kb) = wait_with_peak_rss(&mut child);

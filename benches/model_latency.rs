@@ -2,7 +2,8 @@
 //! latency (p50/p90, one intra-op thread, ~12-token titles), and `tally redact`
 //! throughput on a mixed desktop corpus, whole process included (texts per CPU-second).
 //!
-//! Run: `cargo bench --bench model_latency` after `bash scripts/setup-onnxruntime.sh`.
+//! Run: `cargo bench --bench model_latency` after `bash scripts/setup-onnxruntime.sh`
+//! (TALLY_BENCH_VARIANTS sets how many distinct variants each text template has).
 //! Not part of `.ci/run`.
 
 use std::io::Write;
@@ -42,32 +43,34 @@ fn main() {
         ("rust - How do I sort a Vec? - Stack Overflow", "firefox stackoverflow.com"),
         ("PROJ-4411 Fix login redirect - Jira", "chrome acme.atlassian.net"),
     ];
-    let mut tokens = 0;
-    for (t, c) in titles {
-        tokens += model.token_count(t, Some(c));
-    }
-    for _ in 0..50 {
-        for (t, c) in titles {
-            model.infer(&[(t, Some(c))]).expect("inference");
+    for (label, with_context) in [("title alone", false), ("title + app/domain context", true)] {
+        let tokens: usize = titles.iter().map(|(t, c)| model.token_count(t, with_context.then_some(*c))).sum();
+        for _ in 0..50 {
+            for (t, c) in titles {
+                model.infer(&[(t, with_context.then_some(c))]).expect("inference");
+            }
         }
+        let mut times = Vec::new();
+        for i in 0..3000 {
+            let (t, c) = titles[i % titles.len()];
+            let start = Instant::now();
+            model.infer(&[(t, with_context.then_some(c))]).expect("inference");
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "single text, batch 1, 1 thread, {label}, {:.1} tokens on average: p50 {:.3} ms, p90 {:.3} ms",
+            tokens as f64 / titles.len() as f64,
+            percentile(&times, 0.5),
+            percentile(&times, 0.9)
+        );
     }
-    let mut times = Vec::new();
-    for i in 0..3000 {
-        let (t, c) = titles[i % titles.len()];
-        let start = Instant::now();
-        model.infer(&[(t, Some(c))]).expect("inference");
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(f64::total_cmp);
-    println!(
-        "single text, batch 1, 1 thread, {:.1} tokens on average: p50 {:.3} ms, p90 {:.3} ms",
-        tokens as f64 / titles.len() as f64,
-        percentile(&times, 0.5),
-        percentile(&times, 0.9)
-    );
     println!("peak RSS so far: {:.1} MB", rss_mb());
 
-    let texts = tally::synth::desktop_texts(20_000, 1_000_000, 7);
+    // Title variants per template: a real desktop repeats titles a lot (the analyzer's
+    // cache then pays off); TALLY_BENCH_VARIANTS=1000000 makes nearly every text distinct.
+    let variants: u64 = std::env::var("TALLY_BENCH_VARIANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let texts = tally::synth::desktop_texts(20_000, variants, 7);
     let distinct: std::collections::HashSet<&String> = texts.iter().collect();
     let input: String = texts.iter().map(|t| serde_json::json!({ "text": t }).to_string() + "\n").collect();
     for args in [vec!["redact"], vec!["--no-model", "redact"]] {

@@ -6,7 +6,7 @@
 //! already read is analyzed, aggregated and flushed before the pipeline returns.
 
 use crate::aggregate::{Aggregator, FocusConfig};
-use crate::analyze::{Analyzer, AnalyzerWorker};
+use crate::analyze::{content_shard, Analyzer, AnalyzerWorker};
 use crate::event::AnalyzedEvent;
 use crate::import::{Emit, ReadError, RecordError, SourceItem};
 use crate::store::{Checkpoint, Store, StoreError};
@@ -25,7 +25,7 @@ pub const CHECKPOINT_RECORDS: u64 = 50_000;
 /// The longest aggregates stay in memory only (DESIGN §3: at least every 60 s).
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(60);
 /// Distinct event contents remembered by an analyzer worker.
-pub const CACHE_ENTRIES: usize = 16_384;
+pub const CACHE_ENTRIES: usize = 65_536;
 /// Upper bound on analyzer threads (one per core below it).
 const MAX_ANALYZER_THREADS: usize = 4;
 
@@ -275,49 +275,58 @@ pub async fn run(
     Ok(RunSummary { outcome, imported, skipped, resumed_from: resume_from, events: events_seen, reasons })
 }
 
-/// Analyzes a batch, split over `workers` (scoped threads), keeping the batch's order.
+/// Analyzes a batch over `workers` (scoped threads), keeping the batch's order. Events
+/// are sharded by content, so one content always meets the same worker's cache and is
+/// scored once, not once per worker.
 fn analyze_batch(workers: &mut [AnalyzerWorker], batch: Vec<SourceItem>) -> Vec<Analyzed> {
-    let analyze_part = |worker: &mut AnalyzerWorker, part: Vec<SourceItem>| -> Vec<Analyzed> {
-        // Flatten the part's events so the worker scores its cache misses in one batch.
-        let mut shape: Vec<(Option<u64>, usize, Option<RecordError>)> = Vec::with_capacity(part.len());
-        let mut events = Vec::new();
-        for item in part {
-            match item {
-                SourceItem::Events { record, events: e } => {
-                    shape.push((Some(record), e.len(), None));
-                    events.extend(e);
-                }
-                SourceItem::Rejected { record, error } => shape.push((record, 0, Some(error))),
+    let mut shape: Vec<(Option<u64>, usize, Option<RecordError>)> = Vec::with_capacity(batch.len());
+    let mut events = Vec::new();
+    for item in batch {
+        match item {
+            SourceItem::Events { record, events: e } => {
+                shape.push((Some(record), e.len(), None));
+                events.extend(e);
             }
+            SourceItem::Rejected { record, error } => shape.push((record, 0, Some(error))),
         }
-        let mut analyzed = worker.analyze_many(events).into_iter();
-        shape
-            .into_iter()
-            .map(|(record, n, error)| match error {
-                Some(error) => Analyzed::Rejected { record, error },
-                None => {
-                    Analyzed::Events { record: record.unwrap_or_default(), events: analyzed.by_ref().take(n).collect() }
+    }
+    let analyzed: Vec<AnalyzedEvent> = if workers.len() < 2 || events.len() < 64 {
+        workers[0].analyze_many(events)
+    } else {
+        let mut parts: Vec<(Vec<usize>, Vec<crate::event::RawEvent>)> =
+            (0..workers.len()).map(|_| Default::default()).collect();
+        let total = events.len();
+        for (i, event) in events.into_iter().enumerate() {
+            let part = &mut parts[content_shard(&event, workers.len())];
+            part.0.push(i);
+            part.1.push(event);
+        }
+        let mut slots: Vec<Option<AnalyzedEvent>> = (0..total).map(|_| None).collect();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = workers
+                .iter_mut()
+                .zip(parts)
+                .map(|(worker, (positions, part))| scope.spawn(move || (positions, worker.analyze_many(part))))
+                .collect();
+            for handle in handles {
+                let (positions, done) = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                for (i, event) in positions.into_iter().zip(done) {
+                    slots[i] = Some(event);
                 }
-            })
-            .collect()
+            }
+        });
+        slots.into_iter().map(|e| e.expect("every event analyzed")).collect()
     };
-    if workers.len() < 2 || batch.len() < 64 {
-        return analyze_part(&mut workers[0], batch);
-    }
-    let per_worker = batch.len().div_ceil(workers.len());
-    let mut parts: Vec<Vec<SourceItem>> = Vec::with_capacity(workers.len());
-    let mut items = batch.into_iter();
-    for _ in 0..workers.len() {
-        parts.push(items.by_ref().take(per_worker).collect());
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = workers
-            .iter_mut()
-            .zip(parts)
-            .map(|(worker, part)| scope.spawn(move || analyze_part(worker, part)))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
+    let mut analyzed = analyzed.into_iter();
+    shape
+        .into_iter()
+        .map(|(record, n, error)| match error {
+            Some(error) => Analyzed::Rejected { record, error },
+            None => {
+                Analyzed::Events { record: record.unwrap_or_default(), events: analyzed.by_ref().take(n).collect() }
+            }
+        })
+        .collect()
 }
 
 /// Sets `stop` on Ctrl-C or SIGTERM, so a running pipeline drains and flushes.

@@ -318,6 +318,14 @@ fn cache_key(event: &RawEvent) -> Box<str> {
     key.into_boxed_str()
 }
 
+/// Which of `shards` workers analyzes `event`: the same content always goes to the same one.
+pub fn content_shard(event: &RawEvent, shards: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&event.app, &event.title, &event.url, &event.text).hash(&mut hasher);
+    (hasher.finish() % shards.max(1) as u64) as usize
+}
+
 impl AnalyzerWorker {
     /// A worker whose cache holds at most `capacity` distinct contents.
     pub fn new(analyzer: Arc<Analyzer>, capacity: usize) -> AnalyzerWorker {
