@@ -2,6 +2,7 @@
 //! Secrets never live here (DESIGN §4.4).
 
 use crate::aggregate::FocusConfig;
+use crate::analyze::exclusions::{ExclusionConfig, ExclusionError, Exclusions};
 use crate::analyze::model::ModelConfig;
 use crate::analyze::rules::{describe_toml_error, CategoryRules, RuleError, RuleSpec, RulesFile};
 use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
@@ -23,6 +24,8 @@ pub struct Config {
     pub rules: RulesSection,
     #[serde(default)]
     pub model: ModelConfig,
+    #[serde(default)]
+    pub exclude: ExclusionConfig,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -53,6 +56,8 @@ pub enum ConfigError {
     Focus { path: PathBuf },
     #[error(transparent)]
     Rules(#[from] RuleError),
+    #[error(transparent)]
+    Exclusions(#[from] ExclusionError),
 }
 
 impl Config {
@@ -117,6 +122,11 @@ impl Config {
             origin_name = resolved.display().to_string();
         }
         Ok(CategoryRules::new(&file, &origin_name)?)
+    }
+
+    /// The config's exclusions, compiled.
+    pub fn exclusions(&self) -> Result<Exclusions, ConfigError> {
+        Ok(Exclusions::new(&self.exclude)?)
     }
 
     /// The report time zone: `--tz`, else the config, else the machine's.

@@ -131,6 +131,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 /// or unavailable (said once on stderr).
 fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
     let rules = config.category_rules()?;
+    let exclusions = config.exclusions()?;
     let fallback = |rules| Analyzer::new(rules, Box::<LexiconScorer>::default());
     let analyzer = if cli.no_model || !config.model.enabled {
         eprintln!("tally: engine: recognizers+rules (model disabled)");
@@ -149,7 +150,7 @@ fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
             }
         }
     };
-    Ok(analyzer)
+    Ok(analyzer.with_exclusions(exclusions))
 }
 
 async fn run(cli: Cli) -> Result<u8> {

@@ -283,7 +283,9 @@ fn analyze_batch(workers: &mut [AnalyzerWorker], batch: Vec<SourceItem>) -> Vec<
     let mut events = Vec::new();
     for item in batch {
         match item {
-            SourceItem::Events { record, events: e } => {
+            SourceItem::Events { record, events: mut e } => {
+                // Exclusions drop events before the analyzer reads their text.
+                e.retain(|event| !workers[0].analyzer().excludes(event));
                 shape.push((Some(record), e.len(), None));
                 events.extend(e);
             }

@@ -291,3 +291,31 @@ fn export_writes_a_file_atomically_and_stats_summarise_the_range() {
     let empty = sandbox.run(&["stats", "--from", "2020-01-01", "--to", "2020-01-02"]);
     assert!(String::from_utf8(empty.stdout).unwrap().contains("No activity stored"));
 }
+
+#[test]
+fn excluded_apps_titles_and_private_windows_never_reach_the_store() {
+    let sandbox = Sandbox::new();
+    let config = sandbox.input(
+        "config.toml",
+        "team = \"qa\"\n[exclude]\napps = [\"Slack\"]\ntitles = [\"^lib\\\\.rs\"]\nurls = [\"bank\\\\.example\"]\n",
+    );
+    let lines = [
+        json!({"start": "2026-11-06T09:00:00Z", "duration": 600, "app": "code", "title": "main.rs - tally - Visual Studio Code"}),
+        json!({"start": "2026-11-06T09:10:00Z", "duration": 600, "app": "slack", "title": "#eng | Acme"}),
+        json!({"start": "2026-11-06T09:20:00Z", "duration": 600, "app": "code", "title": "lib.rs - tally - Visual Studio Code"}),
+        json!({"start": "2026-11-06T09:30:00Z", "duration": 600, "app": "firefox", "title": "Account", "url": "https://bank.example/x"}),
+        json!({"start": "2026-11-06T09:40:00Z", "duration": 600, "app": "firefox", "title": "Mozilla Firefox Private Browsing"}),
+    ];
+    let file = sandbox.input("day.jsonl", lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+    let out =
+        sandbox.run(&["--config", config.to_str().unwrap(), "import", "--format", "jsonl", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = sandbox.export_csv("2026-11-06", "2026-11-06", "day");
+    let rows: Vec<&str> = report.lines().skip(1).collect();
+    assert_eq!(rows, ["2026-11-06,2026-11-07,qa,deep_work,10.00,1.0000,1,0,0.00,0,1,0,0.0000"], "{report}");
+
+    let bad = sandbox.input("bad.toml", "[exclude]\ntitles = [\"(\"]\n");
+    let out = sandbox.run(&["--config", bad.to_str().unwrap(), "import", "--format", "jsonl", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("config `exclude.titles` #1: not a valid regex"), "{}", stderr(&out));
+}

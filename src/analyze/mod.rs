@@ -8,6 +8,7 @@
 
 pub mod apps;
 pub mod cache;
+pub mod exclusions;
 pub mod lexicon;
 pub mod model;
 pub mod recognizers;
@@ -18,6 +19,7 @@ use crate::event::{
     AnalyzedEvent, AppName, Category, CategorySource, RawEvent, RedactedFields, RedactionCounts, Sentiment,
 };
 use cache::TextCache;
+use exclusions::Exclusions;
 use lexicon::SentimentLexicon;
 use recognizers::RegexRecognizers;
 use rules::{CategoryRules, RuleInput};
@@ -141,11 +143,23 @@ pub struct Analyzer {
     recognizers: RegexRecognizers,
     rules: CategoryRules,
     scorer: Box<dyn Scorer>,
+    exclusions: Exclusions,
 }
 
 impl Analyzer {
     pub fn new(rules: CategoryRules, scorer: Box<dyn Scorer>) -> Analyzer {
-        Analyzer { recognizers: RegexRecognizers::new(), rules, scorer }
+        Analyzer { recognizers: RegexRecognizers::new(), rules, scorer, exclusions: Exclusions::default() }
+    }
+
+    /// Replaces the default exclusions (private windows only).
+    pub fn with_exclusions(mut self, exclusions: Exclusions) -> Analyzer {
+        self.exclusions = exclusions;
+        self
+    }
+
+    /// Whether `event` is excluded and must be dropped before any analysis.
+    pub fn excludes(&self, event: &RawEvent) -> bool {
+        self.exclusions.excludes(event)
     }
 
     /// Built-in rules and the lexicon scorer.
@@ -343,6 +357,10 @@ impl AnalyzerWorker {
         let analyses =
             cached_batch(cache, &events, cache_key, |misses: &[&RawEvent]| analyzer.analyze_contents(misses));
         events.iter().zip(analyses).map(|(e, a)| a.event_at(e)).collect()
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
     }
 
     /// Distinct contents held now (never more than the capacity).
