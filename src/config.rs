@@ -5,6 +5,7 @@ use crate::aggregate::FocusConfig;
 use crate::analyze::exclusions::{ExclusionConfig, ExclusionError, Exclusions};
 use crate::analyze::model::ModelConfig;
 use crate::analyze::rules::{describe_toml_error, CategoryRules, RuleError, RuleSpec, RulesFile};
+use crate::insights::InsightsConfig;
 use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub struct Config {
     pub model: ModelConfig,
     #[serde(default)]
     pub exclude: ExclusionConfig,
+    #[serde(default)]
+    pub insights: InsightsConfig,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,

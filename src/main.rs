@@ -17,6 +17,9 @@ use tally::pipeline::{self, RunOptions, RunOutcome};
 use tally::report::{self, Period};
 use tally::store::Store;
 
+#[path = "cli/insights.rs"]
+mod insights_cli;
+
 #[derive(Parser)]
 #[command(
     name = "tally",
@@ -76,6 +79,15 @@ enum Command {
         #[arg(long)]
         tz: Option<String>,
     },
+    /// Ask a frontier model about your trends: a de-identified summary, shown first (--preview) or sent (--send).
+    Insights(insights_cli::InsightsArgs),
+    /// Frontier-model providers and their API keys (kept in the OS keyring).
+    Provider {
+        #[command(subcommand)]
+        action: insights_cli::ProviderCommand,
+    },
+    /// Everything ever sent off this machine (or blocked from leaving it).
+    Ledger(insights_cli::LedgerArgs),
 }
 
 #[derive(Subcommand)]
@@ -96,6 +108,12 @@ enum ExportCommand {
         /// IANA time zone (default: config `timezone`, else the machine's).
         #[arg(long)]
         tz: Option<String>,
+    },
+    /// The insights received from providers, as Markdown.
+    Insights {
+        /// Output file (default: stdout). Written atomically.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -190,6 +208,36 @@ async fn run(cli: Cli) -> Result<u8> {
             store.close().await;
             print!("{}", report::render_stats(&stats, from, to, &zone));
             Ok(0)
+        }
+        Command::Insights(args) => {
+            let analyzer = analyzer(&cli, &config)?;
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = insights_cli::insights(&store, &analyzer, &config, args).await;
+            store.close().await;
+            code
+        }
+        Command::Provider { action } => {
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = match action {
+                insights_cli::ProviderCommand::Test { .. } => {
+                    insights_cli::provider(&store, &analyzer(&cli, &config)?, action).await
+                }
+                _ => insights_cli::provider(&store, &Analyzer::rules_only(), action).await,
+            };
+            store.close().await;
+            code
+        }
+        Command::Ledger(args) => {
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = insights_cli::ledger(&store, args).await;
+            store.close().await;
+            code
+        }
+        Command::Export { what: ExportCommand::Insights { out } } => {
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = insights_cli::export_insights(&store, out.as_ref()).await;
+            store.close().await;
+            code
         }
     }
 }

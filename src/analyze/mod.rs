@@ -185,6 +185,28 @@ impl Analyzer {
         texts.iter().zip(scores).map(|(t, s)| self.redact_with(t, s.title_spans)).collect()
     }
 
+    /// [`Analyzer::redact`] for a text of any length (a prompt, a provider's answer):
+    /// recognizers run over the whole text, the scorer over overlapping windows short
+    /// enough for the model's input length, so nothing past its truncation goes unseen.
+    pub fn redact_document(&self, text: &str) -> Redaction {
+        let windows = document_windows(text);
+        let inputs: Vec<ScoreInput<'_>> =
+            windows.iter().map(|&(s, e)| ScoreInput { app: "", title: &text[s..e], url: None, text: None }).collect();
+        let scores = self.scorer.score_batch(&inputs);
+        let model_spans = windows
+            .iter()
+            .zip(scores)
+            .flat_map(|(&(start, _), scores)| {
+                scores.title_spans.into_iter().map(move |mut span| {
+                    span.start += start;
+                    span.end += start;
+                    span
+                })
+            })
+            .collect();
+        self.redact_with(text, model_spans)
+    }
+
     /// Regex spans, plus the model's names, places and usernames where no regex span
     /// is: structured PII stays with the validated recognizers.
     fn redact_with(&self, text: &str, model_spans: Vec<Span>) -> Redaction {
@@ -330,6 +352,52 @@ fn cache_key(event: &RawEvent) -> Box<str> {
         key.push('\u{0}');
     }
     key.into_boxed_str()
+}
+
+/// Longest window, in bytes, that [`Analyzer::redact_document`] gives the scorer: well
+/// under the model's 64 tokens for ordinary prose.
+const WINDOW_BYTES: usize = 160;
+/// Windows of a long line start this far apart, so each span lies whole in one of them.
+const WINDOW_STEP: usize = 100;
+
+/// Byte ranges covering `text`: each line, and long lines as overlapping windows that
+/// end at whitespace where they can. Always on char boundaries.
+fn document_windows(text: &str) -> Vec<(usize, usize)> {
+    let mut windows = Vec::new();
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let line_end = line_start + line.len();
+        if !line.trim().is_empty() {
+            let mut start = line_start;
+            while start < line_end {
+                if line_end - start <= WINDOW_BYTES {
+                    windows.push((start, line_end));
+                    break;
+                }
+                let mut end = floor_char_boundary(text, start + WINDOW_BYTES);
+                if let Some(space) = text[start..end].rfind(char::is_whitespace) {
+                    if space > WINDOW_STEP / 2 {
+                        end = start + space;
+                    }
+                }
+                windows.push((start, end));
+                // The next window starts at a word, never inside one.
+                let step = floor_char_boundary(text, (start + WINDOW_STEP).min(end));
+                let next = text[step..end].find(char::is_whitespace).map_or(end, |i| step + i);
+                start = next + text[next..line_end].len() - text[next..line_end].trim_start().len();
+            }
+        }
+        line_start = line_end + 1;
+    }
+    windows
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Which of `shards` workers analyzes `event`: the same content always goes to the same one.

@@ -1,7 +1,10 @@
 //! The aggregate store: SQLite in WAL mode through sqlx, schema only from `migrations/`.
 //!
 //! Invariant: nothing here ever receives a title, URL or text — only [`BucketKey`]s,
-//! [`BucketTotals`] and import checkpoints.
+//! [`BucketTotals`] and import checkpoints; the ledger ([`ledger`]) only payloads the
+//! outbound gate cleared and answers the analyzer redacted.
+
+pub mod ledger;
 
 use crate::aggregate::{BucketKey, BucketTotals, TimelineState};
 use crate::analyze::span::PiiLabel;
@@ -24,6 +27,10 @@ pub enum StoreError {
     UnknownCategory(String),
     #[error("import checkpoint state is unreadable: {0}")]
     Checkpoint(String),
+    #[error("the database holds an unknown {what} `{value}`; was it written by a newer Tally?")]
+    UnknownValue { what: &'static str, value: String },
+    #[error("a row the database just wrote cannot be read back")]
+    Missing,
 }
 
 fn query(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {

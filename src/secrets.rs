@@ -1,0 +1,232 @@
+//! Secrets — provider API keys today, the pseudonym key and sink credentials later —
+//! live only in the OS keyring (DESIGN §4.4): never in config files, the database,
+//! logs or error messages. [`Secret`] never prints its value, and no error built here
+//! contains one.
+//!
+//! Linux has two backends: the Secret Service (GNOME Keyring, KWallet; persistent, the
+//! desktop default) and the kernel's keyutils (headless; entries last for the login
+//! session). `auto` picks the Secret Service when one answers on the session bus and
+//! keyutils otherwise. macOS and Windows use their native stores.
+
+use std::fmt;
+
+/// The keyring service name every Tally entry is filed under.
+pub const SERVICE: &str = "tally";
+
+/// Which keyring to use (`TALLY_KEYRING` or the `--keyring` option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum BackendChoice {
+    /// The Secret Service when reachable, else keyutils (Linux); the native store elsewhere.
+    #[default]
+    Auto,
+    /// The freedesktop Secret Service over D-Bus (GNOME Keyring, KWallet).
+    SecretService,
+    /// The Linux kernel key store (session keyring).
+    Keyutils,
+}
+
+impl BackendChoice {
+    /// Reads `TALLY_KEYRING` (`auto`, `secret-service`, `keyutils`); unset means `auto`.
+    pub fn from_env() -> Result<BackendChoice, SecretError> {
+        match std::env::var("TALLY_KEYRING") {
+            Err(_) => Ok(BackendChoice::Auto),
+            Ok(v) => match v.as_str() {
+                "" | "auto" => Ok(BackendChoice::Auto),
+                "secret-service" => Ok(BackendChoice::SecretService),
+                "keyutils" => Ok(BackendChoice::Keyutils),
+                _ => Err(SecretError::UnknownBackend),
+            },
+        }
+    }
+}
+
+/// A secret value. `Debug` and `Display` print a placeholder, never the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value read from a prompt or stdin (trailing newline removed).
+    pub fn new(value: &str) -> Result<Secret, SecretError> {
+        let value = value.trim_end_matches(['\r', '\n']);
+        if value.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        if value.chars().any(char::is_control) || value.len() > 4096 {
+            return Err(SecretError::Malformed);
+        }
+        Ok(Secret(value.to_string()))
+    }
+
+    /// The value, for the one place that needs it (an HTTP header).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<hidden>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("TALLY_KEYRING must be one of auto, secret-service, keyutils")]
+    UnknownBackend,
+    #[error("the secret is empty")]
+    Empty,
+    #[error("the secret contains control characters or is longer than 4096 bytes")]
+    Malformed,
+    #[error(
+        "no OS keyring is available ({backend}: {detail}). On a desktop, unlock GNOME Keyring or KWallet; \
+         headless, run inside a session keyring (`keyctl session - …`) or set TALLY_KEYRING"
+    )]
+    Unavailable { backend: &'static str, detail: String },
+    #[error("the OS keyring ({backend}) failed for `{entry}`: {detail}")]
+    Platform { backend: &'static str, entry: String, detail: String },
+    #[error("the keyring entry `{entry}` does not hold valid UTF-8 text; delete and set it again")]
+    BadEncoding { entry: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    #[cfg(target_os = "linux")]
+    SecretService,
+    #[cfg(target_os = "linux")]
+    Keyutils,
+    #[cfg(not(target_os = "linux"))]
+    Native,
+}
+
+/// The OS keyring, opened once per process.
+#[derive(Debug, Clone)]
+pub struct SecretStore {
+    backend: Backend,
+}
+
+impl SecretStore {
+    pub fn open(choice: BackendChoice) -> Result<SecretStore, SecretError> {
+        #[cfg(target_os = "linux")]
+        {
+            let backend = match choice {
+                BackendChoice::SecretService => Backend::SecretService,
+                BackendChoice::Keyutils => Backend::Keyutils,
+                BackendChoice::Auto => {
+                    let probe = SecretStore { backend: Backend::SecretService };
+                    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() && probe.get("probe").is_ok() {
+                        Backend::SecretService
+                    } else {
+                        Backend::Keyutils
+                    }
+                }
+            };
+            Ok(SecretStore { backend })
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = choice;
+            Ok(SecretStore { backend: Backend::Native })
+        }
+    }
+
+    /// A readable name of the backend in use, e.g. for `tally provider list`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => "Secret Service",
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => "keyutils (session keyring)",
+            #[cfg(not(target_os = "linux"))]
+            Backend::Native => "OS keyring",
+        }
+    }
+
+    fn entry(&self, name: &str) -> Result<keyring::Entry, SecretError> {
+        let built = match self.backend {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => keyring::secret_service::SsCredential::new_with_target(None, SERVICE, name)
+                .map(|c| keyring::Entry::new_with_credential(Box::new(c))),
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => keyring::keyutils::KeyutilsCredential::new_with_target(None, SERVICE, name)
+                .map(|c| keyring::Entry::new_with_credential(Box::new(c))),
+            #[cfg(not(target_os = "linux"))]
+            Backend::Native => keyring::Entry::new(SERVICE, name),
+        };
+        built.map_err(|e| self.error(name, e))
+    }
+
+    /// The secret called `name`, or `None` when none is set.
+    pub fn get(&self, name: &str) -> Result<Option<Secret>, SecretError> {
+        match self.entry(name)?.get_password() {
+            Ok(value) => Ok(Some(Secret(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(self.error(name, e)),
+        }
+    }
+
+    /// Sets or replaces the secret called `name`.
+    pub fn set(&self, name: &str, secret: &Secret) -> Result<(), SecretError> {
+        self.entry(name)?.set_password(secret.expose()).map_err(|e| self.error(name, e))
+    }
+
+    /// Deletes the secret called `name`; `false` when there was none.
+    pub fn delete(&self, name: &str) -> Result<bool, SecretError> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(self.error(name, e)),
+        }
+    }
+
+    /// Maps a keyring error without ever carrying secret bytes (`BadEncoding` holds them).
+    fn error(&self, entry: &str, e: keyring::Error) -> SecretError {
+        let backend = self.backend_name();
+        match e {
+            keyring::Error::NoStorageAccess(inner) => SecretError::Unavailable { backend, detail: inner.to_string() },
+            keyring::Error::BadEncoding(_) => SecretError::BadEncoding { entry: entry.to_string() },
+            keyring::Error::PlatformFailure(inner) => {
+                SecretError::Platform { backend, entry: entry.to_string(), detail: inner.to_string() }
+            }
+            keyring::Error::TooLong(what, limit) => SecretError::Platform {
+                backend,
+                entry: entry.to_string(),
+                detail: format!("{what} longer than {limit}"),
+            },
+            keyring::Error::Invalid(what, why) => {
+                SecretError::Platform { backend, entry: entry.to_string(), detail: format!("invalid {what}: {why}") }
+            }
+            keyring::Error::Ambiguous(_) => SecretError::Platform {
+                backend,
+                entry: entry.to_string(),
+                detail: "several entries match; delete them and set it again".into(),
+            },
+            keyring::Error::NoEntry => {
+                SecretError::Platform { backend, entry: entry.to_string(), detail: "no entry".into() }
+            }
+            _ => SecretError::Platform { backend, entry: entry.to_string(), detail: "unknown keyring error".into() },
+        }
+    }
+}
+
+/// The keyring entry name of a provider's API key.
+pub fn provider_key_name(provider: &str) -> String {
+    format!("provider:{provider}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print_their_value() {
+        let s = Secret::new("sk-test-1234567890\n").unwrap();
+        assert_eq!(s.expose(), "sk-test-1234567890");
+        assert!(!format!("{s:?}").contains("1234567890"));
+    }
+
+    #[test]
+    fn empty_and_control_character_secrets_are_refused() {
+        assert!(matches!(Secret::new("\n"), Err(SecretError::Empty)));
+        assert!(matches!(Secret::new("a\u{7}b"), Err(SecretError::Malformed)));
+    }
+}
