@@ -91,8 +91,15 @@ ensure_python_venv() {
 
 # Everything both the run and the test command need before they build.
 tally_setup() {
-  ensure_apt_packages build-essential pkg-config
+  # libdbus-1-dev: the keyring's Secret Service backend links libdbus.
+  ensure_apt_packages build-essential pkg-config libdbus-1-dev
   ensure_rust
   ensure_onnxruntime
   tally_target_dir
+}
+
+# What the keyring tests need: a D-Bus session bus with GNOME Keyring's Secret Service
+# (run under dbus-run-session by the test itself) and the keyutils tools.
+ensure_keyring_test_packages() {
+  ensure_apt_packages dbus dbus-x11 gnome-keyring keyutils
 }

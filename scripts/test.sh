@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 tally_setup
+ensure_keyring_test_packages
 
 if cargo fmt --version >/dev/null 2>&1; then
   cargo fmt --all --check

@@ -473,6 +473,34 @@ pub fn cached_batch<T, V: Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_windows_cover_every_word_whole_and_fit_the_model() {
+        let long = "Ünïcode wörds and plain words repeated for a while, ".repeat(12);
+        let text = format!("short line\n\n{long}\nlast");
+        let windows = document_windows(&text);
+        for &(s, e) in &windows {
+            assert!(e - s <= WINDOW_BYTES && text.is_char_boundary(s) && text.is_char_boundary(e));
+            assert!(s == 0 || text[..s].ends_with(char::is_whitespace), "window starts inside a word at {s}");
+        }
+        // Every word lies whole inside some window.
+        let mut at = 0;
+        for word in text.split_whitespace() {
+            let start = at + text[at..].find(word).unwrap();
+            let end = start + word.len();
+            assert!(windows.iter().any(|&(s, e)| s <= start && end <= e), "`{word}` at {start} is split");
+            at = end;
+        }
+        assert_eq!(windows.first(), Some(&(0, 10)));
+    }
+
+    #[test]
+    fn long_documents_are_redacted_past_the_model_length() {
+        let analyzer = Analyzer::rules_only();
+        let text = format!("{} write to ana@example.com", "filler words ".repeat(100));
+        let redaction = analyzer.redact_document(&text);
+        assert!(redaction.redacted.as_str().ends_with("write to <EMAIL>"));
+    }
     use crate::event::SourceKind;
     use chrono::{TimeDelta, TimeZone, Utc};
 

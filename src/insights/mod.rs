@@ -282,3 +282,53 @@ async fn exchange(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveTime, Weekday};
+
+    #[test]
+    fn the_insights_section_reads_working_hours_and_refuses_unknown_keys() {
+        let config: InsightsConfig = toml::from_str(
+            "baseline_weeks = 6\n[working_hours]\nstart = \"08:30:00\"\nend = \"17:00:00\"\ndays = [\"Mon\", \"Tue\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.baseline_weeks(), 6);
+        assert_eq!(config.working_hours.start, NaiveTime::from_hms_opt(8, 30, 0).unwrap());
+        assert_eq!(config.working_hours.days, [Weekday::Mon, Weekday::Tue]);
+        assert!(toml::from_str::<InsightsConfig>("api_key = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn the_request_carries_the_summary_and_extra_instructions_once() {
+        let rows = Vec::new();
+        let zone = ReportZone::Named(chrono_tz::UTC);
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert!(summary::build(&rows, &zone, monday, 4, &WorkingHours::default()).is_err());
+        let summary = Summary {
+            scope: summary::Scope::Personal,
+            period: summary::DateSpan { start: monday, end: monday + chrono::TimeDelta::days(7) },
+            baseline: summary::Baseline { start: monday, end: monday, weeks: 4, weeks_with_activity: 0 },
+            last_week: summary::Metrics {
+                active_hours: 1.0,
+                active_days: 1.0,
+                categories: Vec::new(),
+                focus_hours: 0.0,
+                focus_share: 0.0,
+                switches_per_active_hour: 0.0,
+                meeting_hours: 0.0,
+                meeting_share: 0.0,
+                ai_tools_share: 0.0,
+                after_hours_share: 0.0,
+                sentiment: summary::SentimentBalance { negative: 0.0, neutral: 0.0, positive: 0.0, mean: None },
+            },
+            baseline_weekly_average: None,
+            notable_changes: Vec::new(),
+        };
+        let r = request(&summary, Some("  Use bullet points.  "));
+        assert!(r.user.contains("\n\nUse bullet points.\n\n```json\n{"));
+        assert!(r.user.ends_with("}\n```"));
+        assert_eq!(request(&summary, None), request(&summary, None));
+    }
+}

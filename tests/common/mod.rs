@@ -155,3 +155,13 @@ pub fn aw_export(buckets: Vec<(&str, &str, Vec<serde_json::Value>)>) -> String {
     }
     serde_json::to_string_pretty(&serde_json::json!({"buckets": map})).unwrap()
 }
+
+/// Puts the calling thread in a new, empty session keyring, so the `tally` processes it
+/// starts share one real keyutils keyring that no other test sees.
+pub fn join_fresh_session_keyring() {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    // SAFETY: keyctl(JOIN_SESSION_KEYRING, NULL) takes no pointers besides the null name.
+    let serial =
+        unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, std::ptr::null::<libc::c_char>()) };
+    assert!(serial >= 0, "cannot join a session keyring: {}", std::io::Error::last_os_error());
+}
