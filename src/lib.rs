@@ -3,7 +3,9 @@
 
 pub mod aggregate;
 pub mod analyze;
+pub mod app;
 pub mod config;
+pub mod dashboard;
 pub mod event;
 pub mod import;
 pub mod insights;

@@ -291,3 +291,76 @@ impl Store {
         self.pool.close().await;
     }
 }
+
+/// The tables the Privacy view shows exactly as stored.
+pub const SHOWN_TABLES: [&str; 4] = ["activity_buckets", "redaction_counts", "import_checkpoints", "providers"];
+
+/// A stored table's newest rows, every column as text, as the Privacy view shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TableView {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub total_rows: i64,
+}
+
+impl Store {
+    /// Up to `limit` rows of one of [`SHOWN_TABLES`], newest first where it has a time.
+    pub async fn table_view(&self, name: &str, limit: u32) -> Result<TableView, StoreError> {
+        let Some(&name) = SHOWN_TABLES.iter().find(|t| **t == name) else {
+            return Err(StoreError::UnknownValue { what: "table", value: name.to_string() });
+        };
+        let order = match name {
+            "activity_buckets" | "redaction_counts" => "ORDER BY bucket_start DESC",
+            "import_checkpoints" => "ORDER BY updated_at DESC",
+            _ => "",
+        };
+        let total_rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {name}"))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query("counting rows for the privacy view"))?;
+        let rows = sqlx::query(&format!("SELECT * FROM {name} {order} LIMIT ?"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query("reading rows for the privacy view"))?;
+        let columns: Vec<String> = match rows.first() {
+            Some(r) => r.columns().iter().map(|c| sqlx::Column::name(c).to_string()).collect(),
+            None => {
+                let info = sqlx::query(&format!("PRAGMA table_info({name})"))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(query("reading a table's columns"))?;
+                info.iter().map(|r| r.get::<String, _>("name")).collect()
+            }
+        };
+        let rows = rows
+            .iter()
+            .map(|r| {
+                (0..columns.len())
+                    .map(|i| {
+                        if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
+                            return v.map_or_else(String::new, |v| v.to_string());
+                        }
+                        if let Ok(v) = r.try_get::<Option<String>, _>(i) {
+                            return v.unwrap_or_default();
+                        }
+                        r.try_get::<Option<Vec<u8>>, _>(i)
+                            .ok()
+                            .flatten()
+                            .map_or_else(String::new, |b| format!("{} bytes", b.len()))
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(TableView { name: name.to_string(), columns, rows, total_rows })
+    }
+
+    /// Team labels present in the store.
+    pub async fn teams(&self) -> Result<Vec<String>, StoreError> {
+        sqlx::query_scalar("SELECT DISTINCT team FROM activity_buckets ORDER BY team")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query("listing teams"))
+    }
+}

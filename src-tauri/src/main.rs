@@ -1,0 +1,267 @@
+//! Tally's desktop shell: a tray icon, windows created on demand and destroyed on close,
+//! and Tauri commands that are each one call into the engine (`tally::app::App`). No
+//! SQL, metric, rule or model code lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use chrono::NaiveDate;
+use std::path::PathBuf;
+use tally::app::{
+    App, AppOptions, AppStatus, ImportReport, InsightPreview, PrivacyView, ProviderEdit, Settings, SettingsEdit,
+    UiError,
+};
+use tally::dashboard::{Dashboard, Range};
+use tally::import::Format;
+use tally::report::Period;
+use tally::store::ledger::LedgerEntry;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+
+struct Engine(App);
+
+type Reply<T> = Result<T, UiError>;
+
+#[tauri::command]
+async fn status(engine: tauri::State<'_, Engine>) -> Reply<AppStatus> {
+    Ok(engine.0.status().await)
+}
+
+#[tauri::command]
+async fn dashboard(
+    engine: tauri::State<'_, Engine>,
+    range: Range,
+    to: Option<NaiveDate>,
+    team: Option<String>,
+) -> Reply<Dashboard> {
+    engine.0.dashboard(range, to, team).await
+}
+
+#[tauri::command]
+async fn latest_date(engine: tauri::State<'_, Engine>) -> Reply<Option<NaiveDate>> {
+    engine.0.latest_date().await
+}
+
+#[tauri::command]
+async fn privacy(engine: tauri::State<'_, Engine>) -> Reply<PrivacyView> {
+    engine.0.privacy().await
+}
+
+#[tauri::command]
+async fn export_csv(
+    engine: tauri::State<'_, Engine>,
+    path: PathBuf,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: String,
+) -> Reply<usize> {
+    let by = match by.as_str() {
+        "hour" => Period::Hour,
+        "week" => Period::Week,
+        _ => Period::Day,
+    };
+    engine.0.export_csv(&path, from, to, by).await
+}
+
+#[tauri::command]
+async fn import_file(engine: tauri::State<'_, Engine>, path: PathBuf, format: String) -> Reply<ImportReport> {
+    let format = match format.as_str() {
+        "aw" => Format::Aw,
+        "csv" => Format::Csv,
+        "jsonl" => Format::Jsonl,
+        other => {
+            return Err(UiError {
+                message: format!("unknown format `{other}` (aw, csv or jsonl)"),
+                field: Some("format".into()),
+            })
+        }
+    };
+    engine.0.import_file(&path, format).await
+}
+
+#[tauri::command]
+async fn settings(engine: tauri::State<'_, Engine>) -> Reply<Settings> {
+    engine.0.settings_with_providers().await
+}
+
+#[tauri::command]
+async fn save_settings(engine: tauri::State<'_, Engine>, edit: SettingsEdit) -> Reply<Settings> {
+    engine.0.save_settings(edit).await
+}
+
+#[tauri::command]
+async fn save_provider(engine: tauri::State<'_, Engine>, edit: ProviderEdit) -> Reply<Settings> {
+    engine.0.save_provider(edit).await
+}
+
+#[tauri::command]
+async fn delete_provider_key(engine: tauri::State<'_, Engine>, name: String) -> Reply<Settings> {
+    engine.0.delete_provider_key(&name).await
+}
+
+#[tauri::command]
+async fn ledger(engine: tauri::State<'_, Engine>) -> Reply<Vec<LedgerEntry>> {
+    engine.0.ledger(200).await
+}
+
+#[tauri::command]
+async fn insights_preview(engine: tauri::State<'_, Engine>, provider: Option<String>) -> Reply<InsightPreview> {
+    engine.0.insights_preview(provider).await
+}
+
+#[tauri::command]
+async fn insights_send(engine: tauri::State<'_, Engine>, provider: Option<String>) -> Reply<LedgerEntry> {
+    engine.0.insights_send(provider).await
+}
+
+#[tauri::command]
+async fn use_demo(engine: tauri::State<'_, Engine>, demo: bool) -> Reply<AppStatus> {
+    engine.0.use_demo(demo).await
+}
+
+/// Shows the dashboard window, creating it if it is not open.
+fn open_dashboard(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("dashboard") {
+        let _ = window.show();
+        let _ = window.set_focus();
+        return;
+    }
+    let built = WebviewWindowBuilder::new(app, "dashboard", WebviewUrl::App("index.html".into()))
+        .title("Tally")
+        .inner_size(1180.0, 800.0)
+        .min_inner_size(760.0, 520.0)
+        .build();
+    if let Err(e) = built {
+        eprintln!("tally-desktop: cannot open the dashboard window: {e}");
+    }
+}
+
+/// The tray: open the dashboard, quit. Built inside `catch_unwind` because a missing
+/// appindicator library makes `libappindicator-sys` panic; the app runs on without a tray.
+fn build_tray(app: &AppHandle) {
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> tauri::Result<()> {
+        let open = MenuItem::with_id(app, "open", "Open dashboard", true, None::<&str>)?;
+        let quit = MenuItem::with_id(app, "quit", "Quit Tally", true, None::<&str>)?;
+        let menu = Menu::with_items(app, &[&open, &PredefinedMenuItem::separator(app)?, &quit])?;
+        let mut tray = TrayIconBuilder::with_id("tally").menu(&menu).tooltip("Tally");
+        if let Some(icon) = app.default_window_icon() {
+            tray = tray.icon(icon.clone());
+        }
+        tray.on_menu_event(|app, event| match event.id().as_ref() {
+            "open" => open_dashboard(app),
+            "quit" => app.exit(0),
+            _ => {}
+        })
+        .build(app)?;
+        Ok(())
+    }));
+    match built {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("tally-desktop: no tray icon ({e}); use the dashboard window"),
+        Err(_) => {
+            eprintln!("tally-desktop: no tray icon (the appindicator library is missing); use the dashboard window")
+        }
+    }
+}
+
+struct Args {
+    options: AppOptions,
+    open: bool,
+    demo: bool,
+}
+
+/// `--data-dir DIR`, `--config FILE`, `--model-dir DIR`, `--no-model`, `--demo` (open the
+/// generated demo month), `--open` (show the dashboard at start; a plain start is tray-only).
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { options: AppOptions::default(), open: false, demo: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--data-dir" => args.options.data_dir = Some(value("--data-dir")?.into()),
+            "--config" => args.options.config = Some(value("--config")?.into()),
+            "--model-dir" => args.options.model_dir = Some(value("--model-dir")?.into()),
+            "--no-model" => args.options.no_model = true,
+            "--open" => args.open = true,
+            "--demo" => args.demo = true,
+            other => return Err(format!("unknown option `{other}` (see the README)")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() {
+    tally::privacy::harden_process();
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("tally-desktop: {e}");
+            std::process::exit(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    let runtime = match runtime {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tally-desktop: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    tauri::async_runtime::set(runtime.handle().clone());
+    let engine = match runtime.block_on(async {
+        let app = App::open(args.options).await?;
+        if args.demo {
+            app.use_demo(true).await?;
+        }
+        Ok::<App, UiError>(app)
+    }) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("tally-desktop: {}", e.message);
+            std::process::exit(1);
+        }
+    };
+    let open_at_start = args.open;
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| open_dashboard(app)))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .manage(Engine(engine))
+        .invoke_handler(tauri::generate_handler![
+            status,
+            dashboard,
+            latest_date,
+            privacy,
+            export_csv,
+            import_file,
+            settings,
+            save_settings,
+            save_provider,
+            delete_provider_key,
+            ledger,
+            insights_preview,
+            insights_send,
+            use_demo,
+        ])
+        .setup(move |app| {
+            build_tray(app.handle());
+            if open_at_start {
+                open_dashboard(app.handle());
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("tally-desktop: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_app, event| {
+        // Closing the last window leaves the tray app running; only Quit exits.
+        if let RunEvent::ExitRequested { api, code: None, .. } = event {
+            api.prevent_exit();
+        }
+    });
+}

@@ -1,0 +1,403 @@
+//! The desktop app end to end: the real binary (built with `custom-protocol`, so it
+//! serves the built UI), driven through WebDriver (tauri-driver + WebKitWebDriver) on a
+//! private Xvfb display, with HOME and XDG_* in a temp dir. Every number the UI shows
+//! is compared with the engine's own answer on the same data; the views are saved as
+//! screenshots; afterwards every file under the temp HOME is scanned for planted PII.
+//!
+//! Needs: `Xvfb`, `dbus-run-session`, `/usr/bin/WebKitWebDriver`, `tauri-driver` (on
+//! PATH or in ~/.cargo/bin) — `scripts/test.sh` installs them all.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tally::app::{App, AppOptions};
+use tally::dashboard::Range;
+
+const PLANTED: [&str; 2] = ["planted.e2e.qx@example.com", "Zyxwv Qutrbek"];
+const LAST_DAY: &str = "2026-11-29";
+
+/// A process group killed on drop (Xvfb, dbus-run-session + tauri-driver + the app).
+struct Group(Child);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child's process group.
+        unsafe { libc::kill(-(self.0.id() as i32), libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
+}
+
+struct Sandbox {
+    home: tempfile::TempDir,
+    inputs: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let s = Sandbox { home: tempfile::tempdir().unwrap(), inputs: tempfile::tempdir().unwrap() };
+        for d in ["data", "config", "cache", "state", "runtime", "tmp"] {
+            std::fs::create_dir_all(s.home.path().join(d)).unwrap();
+        }
+        s
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data").join("tally")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.home.path().join("config").join("tally").join("config.toml")
+    }
+
+    fn env(&self, cmd: &mut Command, display: &str, lang: &str) {
+        let home = self.home.path();
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_RUNTIME_DIR", home.join("runtime"))
+            .env("TMPDIR", home.join("tmp"))
+            .env("DISPLAY", display)
+            .env("LANG", lang)
+            .env("TZ", "UTC")
+            .env("NO_AT_BRIDGE", "1")
+            .env("TALLY_KEYRING", "keyutils");
+    }
+
+    fn options(&self) -> AppOptions {
+        AppOptions { data_dir: Some(self.data_dir()), config: Some(self.config()), model_dir: None, no_model: true }
+    }
+}
+
+fn start_xvfb() -> (Group, String) {
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("Xvfb runs (apt: xvfb)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let display = format!(":{}", line.trim());
+    (Group(child), display)
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = PathBuf::from(std::env::var("HOME").unwrap_or_default());
+    let candidates = [home.join(".cargo/bin/tauri-driver"), PathBuf::from("/usr/local/bin/tauri-driver")];
+    candidates.into_iter().find(|p| p.exists()).unwrap_or_else(|| PathBuf::from("tauri-driver"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A minimal W3C WebDriver client.
+struct Driver {
+    http: reqwest::blocking::Client,
+    base: String,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Driver {
+    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let url = format!("{}{}", self.base, path);
+        let mut request = self.http.request(method, &url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().map_err(|e| e.to_string())?;
+        let value: Value = response.json().map_err(|e| e.to_string())?;
+        match value["value"].get("error") {
+            Some(error) => Err(format!("{error}: {}", value["value"]["message"])),
+            None => Ok(value["value"].clone()),
+        }
+    }
+
+    fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found =
+                self.call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})));
+            match found {
+                Ok(v) => return v[ELEMENT].as_str().unwrap().to_string(),
+                Err(e) if Instant::now() > deadline => panic!("no element `{css}`: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(150)),
+            }
+        }
+    }
+
+    fn text(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Waits until the element's text satisfies `pred`, and returns it.
+    fn text_until(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text(css);
+            if pred(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "`{css}` never matched; last text: {text}");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).unwrap();
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.call(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({}))).unwrap();
+        self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).unwrap();
+    }
+
+    fn script(&self, script: &str, args: Value) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": args}))).unwrap()
+    }
+
+    /// Sets an input's value the way a user's edit would (inputs of type date/select).
+    fn set_value(&self, css: &str, value: &str) {
+        self.find(css);
+        self.script(
+            "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+             el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));",
+            json!([css, value]),
+        );
+    }
+
+    fn go(&self, view: &str) {
+        self.click(&format!("[data-testid=nav-{view}]"));
+        self.find(&format!("main[data-view={view}]"));
+    }
+
+    fn screenshot(&self, dir: &Path, name: &str) {
+        use base64_png::decode;
+        // Let Chart.js draw (it renders on the next animation frame).
+        std::thread::sleep(Duration::from_millis(600));
+        let data = self.call(reqwest::Method::GET, "/screenshot", None).unwrap();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), decode(data.as_str().unwrap())).unwrap();
+    }
+}
+
+mod base64_png {
+    /// Standard base64 (the screenshot encoding), without a dependency.
+    pub fn decode(text: &str) -> Vec<u8> {
+        let value = |c: u8| match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            _ => 63,
+        };
+        let clean: Vec<u8> = text.bytes().filter(|c| !matches!(c, b'=' | b'\n' | b'\r')).collect();
+        let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+        for chunk in clean.chunks(4) {
+            let v: Vec<u32> = chunk.iter().map(|&c| u32::from(value(c))).collect();
+            let n = v.iter().enumerate().fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
+            for i in 0..chunk.len().saturating_sub(1) {
+                out.push((n >> (16 - 8 * i)) as u8);
+            }
+        }
+        out
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
+}
+
+/// An ActivityWatch export of one day of `obscure-tool` use whose titles carry planted PII.
+fn obscure_tool_export(dir: &Path) -> PathBuf {
+    let events: Vec<Value> = (0..8)
+        .map(|i| {
+            json!({"id": i, "timestamp": format!("{LAST_DAY}T{:02}:00:00Z", 9 + i), "duration": 1800.0,
+                "data": {"app": "obscure-tool", "title": format!("Draft for {} <{}> #{i}", PLANTED[1], PLANTED[0])}})
+        })
+        .collect();
+    let export = json!({"buckets": {"aw-watcher-window_e2e": {"id": "aw-watcher-window_e2e", "created": "2026-11-01T00:00:00Z",
+        "type": "currentwindow", "client": "aw-watcher-window", "hostname": "e2e-host", "events": events}}});
+    let path = dir.join("obscure.json");
+    std::fs::write(&path, serde_json::to_vec(&export).unwrap()).unwrap();
+    path
+}
+
+fn scan(root: &Path, needles: &[&str]) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap_or_default().to_ascii_lowercase();
+            for needle in needles {
+                let n = needle.to_lowercase().into_bytes();
+                if bytes.windows(n.len()).any(|w| w == n) {
+                    hits.push(format!("{} holds {needle}", path.display()));
+                }
+            }
+        }
+    }
+    hits
+}
+
+/// One app at a time: two WebKit instances on two cores only slow each other down.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn scenario(lang: &str) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let sandbox = Sandbox::new();
+    let rt = runtime();
+    let engine = rt.block_on(App::open(sandbox.options())).unwrap();
+    // Known aggregates: six generated weeks ending on LAST_DAY.
+    let mut shape = tally::synth::shape_for_total(20_000, 5);
+    shape.end = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z").unwrap().timestamp();
+    let mut export = Vec::new();
+    tally::synth::write_aw_export(&mut export, shape).unwrap();
+    let generated = sandbox.inputs.path().join("generated.json");
+    std::fs::write(&generated, export).unwrap();
+    rt.block_on(engine.import_file(&generated, tally::import::Format::Aw)).unwrap();
+
+    let (_xvfb, display) = start_xvfb();
+    let port = free_port();
+    let mut cmd = Command::new("dbus-run-session");
+    cmd.arg("--").arg(tauri_driver()).args(["--port", &port.to_string(), "--native-port", &free_port().to_string()]);
+    sandbox.env(&mut cmd, &display, lang);
+    let _driver_process =
+        Group(cmd.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0).spawn().expect("tauri-driver runs"));
+    let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let root = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while http.get(format!("{root}/status")).send().is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let app = env!("CARGO_BIN_EXE_tally-desktop");
+    let data_dir = sandbox.data_dir().display().to_string();
+    let config = sandbox.config().display().to_string();
+    let args = ["--data-dir", &data_dir, "--config", &config, "--no-model", "--open"];
+    let session: Value = http
+        .post(format!("{root}/session"))
+        .json(&json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app, "args": args}}}}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}"));
+    let d = Driver { http: http.clone(), base: format!("{root}/session/{id}") };
+    let shots = std::env::var_os("TALLY_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("tally-e2e-screenshots"))
+        .join(lang.replace('.', "_"));
+    let last_day = chrono::NaiveDate::parse_from_str(LAST_DAY, "%Y-%m-%d").unwrap();
+
+    // Dashboard: the figures shown are the engine's, for week and month.
+    d.set_value("[data-testid=to-date]", LAST_DAY);
+    for range in [Range::Week, Range::Month] {
+        let name = if range == Range::Week { "week" } else { "month" };
+        d.click(&format!("[data-testid=range-{name}]"));
+        let want = rt.block_on(engine.dashboard(range, Some(last_day), None)).unwrap().totals;
+        let shown = d.text_until("[data-testid=total-active-hours]", |t| t == format!("{:.2}", want.active_hours));
+        assert_eq!(shown, format!("{:.2}", want.active_hours));
+        assert_eq!(d.text("[data-testid=total-focus-hours]"), format!("{:.2}", want.focus_hours));
+        assert_eq!(d.text("[data-testid=total-meeting-hours]"), format!("{:.2}", want.meeting_hours));
+        assert_eq!(d.text("[data-testid=total-switches]"), format!("{:.2}", want.switches_per_hour));
+        assert_eq!(d.text("[data-testid=total-ai-share]"), format!("{:.1} %", want.ai_tools_share * 100.0));
+        d.find("[data-testid=chart-categories] canvas");
+    }
+    d.screenshot(&shots, "dashboard");
+
+    // Privacy: the stored tables as they are.
+    d.go("privacy");
+    let buckets =
+        rt.block_on(engine.privacy()).unwrap().tables.into_iter().find(|t| t.name == "activity_buckets").unwrap();
+    let summary = d.text("[data-testid=table-activity_buckets] summary");
+    assert!(summary.starts_with(&format!("activity_buckets — {} rows", buckets.total_rows)), "{summary}");
+    assert_eq!(d.text("[data-testid=ledger-empty]"), "Nothing has ever been sent off this machine.");
+    d.screenshot(&shots, "privacy");
+
+    // Settings: a bad regex is refused next to its field and nothing is written.
+    d.go("settings");
+    d.click("[data-testid=rule-add]");
+    d.type_into("[data-testid=rule-0-app]", "(obscure");
+    d.click("[data-testid=settings-save]");
+    let error = d.text_until("[data-testid=field-error]", |t| !t.is_empty());
+    assert!(error.contains("not a valid regex"), "{error}");
+    let attr = d.script("return document.querySelector('[data-testid=field-error]').dataset.for", json!([]));
+    assert_eq!(attr, "rules.0.app");
+    assert!(!sandbox.config().exists(), "a refused save must not write the config");
+    // A valid rule: obscure-tool is an AI tool.
+    d.type_into("[data-testid=rule-0-app]", "^obscure-tool$");
+    d.set_value("[data-testid=rule-0-category]", "ai_tools");
+    d.click("[data-testid=settings-save]");
+    d.text_until("[data-testid=settings-status]", |t| t.starts_with("Saved."));
+    assert!(std::fs::read_to_string(sandbox.config()).unwrap().contains("^obscure-tool$"));
+    d.screenshot(&shots, "settings");
+
+    // Import through the UI, under the new rule, and see the dashboard change.
+    let day = Range::Day;
+    let before = rt.block_on(engine.dashboard(day, Some(last_day), None)).unwrap().totals.ai_tools_share;
+    d.go("export");
+    d.type_into("[data-testid=import-path]", obscure_tool_export(sandbox.inputs.path()).to_str().unwrap());
+    d.click("[data-testid=import-run]");
+    d.text_until("[data-testid=import-result]", |t| t.starts_with("Imported 8 records"));
+    let after = rt.block_on(engine.dashboard(day, Some(last_day), None)).unwrap().totals;
+    assert!(
+        after.ai_tools_share > before,
+        "the rule made obscure-tool an AI tool: {before} → {}",
+        after.ai_tools_share
+    );
+    d.go("dashboard");
+    d.click("[data-testid=range-day]");
+    d.text_until("[data-testid=total-ai-share]", |t| t == format!("{:.1} %", after.ai_tools_share * 100.0));
+
+    // Export through the UI: the file equals the engine's report for the same dates.
+    d.go("export");
+    let out = sandbox.inputs.path().join("report.csv");
+    d.set_value("[data-testid=export-from]", "2026-11-01");
+    d.set_value("[data-testid=export-to]", LAST_DAY);
+    d.set_value("[data-testid=export-by]", "week");
+    d.type_into("[data-testid=export-path]", out.to_str().unwrap());
+    d.click("[data-testid=export-run]");
+    d.text_until("[data-testid=export-result]", |t| t.starts_with("Wrote "));
+    let expected = sandbox.inputs.path().join("expected.csv");
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    rt.block_on(engine.export_csv(&expected, from, last_day, tally::report::Period::Week)).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&expected).unwrap());
+    d.screenshot(&shots, "export");
+
+    let _ = d.call(reqwest::Method::DELETE, "", None);
+    drop(_driver_process);
+    // Nothing the app or WebKit wrote holds the planted titles.
+    assert_eq!(scan(sandbox.home.path(), &PLANTED), Vec::<String>::new());
+}
+
+#[test]
+fn the_app_end_to_end_under_c_utf8() {
+    scenario("C.UTF-8");
+}
+
+#[test]
+fn the_app_end_to_end_under_en_us_utf8() {
+    scenario("en_US.UTF-8");
+}

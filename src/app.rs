@@ -1,0 +1,708 @@
+//! The engine as the desktop shell sees it: one [`App`] holding the store, the config
+//! and the analyzer, with one method per thing a window can ask for. Every Tauri
+//! command is a single call here, so the shell holds no SQL, metric, rule or model code.
+//!
+//! Errors cross to the UI as [`UiError`]: a message, and for settings the field it is
+//! about, so the form can show it next to that field.
+
+use crate::analyze::model::LocalModel;
+use crate::analyze::rules::{CategoryRules, RuleSpec, RulesFile};
+use crate::analyze::{Analyzer, LexiconScorer};
+use crate::config::{Config, ReportZone};
+use crate::dashboard::{self, Dashboard, Range};
+use crate::insights::provider::{ProviderKind, ProviderSettings};
+use crate::insights::summary::{self, WorkingHours};
+use crate::insights::{self, Period};
+use crate::report::{self, Period as ReportPeriod};
+use crate::secrets::{provider_key_name, BackendChoice, Secret, SecretStore};
+use crate::store::ledger::LedgerEntry;
+use crate::store::{Store, TableView, SHOWN_TABLES};
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::RwLock;
+
+/// An error as the UI shows it: what went wrong, and the settings field when there is one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UiError {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl UiError {
+    fn field(field: impl Into<String>, message: impl Into<String>) -> UiError {
+        UiError { message: message.into(), field: Some(field.into()) }
+    }
+}
+
+impl<E: std::error::Error> From<E> for UiError {
+    fn from(e: E) -> UiError {
+        UiError { message: e.to_string(), field: None }
+    }
+}
+
+type UiResult<T> = Result<T, UiError>;
+
+fn msg(message: impl Into<String>) -> UiError {
+    UiError { message: message.into(), field: None }
+}
+
+/// Where the app keeps things.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Default: the platform data dir (`~/.local/share/tally`).
+    pub data_dir: Option<PathBuf>,
+    /// Default: `~/.config/tally/config.toml`.
+    pub config: Option<PathBuf>,
+    pub model_dir: Option<PathBuf>,
+    pub no_model: bool,
+}
+
+struct Current {
+    store: Store,
+    data_dir: PathBuf,
+    demo: bool,
+}
+
+pub struct App {
+    options: AppOptions,
+    config_path: PathBuf,
+    config: RwLock<Config>,
+    current: RwLock<Current>,
+    analyzer: RwLock<Arc<Analyzer>>,
+    engine: RwLock<String>,
+    http: reqwest::Client,
+}
+
+/// The demo store lives beside the real one and is always marked as demo data.
+const DEMO_DIR: &str = "tally-demo";
+
+fn default_data_dir() -> UiResult<PathBuf> {
+    Ok(dirs::data_dir().ok_or_else(|| msg("no platform data directory"))?.join("tally"))
+}
+
+impl App {
+    pub async fn open(options: AppOptions) -> UiResult<App> {
+        let config_path = match &options.config {
+            Some(p) => p.clone(),
+            None => {
+                dirs::config_dir().ok_or_else(|| msg("no platform config directory"))?.join("tally").join("config.toml")
+            }
+        };
+        let config = if config_path.exists() { Config::load(Some(&config_path))? } else { Config::default() };
+        let data_dir = match &options.data_dir {
+            Some(d) => d.clone(),
+            None => default_data_dir()?,
+        };
+        std::fs::create_dir_all(&data_dir)
+            .map_err(|e| msg(format!("cannot create the data directory {}: {e}", data_dir.display())))?;
+        let store = Store::open(&data_dir).await?;
+        let (analyzer, engine) = build_analyzer(&options, &config)?;
+        Ok(App {
+            options,
+            config_path,
+            config: RwLock::new(config),
+            current: RwLock::new(Current { store, data_dir, demo: false }),
+            analyzer: RwLock::new(Arc::new(analyzer)),
+            engine: RwLock::new(engine),
+            http: insights::client::http_client(),
+        })
+    }
+
+    pub async fn store(&self) -> Store {
+        self.current.read().await.store.clone()
+    }
+
+    pub async fn analyzer(&self) -> Arc<Analyzer> {
+        self.analyzer.read().await.clone()
+    }
+
+    pub async fn config(&self) -> Config {
+        self.config.read().await.clone()
+    }
+
+    fn zone(config: &Config) -> UiResult<ReportZone> {
+        config.zone(None).map_err(|m| UiError::field("timezone", m))
+    }
+
+    /// What the window header shows: which store, which engine, demo or not.
+    pub async fn status(&self) -> AppStatus {
+        let current = self.current.read().await;
+        AppStatus {
+            data_dir: current.data_dir.display().to_string(),
+            demo: current.demo,
+            engine: self.engine.read().await.clone(),
+            config_path: self.config_path.display().to_string(),
+        }
+    }
+
+    pub async fn dashboard(&self, range: Range, to: Option<NaiveDate>, team: Option<String>) -> UiResult<Dashboard> {
+        let config = self.config().await;
+        let zone = Self::zone(&config)?;
+        let to = to.unwrap_or_else(|| report::today(&zone));
+        let (lo, hi) = dashboard::rows_needed(&zone, range, to);
+        let rows = self.store().await.buckets(lo, hi).await?;
+        Ok(dashboard::build(&rows, &zone, range, to, team.as_deref()))
+    }
+
+    /// The latest date with stored activity, so an empty "today" can jump to data.
+    pub async fn latest_date(&self) -> UiResult<Option<NaiveDate>> {
+        let zone = Self::zone(&self.config().await)?;
+        let extent = self.store().await.extent().await?;
+        Ok(extent.map(|(_, hi)| {
+            let instant = chrono::DateTime::from_timestamp(hi, 0).unwrap_or_default();
+            instant.with_timezone(&zone.offset_at(instant)).date_naive()
+        }))
+    }
+
+    /// The Privacy view: the stored tables as they are, detections by label, the
+    /// exclusions in force and the ledger.
+    pub async fn privacy(&self) -> UiResult<PrivacyView> {
+        let store = self.store().await;
+        let mut tables = Vec::new();
+        for name in SHOWN_TABLES {
+            tables.push(store.table_view(name, 50).await?);
+        }
+        let mut redactions = std::collections::BTreeMap::new();
+        if let Some((lo, hi)) = store.extent().await? {
+            for row in store.buckets(lo, hi + 900).await? {
+                for (label, n) in crate::analyze::span::PiiLabel::ALL.iter().zip(row.totals.redactions) {
+                    if n > 0 {
+                        *redactions.entry(label.as_str().to_string()).or_insert(0) += n;
+                    }
+                }
+            }
+        }
+        let config = self.config().await;
+        Ok(PrivacyView {
+            tables,
+            redactions_by_label: redactions,
+            exclusions: Exclusions {
+                apps: config.exclude.apps.clone(),
+                titles: config.exclude.titles.clone(),
+                urls: config.exclude.urls.clone(),
+                private_windows: config.exclude.private_windows,
+            },
+            ledger: store.ledger(200).await?,
+        })
+    }
+
+    /// Writes the CSV report of DESIGN §7a to `path` (atomically); returns its rows.
+    pub async fn export_csv(&self, path: &Path, from: NaiveDate, to: NaiveDate, by: ReportPeriod) -> UiResult<usize> {
+        if to < from {
+            return Err(UiError::field("to", "the last date is before the first"));
+        }
+        let zone = Self::zone(&self.config().await)?;
+        let (lo, hi) = report::date_range(&zone, from, to);
+        let rows = report::report_rows(&self.store().await.buckets(lo, hi).await?, &zone, by);
+        let mut bytes = Vec::new();
+        report::write_csv(&rows, &mut bytes)?;
+        write_atomically(path, &bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
+        Ok(rows.len())
+    }
+
+    /// Switches between the real store and a generated demo month (clearly marked).
+    pub async fn use_demo(&self, demo: bool) -> UiResult<AppStatus> {
+        let real = match &self.options.data_dir {
+            Some(d) => d.clone(),
+            None => default_data_dir()?,
+        };
+        let dir = if demo { real.parent().unwrap_or(Path::new(".")).join(DEMO_DIR) } else { real };
+        std::fs::create_dir_all(&dir).map_err(|e| msg(format!("cannot create {}: {e}", dir.display())))?;
+        let store = Store::open(&dir).await?;
+        if demo && store.extent().await?.is_none() {
+            self.fill_demo(&store).await?;
+        }
+        let old = std::mem::replace(&mut *self.current.write().await, Current { store, data_dir: dir, demo });
+        old.store.close().await;
+        Ok(self.status().await)
+    }
+
+    /// Imports a generated month ending now into `store`, through the whole pipeline.
+    async fn fill_demo(&self, store: &Store) -> UiResult<()> {
+        let mut shape = crate::synth::shape_for_total(20_000, 42);
+        let now = chrono::Utc::now().timestamp();
+        shape.end = now - now % 900;
+        let mut export = Vec::new();
+        crate::synth::write_aw_export(&mut export, shape)?;
+        let file = tempfile_in(store.path().parent().unwrap_or(Path::new(".")), &export)?;
+        let result = self.run_import(store, &file, crate::import::Format::Aw).await;
+        let _ = std::fs::remove_file(&file);
+        result.map(|_| ())
+    }
+
+    /// Runs a file through the whole pipeline into the current store (the same as
+    /// `tally import`); a file imported before changes nothing.
+    pub async fn import_file(&self, path: &Path, format: crate::import::Format) -> UiResult<ImportReport> {
+        let store = self.store().await;
+        self.run_import(&store, path, format).await
+    }
+
+    async fn run_import(&self, store: &Store, path: &Path, format: crate::import::Format) -> UiResult<ImportReport> {
+        let config = self.config().await;
+        let source = crate::import::FileSource {
+            format,
+            path: path.to_path_buf(),
+            progress: crate::import::ReadProgress::default(),
+        };
+        let options = crate::pipeline::RunOptions {
+            team: config.team(),
+            focus: config.focus,
+            checkpoint_every: crate::pipeline::CHECKPOINT_RECORDS,
+        };
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut first_problems = Vec::new();
+        let summary = crate::pipeline::run(store, self.analyzer().await, Box::new(source), options, stop, |error| {
+            if first_problems.len() < 5 {
+                first_problems.push(error.to_string());
+            }
+        })
+        .await
+        .map_err(|e| msg(format!("importing {}: {e}", path.display())))?;
+        Ok(ImportReport {
+            imported: summary.imported,
+            skipped: summary.skipped,
+            already_imported: summary.outcome == crate::pipeline::RunOutcome::AlreadyImported,
+            problems: first_problems,
+        })
+    }
+
+    pub async fn settings(&self) -> Settings {
+        let config = self.config().await;
+        Settings {
+            team: config.team.clone().unwrap_or_default(),
+            timezone: config.timezone.clone().unwrap_or_default(),
+            working_hours: WorkingHoursEdit::from(&config.insights.working_hours),
+            rules: config.rules.rule.iter().map(RuleEdit::from).collect(),
+            providers: Vec::new(),
+            config_path: self.config_path.display().to_string(),
+        }
+    }
+
+    /// Settings plus the providers (the store is async).
+    pub async fn settings_with_providers(&self) -> UiResult<Settings> {
+        let mut settings = self.settings().await;
+        let secrets = SecretStore::open(BackendChoice::from_env()?).ok();
+        for (p, is_default) in self.store().await.providers().await? {
+            let has_key = secrets.as_ref().and_then(|s| s.get(&provider_key_name(&p.name)).ok().flatten()).is_some();
+            settings.providers.push(ProviderView { settings: p, is_default, has_key });
+        }
+        Ok(settings)
+    }
+
+    /// Validates every field, then writes the config file atomically and applies it;
+    /// on any error nothing is written and the first error names its field.
+    pub async fn save_settings(&self, edit: SettingsEdit) -> UiResult<Settings> {
+        let team = edit.team.trim().to_string();
+        if !team.is_empty() && (team.chars().count() > 64 || team.chars().any(char::is_control)) {
+            return Err(UiError::field("team", "a team label is 1–64 printable characters"));
+        }
+        let timezone = edit.timezone.trim().to_string();
+        if !timezone.is_empty() && timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(UiError::field(
+                "timezone",
+                format!("unknown IANA time zone `{timezone}` (e.g. Europe/Berlin)"),
+            ));
+        }
+        let hours = edit.working_hours.parse()?;
+        let mut rules = Vec::new();
+        for (i, rule) in edit.rules.iter().enumerate() {
+            let spec = rule.to_spec();
+            let one = RulesFile { replace_builtin: true, rules: vec![spec.clone()] };
+            if let Err(e) = CategoryRules::new(&one, "settings") {
+                let field = match &e {
+                    crate::analyze::rules::RuleError::BadRegex { field, .. } => format!("rules.{i}.{field}"),
+                    crate::analyze::rules::RuleError::UnknownCategory { .. } => format!("rules.{i}.category"),
+                    _ => format!("rules.{i}"),
+                };
+                let text = e.to_string().replace("settings: rule #1", &format!("rule {}", i + 1));
+                return Err(UiError::field(field, text));
+            }
+            rules.push(spec);
+        }
+        // Build the new file from the old one so keys the form does not show survive.
+        let mut table: toml::Table = match std::fs::read_to_string(&self.config_path) {
+            Ok(text) => text.parse().map_err(|e| msg(format!("config file {}: {e}", self.config_path.display())))?,
+            Err(_) => toml::Table::new(),
+        };
+        set_or_remove(&mut table, "team", (!team.is_empty()).then(|| toml::Value::String(team.clone())));
+        set_or_remove(&mut table, "timezone", (!timezone.is_empty()).then(|| toml::Value::String(timezone.clone())));
+        let insights = table.entry("insights").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if let toml::Value::Table(t) = insights {
+            t.insert("working_hours".into(), toml::Value::try_from(WorkingHoursToml::from(&hours))?);
+        }
+        let rules_table = table.entry("rules").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if let toml::Value::Table(t) = rules_table {
+            t.insert("rule".into(), toml::Value::try_from(rules.iter().map(RuleToml::from).collect::<Vec<_>>())?);
+        }
+        let text = toml::to_string_pretty(&table)?;
+        // The whole file must still load before it replaces the old one.
+        let staged = self.config_path.with_extension("toml.staged");
+        if let Some(dir) = self.config_path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| msg(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        std::fs::write(&staged, &text).map_err(|e| msg(format!("cannot write {}: {e}", staged.display())))?;
+        let loaded = Config::load(Some(&staged)).and_then(|c| c.category_rules().map(|_| c));
+        let config = match loaded {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&staged);
+                return Err(msg(e.to_string()));
+            }
+        };
+        std::fs::rename(&staged, &self.config_path)
+            .map_err(|e| msg(format!("cannot replace {}: {e}", self.config_path.display())))?;
+        let mut config = config;
+        config.origin = Some(self.config_path.clone());
+        let (analyzer, engine) = build_analyzer(&self.options, &config)?;
+        *self.analyzer.write().await = Arc::new(analyzer);
+        *self.engine.write().await = engine;
+        *self.config.write().await = config;
+        self.settings_with_providers().await
+    }
+
+    /// Adds or changes a provider; a key, when given, goes to the OS keyring only.
+    pub async fn save_provider(&self, edit: ProviderEdit) -> UiResult<Settings> {
+        let kind = ProviderKind::parse(&edit.kind)
+            .ok_or_else(|| UiError::field("provider.kind", "choose openai, azure-openai or anthropic"))?;
+        let settings = ProviderSettings {
+            name: edit.name.trim().to_string(),
+            kind,
+            base_url: edit.base_url.trim().to_string(),
+            model: edit.model.trim().to_string(),
+            max_tokens: edit.max_tokens.unwrap_or(insights::provider::DEFAULT_MAX_TOKENS),
+            timeout_secs: edit.timeout_secs.unwrap_or(insights::provider::DEFAULT_TIMEOUT_SECS),
+            max_retries: insights::provider::DEFAULT_MAX_RETRIES,
+            retry_base_ms: insights::provider::DEFAULT_RETRY_BASE_MS,
+        };
+        if let Err(e) = settings.validate() {
+            let field = match &e {
+                insights::provider::ProviderError::Settings { field, .. } => format!("provider.{field}"),
+                _ => "provider".into(),
+            };
+            return Err(UiError::field(field, e.to_string()));
+        }
+        let key = match edit.key.as_deref().filter(|k| !k.is_empty()) {
+            Some(k) => Some(Secret::new(k).map_err(|e| UiError::field("provider.key", e.to_string()))?),
+            None => None,
+        };
+        if let Some(key) = &key {
+            let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+            secrets
+                .set(&provider_key_name(&settings.name), key)
+                .map_err(|e| UiError::field("provider.key", e.to_string()))?;
+        }
+        self.store().await.set_provider(&settings, edit.make_default).await?;
+        self.settings_with_providers().await
+    }
+
+    pub async fn delete_provider_key(&self, name: &str) -> UiResult<Settings> {
+        SecretStore::open(BackendChoice::from_env()?)?.delete(&provider_key_name(name))?;
+        self.settings_with_providers().await
+    }
+
+    pub async fn ledger(&self, limit: u32) -> UiResult<Vec<LedgerEntry>> {
+        Ok(self.store().await.ledger(limit).await?)
+    }
+
+    /// The exact request `insights_send` would make for the last complete week.
+    pub async fn insights_preview(&self, provider: Option<String>) -> UiResult<InsightPreview> {
+        let (config, period) = self.insight_period().await?;
+        let analyzer = self.analyzer().await;
+        let p =
+            insights::preview(&self.store().await, &analyzer, &config.insights, provider.as_deref(), &period).await?;
+        Ok(InsightPreview {
+            provider: p.provider.map(|s| s.name),
+            endpoint: p.endpoint,
+            body: String::from_utf8_lossy(&p.body).into_owned(),
+            sha256: p.sha256,
+            findings: p.findings.iter().map(ToString::to_string).collect(),
+            week: period.monday,
+        })
+    }
+
+    /// Sends the last complete week's summary: only on the employee's own click.
+    pub async fn insights_send(&self, provider: Option<String>) -> UiResult<LedgerEntry> {
+        let (config, period) = self.insight_period().await?;
+        let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+        let analyzer = self.analyzer().await;
+        let store = self.store().await;
+        let sent =
+            insights::send(&store, &analyzer, &secrets, &self.http, &config.insights, provider.as_deref(), &period)
+                .await?;
+        Ok(sent.entry)
+    }
+
+    async fn insight_period(&self) -> UiResult<(Config, Period)> {
+        let config = self.config().await;
+        let zone = Self::zone(&config)?;
+        let monday = summary::last_complete_week(report::today(&zone));
+        Ok((config, Period { monday, zone }))
+    }
+}
+
+fn build_analyzer(options: &AppOptions, config: &Config) -> UiResult<(Analyzer, String)> {
+    let rules = config.category_rules()?;
+    let exclusions = config.exclusions()?;
+    let (analyzer, engine) = if options.no_model || !config.model.enabled {
+        (Analyzer::new(rules, Box::<LexiconScorer>::default()), "recognizers+rules (model disabled)".to_string())
+    } else {
+        match LocalModel::load(&config.model, options.model_dir.as_deref()) {
+            Ok(model) => {
+                let analyzer = Analyzer::new(rules, Box::new(model));
+                let engine = analyzer.describe();
+                (analyzer, engine)
+            }
+            Err(e) => (
+                Analyzer::new(rules, Box::<LexiconScorer>::default()),
+                format!("recognizers+rules only; local model unavailable: {e}"),
+            ),
+        }
+    };
+    Ok((analyzer.with_exclusions(exclusions), engine))
+}
+
+fn set_or_remove(table: &mut toml::Table, key: &str, value: Option<toml::Value>) {
+    match value {
+        Some(v) => {
+            table.insert(key.to_string(), v);
+        }
+        None => {
+            table.remove(key);
+        }
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report.csv".into());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn tempfile_in(dir: &Path, bytes: &[u8]) -> UiResult<PathBuf> {
+    let path = dir.join(format!(".demo-{}.json", std::process::id()));
+    std::fs::write(&path, bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// What an import did, for the UI.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub imported: u64,
+    pub skipped: u64,
+    pub already_imported: bool,
+    /// The first few skipped records' problems (positions, never values).
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppStatus {
+    pub data_dir: String,
+    pub demo: bool,
+    pub engine: String,
+    pub config_path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivacyView {
+    pub tables: Vec<TableView>,
+    pub redactions_by_label: std::collections::BTreeMap<String, i64>,
+    pub exclusions: Exclusions,
+    pub ledger: Vec<LedgerEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exclusions {
+    pub apps: Vec<String>,
+    pub titles: Vec<String>,
+    pub urls: Vec<String>,
+    pub private_windows: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub team: String,
+    pub timezone: String,
+    pub working_hours: WorkingHoursEdit,
+    pub rules: Vec<RuleEdit>,
+    pub providers: Vec<ProviderView>,
+    pub config_path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderView {
+    #[serde(flatten)]
+    pub settings: ProviderSettings,
+    pub is_default: bool,
+    pub has_key: bool,
+}
+
+/// What the Settings form sends back.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SettingsEdit {
+    pub team: String,
+    pub timezone: String,
+    pub working_hours: WorkingHoursEdit,
+    pub rules: Vec<RuleEdit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkingHoursEdit {
+    /// `HH:MM`
+    pub start: String,
+    pub end: String,
+    /// `mon` … `sun`
+    pub days: Vec<String>,
+}
+
+impl From<&WorkingHours> for WorkingHoursEdit {
+    fn from(h: &WorkingHours) -> Self {
+        WorkingHoursEdit {
+            start: h.start.format("%H:%M").to_string(),
+            end: h.end.format("%H:%M").to_string(),
+            days: h.days.iter().map(|d| d.to_string().to_lowercase()).collect(),
+        }
+    }
+}
+
+impl WorkingHoursEdit {
+    fn parse(&self) -> UiResult<WorkingHours> {
+        let time = |field: &str, v: &str| {
+            NaiveTime::parse_from_str(v.trim(), "%H:%M")
+                .map_err(|_| UiError::field(format!("working_hours.{field}"), "use a 24-hour time like 09:00"))
+        };
+        let start = time("start", &self.start)?;
+        let end = time("end", &self.end)?;
+        if end <= start {
+            return Err(UiError::field("working_hours.end", "the working day must end after it starts"));
+        }
+        let mut days = Vec::new();
+        for d in &self.days {
+            let day: Weekday =
+                d.parse().map_err(|_| UiError::field("working_hours.days", format!("unknown day `{d}`")))?;
+            if days.contains(&day) {
+                return Err(UiError::field("working_hours.days", format!("{day} is listed twice")));
+            }
+            days.push(day);
+        }
+        if days.is_empty() {
+            return Err(UiError::field("working_hours.days", "pick at least one working day"));
+        }
+        Ok(WorkingHours { start, end, days })
+    }
+}
+
+#[derive(Serialize)]
+struct WorkingHoursToml {
+    start: String,
+    end: String,
+    days: Vec<String>,
+}
+
+impl From<&WorkingHours> for WorkingHoursToml {
+    fn from(h: &WorkingHours) -> Self {
+        WorkingHoursToml {
+            start: h.start.format("%H:%M:%S").to_string(),
+            end: h.end.format("%H:%M:%S").to_string(),
+            days: h.days.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+}
+
+/// One category rule as the rules editor shows it (empty strings for absent fields).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleEdit {
+    pub category: String,
+    pub app: String,
+    pub title: String,
+    pub url: String,
+    pub priority: Option<i32>,
+}
+
+impl From<&RuleSpec> for RuleEdit {
+    fn from(r: &RuleSpec) -> Self {
+        RuleEdit {
+            category: r.category.clone(),
+            app: r.app.clone().unwrap_or_default(),
+            title: r.title.clone().unwrap_or_default(),
+            url: r.url.clone().unwrap_or_default(),
+            priority: r.priority,
+        }
+    }
+}
+
+impl RuleEdit {
+    fn to_spec(&self) -> RuleSpec {
+        let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        RuleSpec {
+            category: self.category.trim().to_string(),
+            app: opt(&self.app),
+            title: opt(&self.title),
+            url: opt(&self.url),
+            priority: self.priority,
+            ignore_case: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RuleToml {
+    category: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<i32>,
+}
+
+impl From<&RuleSpec> for RuleToml {
+    fn from(r: &RuleSpec) -> Self {
+        RuleToml {
+            category: r.category.clone(),
+            app: r.app.clone(),
+            title: r.title.clone(),
+            url: r.url.clone(),
+            priority: r.priority,
+        }
+    }
+}
+
+/// A provider as the Settings form sends it; `key` goes to the keyring only.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderEdit {
+    pub name: String,
+    pub kind: String,
+    pub base_url: String,
+    pub model: String,
+    pub max_tokens: Option<u32>,
+    pub timeout_secs: Option<u32>,
+    pub key: Option<String>,
+    #[serde(default)]
+    pub make_default: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InsightPreview {
+    pub provider: Option<String>,
+    pub endpoint: Option<String>,
+    pub body: String,
+    pub sha256: String,
+    pub findings: Vec<String>,
+    pub week: NaiveDate,
+}

@@ -1,0 +1,179 @@
+// The one module that talks to the engine: a typed wrapper per Tauri command.
+// Types mirror the engine's serde output (src/app.rs, src/dashboard.rs, src/store/ledger.rs).
+import { invoke } from "@tauri-apps/api/core";
+
+export type Range = "day" | "week" | "month";
+
+export interface UiError {
+  message: string;
+  field?: string;
+}
+
+export interface AppStatus {
+  data_dir: string;
+  demo: boolean;
+  engine: string;
+  config_path: string;
+}
+
+export interface Figures {
+  active_hours: number;
+  focus_hours: number;
+  meeting_hours: number;
+  ai_tools_share: number;
+  switches_per_hour: number;
+  events: number;
+  sentiment: [number, number, number];
+  sentiment_mean: number | null;
+}
+
+export interface Point {
+  start: string;
+  hours_by_category: number[];
+  figures: Figures;
+}
+
+export interface Dashboard {
+  range: Range;
+  from: string;
+  to: string;
+  time_zone: string;
+  teams: string[];
+  team: string | null;
+  categories: string[];
+  points: Point[];
+  totals: Figures;
+}
+
+export interface TableView {
+  name: string;
+  columns: string[];
+  rows: string[][];
+  total_rows: number;
+}
+
+export interface LedgerEntry {
+  id: number;
+  at: string;
+  purpose: string;
+  scope: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  provider: string;
+  kind: string;
+  model: string;
+  endpoint: string;
+  payload: string | null;
+  payload_sha256: string;
+  outcome: "sent" | "failed" | "blocked";
+  left_machine: boolean;
+  http_status: number | null;
+  attempts: { waited_ms: number; status?: number; failure?: string; elapsed_ms: number }[];
+  response: string | null;
+  response_redactions: Record<string, number>;
+  error: string | null;
+}
+
+export interface PrivacyView {
+  tables: TableView[];
+  redactions_by_label: Record<string, number>;
+  exclusions: { apps: string[]; titles: string[]; urls: string[]; private_windows: boolean };
+  ledger: LedgerEntry[];
+}
+
+export interface WorkingHours {
+  start: string;
+  end: string;
+  days: string[];
+}
+
+export interface RuleEdit {
+  category: string;
+  app: string;
+  title: string;
+  url: string;
+  priority: number | null;
+}
+
+export interface ProviderView {
+  name: string;
+  kind: string;
+  base_url: string;
+  model: string;
+  max_tokens: number;
+  timeout_secs: number;
+  is_default: boolean;
+  has_key: boolean;
+}
+
+export interface Settings {
+  team: string;
+  timezone: string;
+  working_hours: WorkingHours;
+  rules: RuleEdit[];
+  providers: ProviderView[];
+  config_path: string;
+}
+
+export interface SettingsEdit {
+  team: string;
+  timezone: string;
+  working_hours: WorkingHours;
+  rules: RuleEdit[];
+}
+
+export interface ProviderEdit {
+  name: string;
+  kind: string;
+  base_url: string;
+  model: string;
+  max_tokens: number | null;
+  timeout_secs: number | null;
+  key: string | null;
+  make_default: boolean;
+}
+
+export interface ImportReport {
+  imported: number;
+  skipped: number;
+  already_imported: boolean;
+  problems: string[];
+}
+
+export interface InsightPreview {
+  provider: string | null;
+  endpoint: string | null;
+  body: string;
+  sha256: string;
+  findings: string[];
+  week: string;
+}
+
+/** Calls a command; a rejected call carries the engine's `UiError`. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    if (typeof e === "object" && e !== null && "message" in e) throw e as UiError;
+    throw { message: String(e) } as UiError;
+  }
+}
+
+export const api = {
+  status: () => call<AppStatus>("status"),
+  dashboard: (range: Range, to: string | null, team: string | null) =>
+    call<Dashboard>("dashboard", { range, to, team }),
+  latestDate: () => call<string | null>("latest_date"),
+  privacy: () => call<PrivacyView>("privacy"),
+  exportCsv: (path: string, from: string, to: string, by: string) =>
+    call<number>("export_csv", { path, from, to, by }),
+  importFile: (path: string, format: string) => call<ImportReport>("import_file", { path, format }),
+  settings: () => call<Settings>("settings"),
+  saveSettings: (edit: SettingsEdit) => call<Settings>("save_settings", { edit }),
+  saveProvider: (edit: ProviderEdit) => call<Settings>("save_provider", { edit }),
+  deleteProviderKey: (name: string) => call<Settings>("delete_provider_key", { name }),
+  ledger: () => call<LedgerEntry[]>("ledger"),
+  insightsPreview: (provider: string | null) => call<InsightPreview>("insights_preview", { provider }),
+  insightsSend: (provider: string | null) => call<LedgerEntry>("insights_send", { provider }),
+  useDemo: (demo: boolean) => call<AppStatus>("use_demo", { demo }),
+};
