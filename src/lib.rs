@@ -10,5 +10,6 @@ pub mod lines;
 pub mod pipeline;
 pub mod privacy;
 pub mod report;
+pub mod serve;
 pub mod store;
 pub mod synth;

@@ -1,7 +1,12 @@
 //! The aggregate store: SQLite in WAL mode through sqlx, schema only from `migrations/`.
 //!
 //! Invariant: nothing here ever receives a title, URL or text — only [`BucketKey`]s,
-//! [`BucketTotals`] and import checkpoints.
+//! [`BucketTotals`], import checkpoints and ActivityWatch bucket metadata whose id and
+//! host name arrive as [`SaltedHash`]es.
+
+mod aw_buckets;
+
+pub use aw_buckets::{AwBucketRow, SaltedHash};
 
 use crate::aggregate::{BucketKey, BucketTotals, TimelineState};
 use crate::analyze::span::PiiLabel;
@@ -24,6 +29,8 @@ pub enum StoreError {
     UnknownCategory(String),
     #[error("import checkpoint state is unreadable: {0}")]
     Checkpoint(String),
+    #[error("the ActivityWatch bucket salt: {0}")]
+    Salt(String),
 }
 
 fn query(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
