@@ -322,3 +322,171 @@ fn standalone_app(id: &str, kind: BucketKind) -> String {
         _ => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const T0: i64 = 1_793_955_600_000; // 2026-11-05T09:00:00Z
+
+    fn hb(at_s: i64, data: Value) -> Heartbeat {
+        Heartbeat { start_ms: T0 + at_s * 1000, duration_ms: 0, data: data.as_object().cloned().unwrap() }
+    }
+
+    /// (offset s, duration s, title, source, continued) of each emitted piece.
+    fn pieces(events: &[RawEvent]) -> Vec<(i64, i64, String, SourceKind, bool)> {
+        events
+            .iter()
+            .map(|e| {
+                (
+                    (e.start.timestamp_millis() - T0) / 1000,
+                    e.duration.num_seconds(),
+                    e.title.clone(),
+                    e.source,
+                    e.continued,
+                )
+            })
+            .collect()
+    }
+
+    fn send(t: &mut Timeline, id: &str, beats: &[(i64, Value)], pulsetime_s: i64) {
+        for (at, data) in beats {
+            t.heartbeat(id, hb(*at, data.clone()), pulsetime_s * 1000, Instant::now()).expect("bucket exists");
+        }
+    }
+
+    #[test]
+    fn windows_merge_and_afk_time_is_cut_out() {
+        let mut t = Timeline::default();
+        t.add_bucket("aw-watcher-window_h", BucketKind::Window);
+        t.add_bucket("aw-watcher-afk_h", BucketKind::Afk);
+        let code = json!({"app": "code", "title": "main.rs"});
+        let slack = json!({"app": "slack", "title": "general"});
+        // code 0–120 s (heartbeats every 30 s), gap of 61 s > pulsetime 60 s: a new event 181–240.
+        send(&mut t, "aw-watcher-window_h", &[(0, code.clone()), (60, code.clone()), (120, code.clone())], 60);
+        send(&mut t, "aw-watcher-window_h", &[(181, code.clone()), (240, code.clone()), (240, slack.clone())], 60);
+        send(&mut t, "aw-watcher-window_h", &[(300, slack.clone())], 60);
+        // not-afk 0–60, afk 60–100, not-afk 100–300.
+        let (busy, away) = (json!({"status": "not-afk"}), json!({"status": "afk"}));
+        send(&mut t, "aw-watcher-afk_h", &[(0, busy.clone()), (60, busy.clone())], 60);
+        send(&mut t, "aw-watcher-afk_h", &[(60, away.clone()), (100, away.clone())], 60);
+        send(&mut t, "aw-watcher-afk_h", &[(100, busy.clone()), (300, busy.clone())], 300);
+        let out = t.settle(Instant::now(), true);
+        let main = || "main.rs".to_string();
+        assert_eq!(
+            pieces(&out),
+            vec![
+                (0, 60, main(), SourceKind::Window, false),
+                (100, 20, main(), SourceKind::Window, true),
+                (181, 59, main(), SourceKind::Window, false),
+                (240, 60, "general".to_string(), SourceKind::Window, false),
+            ]
+        );
+        assert_eq!(t.held(), 0, "everything emitted is forgotten");
+    }
+
+    #[test]
+    fn web_tabs_overlay_browser_windows_and_editors_overlay_the_rest() {
+        let mut t = Timeline::default();
+        for (id, kind) in [
+            ("aw-watcher-window_h", BucketKind::Window),
+            ("aw-watcher-web-firefox_h", BucketKind::Web),
+            ("aw-watcher-vscode_h", BucketKind::Editor),
+        ] {
+            t.add_bucket(id, kind);
+        }
+        let ff = json!({"app": "firefox", "title": "Mozilla Firefox"});
+        let code = json!({"app": "code", "title": "Visual Studio Code"});
+        send(&mut t, "aw-watcher-window_h", &[(0, ff.clone()), (100, ff), (100, code.clone()), (200, code)], 100);
+        let docs = json!({"url": "https://docs.rs/", "title": "docs.rs", "incognito": false});
+        let secret = json!({"url": "https://x.example/", "title": "private", "incognito": true});
+        send(
+            &mut t,
+            "aw-watcher-web-firefox_h",
+            &[(10, docs.clone()), (40, docs), (40, secret.clone()), (70, secret)],
+            60,
+        );
+        let file = json!({"file": "/home/u/src/main.rs", "project": "tally", "language": "rust"});
+        send(&mut t, "aw-watcher-vscode_h", &[(120, file.clone()), (150, file)], 60);
+        let out = t.settle(Instant::now(), true);
+        assert_eq!(
+            pieces(&out),
+            vec![
+                (0, 10, "Mozilla Firefox".to_string(), SourceKind::Window, false),
+                (10, 30, "docs.rs".to_string(), SourceKind::Web, false),
+                // 40–70: the incognito tab, dropped.
+                (70, 30, "Mozilla Firefox".to_string(), SourceKind::Window, true),
+                (100, 20, "Visual Studio Code".to_string(), SourceKind::Window, false),
+                (120, 30, "/home/u/src/main.rs - tally - rust".to_string(), SourceKind::Editor, false),
+                (150, 50, "Visual Studio Code".to_string(), SourceKind::Window, true),
+            ]
+        );
+        assert_eq!(out[4].app, "code", "an editor overlay keeps the window's app");
+    }
+
+    #[test]
+    fn without_a_window_bucket_web_and_editor_events_stand_alone() {
+        let mut t = Timeline::default();
+        t.add_bucket("aw-watcher-web-chrome_h", BucketKind::Web);
+        t.add_bucket("aw-watcher-vscode_h", BucketKind::Editor);
+        let docs = json!({"url": "https://docs.rs/", "title": "docs.rs"});
+        send(&mut t, "aw-watcher-web-chrome_h", &[(0, docs.clone()), (30, docs)], 60);
+        let file = json!({"file": "lib.rs"});
+        send(&mut t, "aw-watcher-vscode_h", &[(40, file.clone()), (50, file)], 60);
+        let out = t.settle(Instant::now(), true);
+        assert_eq!(
+            pieces(&out),
+            vec![
+                (0, 30, "docs.rs".to_string(), SourceKind::Web, false),
+                (40, 10, "lib.rs".to_string(), SourceKind::Editor, false)
+            ]
+        );
+        assert_eq!((out[0].app.as_str(), out[1].app.as_str()), ("chrome", "code"));
+    }
+
+    #[test]
+    fn a_window_waits_until_no_open_overlay_or_afk_event_can_change_it() {
+        let mut t = Timeline::default();
+        t.add_bucket("w", BucketKind::Window);
+        t.add_bucket("web", BucketKind::Web);
+        t.add_bucket("afk", BucketKind::Afk);
+        let ff = json!({"app": "firefox", "title": "Firefox"});
+        let code = json!({"app": "code", "title": "x.rs"});
+        send(&mut t, "w", &[(0, ff.clone()), (60, ff), (60, code)], 60);
+        let tab = json!({"url": "https://a.example/", "title": "A"});
+        send(&mut t, "web", &[(30, tab.clone()), (55, tab)], 60);
+        send(&mut t, "afk", &[(0, json!({"status": "not-afk"})), (100, json!({"status": "not-afk"}))], 60);
+        // The web event that started at 30 s is still open: the firefox window (0–60) waits.
+        assert!(t.settle(Instant::now(), false).is_empty());
+        send(&mut t, "web", &[(60, json!({"url": "https://b.example/", "title": "B"}))], 60);
+        let out = t.settle(Instant::now(), false);
+        assert_eq!(
+            pieces(&out),
+            vec![
+                (0, 30, "Firefox".to_string(), SourceKind::Window, false),
+                (30, 25, "A".to_string(), SourceKind::Web, false),
+                (55, 5, "Firefox".to_string(), SourceKind::Window, true),
+            ]
+        );
+        // A watcher silent for longer than STALE_AFTER has its event closed.
+        let later = Instant::now() + STALE_AFTER;
+        let out = t.settle(later, false);
+        assert_eq!(pieces(&out), vec![(60, 0, "x.rs".to_string(), SourceKind::Window, false)]);
+        assert_eq!(t.held(), 0);
+    }
+
+    #[test]
+    fn data_is_checked_per_bucket_kind() {
+        let obj = |v: Value| v.as_object().cloned().unwrap();
+        assert!(BucketKind::Window.check(&obj(json!({"app": "code"}))).is_ok());
+        assert_eq!(BucketKind::Window.check(&obj(json!({"title": "x"}))).unwrap_err().0, "data.app");
+        assert_eq!(BucketKind::Window.check(&obj(json!({"app": " "}))).unwrap_err().0, "data.app");
+        assert_eq!(BucketKind::Window.check(&obj(json!({"app": "a", "title": 3}))).unwrap_err().0, "data.title");
+        assert!(BucketKind::Afk.check(&obj(json!({"status": "afk"}))).is_ok());
+        assert_eq!(BucketKind::Afk.check(&obj(json!({"status": "away"}))).unwrap_err().0, "data.status");
+        assert_eq!(BucketKind::Web.check(&obj(json!({"incognito": "no"}))).unwrap_err().0, "data.incognito");
+        assert!(BucketKind::Editor.check(&obj(json!({"file": "a.rs", "language": "rust"}))).is_ok());
+        assert!(BucketKind::Other.check(&obj(json!({"anything": [1, 2]}))).is_ok());
+    }
+}
