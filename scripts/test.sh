@@ -16,6 +16,10 @@ if cargo clippy --version >/dev/null 2>&1; then
 else
   echo "test: clippy is not installed; skipping lints" >&2
 fi
+# The real ActivityWatch client for tests/aw_api.rs (which would otherwise skip, loudly).
+aw_venv="${XDG_CACHE_HOME:-$HOME/.cache}/tally/aw-venv"
+ensure_python_venv "$aw_venv" tests/aw_client/requirements.txt
+export TALLY_AW_CLIENT_VENV="$aw_venv"
 # Benchmarks are compiled by clippy above but never run here.
 cargo test --locked --lib --bins --tests --examples
 

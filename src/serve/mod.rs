@@ -330,6 +330,9 @@ fn event_from(event: EventIn, kind: BucketKind, position: &str) -> Result<Heartb
 
 /// Parses one event (a heartbeat body) and checks its data for `kind`.
 pub fn parse_event(bytes: &[u8], kind: BucketKind) -> Result<Heartbeat, BadRequest> {
+    if !starts_object(bytes) {
+        return Err(bad("malformed event: expected a JSON object with `timestamp`, `duration` and `data`"));
+    }
     let event: EventIn =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("malformed event: {}", describe_json_error(&e))))?;
     event_from(event, kind, "")
@@ -339,13 +342,28 @@ pub fn parse_event(bytes: &[u8], kind: BucketKind) -> Result<Heartbeat, BadReque
 pub fn parse_events(bytes: &[u8], kind: BucketKind) -> Result<Vec<Heartbeat>, BadRequest> {
     let raw: Box<RawValue> =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("malformed events: {}", describe_json_error(&e))))?;
-    let list: Vec<EventIn> = if raw.get().trim_start().starts_with('[') {
-        serde_json::from_str(raw.get())
+    let list: Vec<Box<RawValue>> = if raw.get().starts_with('[') {
+        serde_json::from_str(raw.get()).map_err(|e| bad(format!("malformed events: {}", describe_json_error(&e))))?
     } else {
-        serde_json::from_str(raw.get()).map(|e| vec![e])
-    }
-    .map_err(|e| bad(format!("malformed events: {}", describe_json_error(&e))))?;
-    list.into_iter().enumerate().map(|(i, e)| event_from(e, kind, &format!("event #{}: ", i + 1))).collect()
+        vec![raw]
+    };
+    list.into_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let position = format!("event #{}: ", i + 1);
+            if !starts_object(raw.get().as_bytes()) {
+                return Err(bad(format!("{position}expected a JSON object")));
+            }
+            let event: EventIn = serde_json::from_str(raw.get())
+                .map_err(|e| bad(format!("{position}malformed: {}", describe_json_error(&e))))?;
+            event_from(event, kind, &position)
+        })
+        .collect()
+}
+
+/// Whether a JSON text is an object (serde would also take a struct from an array).
+fn starts_object(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// The `pulsetime` query parameter, in ms.
