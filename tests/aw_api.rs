@@ -387,3 +387,125 @@ fn aw_client_watchers_feed_exact_aggregates_and_leave_no_pii() {
         assert!(!contains(&output, needle.to_lowercase().as_bytes()), "planted `{needle}` in tally's output");
     }
 }
+
+// ---- random input: no panic, never a server error ------------------------------------
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use tally::serve::timeline::BucketKind;
+    use tower::ServiceExt;
+
+    const KINDS: [BucketKind; 5] =
+        [BucketKind::Window, BucketKind::Web, BucketKind::Afk, BucketKind::Editor, BucketKind::Other];
+
+    /// JSON-ish bytes: fragments of events glued at random, so the parsers get past the
+    /// first byte as often as not.
+    fn jsonish() -> impl Strategy<Value = Vec<u8>> {
+        let fragment = prop_oneof![
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just(",".to_string()),
+            Just(":".to_string()),
+            Just("\"timestamp\"".to_string()),
+            Just("\"duration\"".to_string()),
+            Just("\"data\"".to_string()),
+            Just("\"app\"".to_string()),
+            Just("\"status\"".to_string()),
+            Just("\"afk\"".to_string()),
+            Just("\"2026-11-05T09:00:00Z\"".to_string()),
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("-1e308".to_string()),
+            Just("1e400".to_string()),
+            Just("12.5".to_string()),
+            "\"[^\"\\\\]{0,12}\"".prop_map(|s| s),
+            any::<char>().prop_map(|c| c.to_string()),
+        ];
+        prop::collection::vec(fragment, 0..40).prop_map(|parts| parts.concat().into_bytes())
+    }
+
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![prop::collection::vec(any::<u8>(), 0..256), jsonish()]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_parsers_answer_every_input_with_a_value_or_a_400(body in bytes(), kind in 0usize..5, query in ".{0,40}") {
+            for result in [serve::parse_event(&body, KINDS[kind]).map(|_| ()), serve::parse_events(&body, KINDS[kind]).map(|_| ())] {
+                if let Err(e) = result {
+                    prop_assert_eq!(e.0.as_u16(), 400);
+                }
+            }
+            if let Err(e) = serve::parse_pulsetime(Some(&query)) {
+                prop_assert_eq!(e.0.as_u16(), 400);
+            }
+        }
+    }
+
+    fn encode(segment: &[u8]) -> String {
+        segment.iter().map(|b| format!("%{b:02X}")).collect()
+    }
+
+    #[test]
+    fn the_router_answers_random_requests_without_a_server_error() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let router = runtime.block_on(async {
+            let store = Store::open(dir.path()).await.unwrap();
+            let api = Arc::new(serve::Api::new(store, None).await.unwrap());
+            // A bucket of each kind, so requests reach the event parsers.
+            let router = serve::router(api);
+            for (id, kind) in
+                [("w", "currentwindow"), ("b", "web.tab.current"), ("a", "afkstatus"), ("e", "app.editor.activity")]
+            {
+                let body = format!(r#"{{"type": "{kind}", "client": "c", "hostname": "h"}}"#);
+                let request = axum::http::Request::post(format!("/api/0/buckets/{id}"))
+                    .header("host", "localhost")
+                    .body(axum::body::Body::from(body))
+                    .unwrap();
+                assert_eq!(router.clone().oneshot(request).await.unwrap().status(), 200);
+            }
+            router
+        });
+        let methods = ["GET", "POST", "DELETE", "PUT", "OPTIONS", "PATCH"];
+        let paths = ["heartbeat?pulsetime=5", "heartbeat?pulsetime=", "events", "events/1", "export", ""];
+        let mut runner =
+            proptest::test_runner::TestRunner::new(ProptestConfig { cases: 1500, ..ProptestConfig::default() });
+        let strategy = (
+            0usize..6,
+            prop_oneof![
+                Just(b"w".to_vec()),
+                Just(b"b".to_vec()),
+                Just(b"a".to_vec()),
+                Just(b"e".to_vec()),
+                prop::collection::vec(any::<u8>(), 0..24)
+            ],
+            0usize..6,
+            bytes(),
+            0u8..3,
+            ".{0,20}",
+        );
+        runner
+            .run(&strategy, |(method, id, path, body, extension, origin)| {
+                let uri = format!("/api/0/buckets/{}/{}", encode(&id), paths[path]);
+                let mut request =
+                    axum::http::Request::builder().method(methods[method]).uri(uri).header("host", "127.0.0.1:5600");
+                // No Origin, the extension's, or a random one.
+                if extension == 1 {
+                    request = request.header("origin", "moz-extension://x");
+                } else if let (2, Ok(value)) = (extension, axum::http::HeaderValue::from_str(&origin)) {
+                    request = request.header("origin", value);
+                }
+                let request = request.body(axum::body::Body::from(body)).unwrap();
+                let status = runtime.block_on(router.clone().oneshot(request)).unwrap().status().as_u16();
+                prop_assert!(status < 500 || status == 501, "status {}", status);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
