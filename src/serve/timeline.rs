@@ -28,6 +28,9 @@ use std::time::{Duration, Instant};
 
 /// An open event whose watcher sent nothing for this long is closed.
 pub const STALE_AFTER: Duration = Duration::from_secs(600);
+/// Closed events held back for the horizon, at most; beyond it (a client inserting
+/// events far in the future, say) they are emitted as they are, so memory stays bounded.
+pub const MAX_HELD: usize = 100_000;
 
 /// What a bucket's events mean to Tally, by ActivityWatch bucket type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,7 +215,8 @@ impl Timeline {
     }
 
     /// Closes stale events (all of them when `all`), and returns the events that are
-    /// final, in time order; they are forgotten here.
+    /// final, in time order; they are forgotten here. Everything is final when more than
+    /// [`MAX_HELD`] events wait.
     pub fn settle(&mut self, now: Instant, all: bool) -> Vec<RawEvent> {
         let stale: Vec<String> = self
             .buckets
@@ -227,7 +231,8 @@ impl Timeline {
                 self.close(kind, &app, event);
             }
         }
-        let horizon = self.horizon();
+        let held = self.windows.len() + self.web.len() + self.editor.len() + self.afk.len();
+        let horizon = if held > MAX_HELD { i64::MAX } else { self.horizon() };
         let mut out = Vec::new();
         let ready = self.windows.partition_point(|w| w.start_ms < horizon);
         let mut kept = Vec::new();
@@ -474,6 +479,20 @@ mod tests {
         let out = t.settle(later, false);
         assert_eq!(pieces(&out), vec![(60, 0, "x.rs".to_string(), SourceKind::Window, false)]);
         assert_eq!(t.held(), 0);
+    }
+
+    #[test]
+    fn held_events_are_bounded() {
+        let mut t = Timeline::default();
+        t.add_bucket("w", BucketKind::Window);
+        t.add_bucket("web", BucketKind::Web);
+        // An open web event at 0 s holds back every later window event…
+        send(&mut t, "web", &[(0, json!({"url": "https://a.example/", "title": "A"}))], 60);
+        let events: Vec<Heartbeat> = (0..=MAX_HELD as i64).map(|i| hb(1 + i, json!({"app": "code"}))).collect();
+        t.insert("w", events);
+        // …until more than MAX_HELD wait: then they go out as they are.
+        assert_eq!(t.settle(Instant::now(), false).len(), MAX_HELD + 1);
+        assert_eq!(t.held(), 1, "only the open web event is left");
     }
 
     #[test]
