@@ -91,11 +91,46 @@ ensure_python_venv() {
 
 # Everything both the run and the test command need before they build.
 tally_setup() {
-  # libdbus-1-dev: the keyring's Secret Service backend links libdbus.
-  ensure_apt_packages build-essential pkg-config libdbus-1-dev
+  # libdbus-1-dev: the keyring's Secret Service backend links libdbus. The rest: the
+  # desktop shell (src-tauri, a workspace member) builds against WebKitGTK.
+  ensure_apt_packages build-essential pkg-config libdbus-1-dev file \
+    libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
   ensure_rust
   ensure_onnxruntime
   tally_target_dir
+  ensure_ui_built
+}
+
+# Node 20.19+ (Vite 7), then ui/node_modules from the lockfile (only when it changed),
+# then ui/dist, which the desktop shell embeds at compile time.
+ensure_ui_built() {
+  if ! command -v node >/dev/null 2>&1; then
+    ensure_apt_packages nodejs npm
+  fi
+  local node_version
+  node_version=$(node --version | tr -d v)
+  if [ "$(printf '%s\n20.19.0\n' "$node_version" | sort -V | head -n1)" != "20.19.0" ]; then
+    echo "setup: Node $node_version is too old; the UI build needs Node 20.19 or newer" >&2
+    return 1
+  fi
+  local stamp=ui/node_modules/.tally-lock-sha256 want
+  want=$(sha256sum ui/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    # --ignore-scripts: nothing here needs an install script (esbuild and the Tauri CLI
+    # ship their binaries as optional packages).
+    (cd ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+  (cd ui && npm run --silent build >/dev/null)
+}
+
+# The end-to-end tests' WebDriver stack: WebKitWebDriver, tauri-driver, Xvfb, fonts.
+ensure_e2e_packages() {
+  ensure_apt_packages webkit2gtk-driver xvfb xauth fonts-dejavu-core dbus dbus-x11
+  if [ ! -x "$HOME/.cargo/bin/tauri-driver" ] || ! "$HOME/.cargo/bin/tauri-driver" --help >/dev/null 2>&1; then
+    # A separate target dir: installing must not invalidate the project's build cache.
+    CARGO_TARGET_DIR="$HOME/.cache/tally-tools-target" cargo install tauri-driver --locked --version 2.1.0
+  fi
 }
 
 # What the keyring tests need: a D-Bus session bus with GNOME Keyring's Secret Service

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 tally_setup
 ensure_keyring_test_packages
+ensure_e2e_packages
 
 if cargo fmt --version >/dev/null 2>&1; then
   cargo fmt --all --check
@@ -13,12 +14,17 @@ else
   echo "test: rustfmt is not installed; skipping the format check" >&2
 fi
 if cargo clippy --version >/dev/null 2>&1; then
-  cargo clippy --locked --all-targets -- -D warnings
+  cargo clippy --locked --workspace --all-targets --features tally-desktop/custom-protocol -- -D warnings
 else
   echo "test: clippy is not installed; skipping lints" >&2
 fi
-# Benchmarks are compiled by clippy above but never run here.
-cargo test --locked --lib --bins --tests --examples
+# The real ActivityWatch client for tests/aw_api.rs (which would otherwise skip, loudly).
+aw_venv="${XDG_CACHE_HOME:-$HOME/.cache}/tally/aw-venv"
+ensure_python_venv "$aw_venv" tests/aw_client/requirements.txt
+export TALLY_AW_CLIENT_VENV="$aw_venv"
+# Benchmarks are compiled by clippy above but never run here. custom-protocol: the
+# desktop binary serves the built UI, as the e2e tests (src-tauri/tests/e2e.rs) need.
+cargo test --locked --workspace --features tally-desktop/custom-protocol --lib --bins --tests --examples
 
 # The model's data generators: their own tests need Faker only, not torch.
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/tally/test-venv"

@@ -29,6 +29,8 @@ pub struct Config {
     pub exclude: ExclusionConfig,
     #[serde(default)]
     pub insights: InsightsConfig,
+    #[serde(default)]
+    pub serve: ServeSection,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -43,6 +45,14 @@ pub struct RulesSection {
     pub replace_builtin: bool,
     #[serde(default)]
     pub rule: Vec<RuleSpec>,
+}
+
+/// `[serve]`: the ActivityWatch-compatible API of `tally serve`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSection {
+    /// Port on 127.0.0.1 (default 5600, ActivityWatch's).
+    pub port: Option<u16>,
 }
 
 #[derive(Debug, thiserror::Error)]

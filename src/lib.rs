@@ -14,5 +14,6 @@ pub mod pipeline;
 pub mod privacy;
 pub mod report;
 pub mod secrets;
+pub mod serve;
 pub mod store;
 pub mod synth;

@@ -67,6 +67,17 @@ enum Command {
     Redact { file: Option<PathBuf> },
     /// Categorize and score JSON Lines (`{"app", "title", "url"?, "text"?}`) from FILE or stdin.
     Classify { file: Option<PathBuf> },
+    /// Serve the ActivityWatch watcher API on 127.0.0.1 until Ctrl-C or SIGTERM.
+    Serve {
+        /// Port on 127.0.0.1 (default: config `[serve] port`, else 5600 like ActivityWatch).
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+    },
+    /// The optional bearer token `tally serve` requires (kept in the OS keyring).
+    ServeToken {
+        #[command(subcommand)]
+        action: insights_cli::TokenCommand,
+    },
     /// A readable summary of a date range.
     Stats {
         /// First local date (default: 6 days before --to).
@@ -193,6 +204,8 @@ async fn run(cli: Cli) -> Result<u8> {
             eprintln!("tally: {} report rows, {from} to {to} by {}", rows.len(), by_name(*by));
             Ok(0)
         }
+        Command::Serve { port } => serve(&cli, &config, *port).await,
+        Command::ServeToken { action } => insights_cli::token(action),
         Command::Redact { file } => lines(&cli, file.as_deref(), &config, LineCommand::Redact),
         Command::Classify { file } => lines(&cli, file.as_deref(), &config, LineCommand::Classify),
         Command::Stats { from, to, tz } => {
@@ -240,6 +253,33 @@ async fn run(cli: Cli) -> Result<u8> {
             code
         }
     }
+}
+
+async fn serve(cli: &Cli, config: &Config, port: Option<u16>) -> Result<u8> {
+    let port = port.or(config.serve.port).unwrap_or(tally::serve::DEFAULT_PORT);
+    let listener = tally::serve::bind(port).await?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    let analyzer = Arc::new(analyzer(cli, config)?);
+    let store = Store::open(&data_dir(cli)?).await?;
+    // The optional bearer token comes from the keyring, never from a flag, an env var or the config.
+    let token = insights_cli::serve_token()?;
+    let stop = pipeline::stop_on_signals();
+    let stopped = async move {
+        while !stop.load(Ordering::Relaxed) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    eprintln!(
+        "tally: serving the ActivityWatch API on http://{address} (auth {}); Ctrl-C to stop",
+        if token.is_some() { "on" } else { "off" }
+    );
+    let options = RunOptions { team: config.team(), focus: config.focus, checkpoint_every: u64::MAX };
+    let summary = tally::serve::serve(listener, &store, analyzer, options, token, stopped)
+        .await
+        .context("serving the ActivityWatch API")?;
+    store.close().await;
+    eprintln!("tally: stopped; {} events aggregated and saved", summary.events);
+    Ok(0)
 }
 
 fn by_name(p: Period) -> &'static str {

@@ -164,28 +164,9 @@ pub async fn run(
     let (analyzed_tx, mut analyzed_rx) = mpsc::channel::<Vec<Analyzed>>(CHANNEL_BATCHES);
 
     let reader = tokio::task::spawn_blocking(move || {
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut emit = |item: SourceItem| {
-            if stop.load(Ordering::Relaxed) {
-                return ControlFlow::Break(());
-            }
-            if let SourceItem::Events { record, .. } | SourceItem::Rejected { record: Some(record), .. } = &item {
-                if *record < resume_from {
-                    return ControlFlow::Continue(());
-                }
-            }
-            batch.push(item);
-            if batch.len() >= BATCH
-                && raw_tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
-            {
-                return ControlFlow::Break(());
-            }
-            ControlFlow::Continue(())
-        };
+        let mut emit = Batcher { batch: Vec::with_capacity(BATCH), raw_tx, stop, resume_from };
         let result = source.read(&mut emit);
-        if !batch.is_empty() {
-            let _ = raw_tx.blocking_send(batch);
-        }
+        let _ = emit.flush();
         result
     });
 
@@ -273,6 +254,43 @@ pub async fn run(
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(RunSummary { outcome, imported, skipped, resumed_from: resume_from, events: events_seen, reasons })
+}
+
+/// The source side of the first channel: batches items, skips those before a resumed
+/// run's checkpoint, and stops the source on request.
+struct Batcher {
+    batch: Vec<SourceItem>,
+    raw_tx: mpsc::Sender<Vec<SourceItem>>,
+    stop: Arc<AtomicBool>,
+    resume_from: u64,
+}
+
+impl Emit for Batcher {
+    fn emit(&mut self, item: SourceItem) -> ControlFlow<()> {
+        if self.stop.load(Ordering::Relaxed) {
+            return ControlFlow::Break(());
+        }
+        if let SourceItem::Events { record, .. } | SourceItem::Rejected { record: Some(record), .. } = &item {
+            if *record < self.resume_from {
+                return ControlFlow::Continue(());
+            }
+        }
+        self.batch.push(item);
+        if self.batch.len() >= BATCH {
+            return self.flush();
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn flush(&mut self) -> ControlFlow<()> {
+        if self.batch.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        match self.raw_tx.blocking_send(std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH))) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        }
+    }
 }
 
 /// Analyzes a batch over `workers` (scoped threads), keeping the batch's order. Events

@@ -87,6 +87,52 @@ pub struct LedgerArgs {
     json: bool,
 }
 
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Require `Authorization: Bearer TOKEN`; the token is read from a prompt or one line of stdin.
+    Set,
+    /// Turn auth off again.
+    Delete,
+}
+
+/// The keyring entry of `tally serve`'s bearer token.
+const SERVE_TOKEN: &str = "serve:token";
+
+/// The bearer token `tally serve` requires, if one is set.
+pub fn serve_token() -> Result<Option<String>> {
+    Ok(secrets()?.get(SERVE_TOKEN)?.map(|s| s.expose().to_string()))
+}
+
+pub fn token(command: &TokenCommand) -> Result<u8> {
+    let secrets = secrets()?;
+    match command {
+        TokenCommand::Set => {
+            let secret = Secret::new(&read_secret("Bearer token for `tally serve` (not echoed): ")?)?;
+            secrets.set(SERVE_TOKEN, &secret)?;
+            eprintln!("tally: `tally serve` now requires this bearer token (kept in {})", secrets.backend_name());
+        }
+        TokenCommand::Delete => {
+            let deleted = secrets.delete(SERVE_TOKEN)?;
+            eprintln!(
+                "tally: {}",
+                if deleted { "token deleted; `tally serve` runs without auth" } else { "no token was set" }
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// A secret from a prompt without echo, or one line of stdin; never from argv.
+fn read_secret(prompt: &str) -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt).context("reading from the terminal")
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("reading from stdin")?;
+        Ok(line)
+    }
+}
+
 fn secrets() -> Result<SecretStore> {
     Ok(SecretStore::open(BackendChoice::from_env()?)?)
 }
@@ -205,14 +251,7 @@ pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderComm
             if store.provider(name).await?.is_none() {
                 bail!("no provider named `{name}`: add it first with `tally provider set {name} …`");
             }
-            let value = if std::io::stdin().is_terminal() {
-                rpassword::prompt_password(format!("API key for `{name}` (not echoed): "))
-                    .context("reading the key from the terminal")?
-            } else {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line).context("reading the key from stdin")?;
-                line
-            };
+            let value = read_secret(&format!("API key for `{name}` (not echoed): "))?;
             let secret = Secret::new(&value)?;
             let secrets = secrets()?;
             secrets.set(&provider_key_name(name), &secret)?;

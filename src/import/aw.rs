@@ -294,23 +294,172 @@ fn walk(path: &Path, progress: &ReadProgress, pass: &mut dyn Pass) -> Result<(),
     })
 }
 
-// ---- pass 1: AFK periods and web-tab events ------------------------------------------
+// ---- window time split by overlays and AFK periods (shared with `serve`) -------------
 
-struct WebEvent {
-    start_ms: i64,
-    end_ms: i64,
-    title: Arc<str>,
-    url: Option<Arc<str>>,
-    incognito: bool,
+/// A web-tab (or editor) event laid over window time: where it covers a window event,
+/// its title and URL replace the window's.
+pub(crate) struct OverlayEvent {
+    /// The app (browser, editor) the event stands for when there is no window to lay it over.
+    pub app: Arc<str>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub title: Arc<str>,
+    pub url: Option<Arc<str>>,
+    pub incognito: bool,
 }
+
+/// Overlay events sorted by start, with the longest one's length, so the ones that
+/// overlap a window event are found by bisection.
+#[derive(Default)]
+pub(crate) struct OverlayEvents {
+    events: Vec<OverlayEvent>,
+    longest_ms: i64,
+}
+
+impl OverlayEvents {
+    pub fn push(&mut self, event: OverlayEvent) {
+        self.longest_ms = self.longest_ms.max(event.end_ms - event.start_ms);
+        let at = self.events.partition_point(|w| (w.start_ms, w.end_ms) <= (event.start_ms, event.end_ms));
+        self.events.insert(at, event);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Drops the events that end at or before `ms`.
+    pub fn forget_before(&mut self, ms: i64) {
+        self.events.retain(|w| w.end_ms > ms);
+        self.longest_ms = self.events.iter().map(|w| w.end_ms - w.start_ms).max().unwrap_or(0);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &OverlayEvent> {
+        self.events.iter()
+    }
+}
+
+/// Sorts `[start, end)` periods and merges those that overlap or touch.
+pub(crate) fn merge_periods(periods: &mut Vec<(i64, i64)>) {
+    periods.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::with_capacity(periods.len());
+    for &(s, e) in periods.iter() {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    *periods = merged;
+}
+
+/// `[s, e)` minus the merged, sorted AFK periods `afk`, appended to `out`.
+pub(crate) fn active_parts(afk: &[(i64, i64)], s: i64, e: i64, out: &mut Vec<(i64, i64)>) {
+    let mut at = s;
+    let first = afk.partition_point(|a| a.1 <= s);
+    for &(a_start, a_end) in &afk[first..] {
+        if a_start >= e {
+            break;
+        }
+        if a_start > at {
+            out.push((at, a_start));
+        }
+        at = at.max(a_end);
+    }
+    if at < e {
+        out.push((at, e));
+    }
+}
+
+/// One window event, as the window watcher saw it.
+pub(crate) struct WindowSpan<'a> {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub app: &'a str,
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+}
+
+/// The active pieces of one window event, in time order: where `overlay` events cover
+/// it, their title and URL replace the window's (as `source`) and incognito ones are
+/// dropped; AFK time is cut out. Pieces after the first of one content are `continued`.
+pub(crate) fn window_pieces(
+    window: &WindowSpan<'_>,
+    overlay: Option<(&OverlayEvents, SourceKind)>,
+    afk: &[(i64, i64)],
+    out: &mut Vec<RawEvent>,
+) {
+    // Segments of the window's time: None = the window itself, Some(i) = overlay event i.
+    let mut segments: Vec<(i64, i64, Option<usize>)> = Vec::new();
+    let mut at = window.start_ms;
+    if let Some((overlay, _)) = overlay {
+        let first = overlay.events.partition_point(|w| w.start_ms < window.start_ms - overlay.longest_ms);
+        for (i, w) in overlay.events.iter().enumerate().skip(first) {
+            if w.start_ms >= window.end_ms {
+                break;
+            }
+            let (s, e) = (w.start_ms.max(at), w.end_ms.min(window.end_ms));
+            if e <= s {
+                continue;
+            }
+            if s > at {
+                segments.push((at, s, None));
+            }
+            segments.push((s, e, Some(i)));
+            at = e;
+        }
+    }
+    if at < window.end_ms || segments.is_empty() {
+        segments.push((at, window.end_ms, None));
+    }
+
+    let mut parts = Vec::new();
+    let mut seen: Vec<Option<usize>> = Vec::new();
+    for (s, e, content) in segments {
+        let (title, url, source) = match (content, overlay) {
+            (Some(i), Some((overlay, source))) => {
+                let w = &overlay.events[i];
+                if w.incognito {
+                    continue;
+                }
+                (w.title.to_string(), w.url.as_ref().map(|u| u.to_string()), source)
+            }
+            _ => (window.title.to_string(), window.url.map(str::to_string), SourceKind::Window),
+        };
+        parts.clear();
+        if e == s {
+            parts.push((s, e));
+        } else {
+            active_parts(afk, s, e, &mut parts);
+        }
+        for &(ps, pe) in &parts {
+            let continued = seen.contains(&content);
+            seen.push(content);
+            out.push(RawEvent {
+                start: DateTime::from_timestamp_millis(ps).unwrap_or_default(),
+                duration: TimeDelta::milliseconds(pe - ps),
+                app: window.app.to_string(),
+                title: title.clone(),
+                url: url.clone(),
+                text: None,
+                source,
+                continued,
+            });
+        }
+    }
+}
+
+// ---- pass 1: AFK periods and web-tab events ------------------------------------------
 
 #[derive(Default)]
 struct Overlay {
     /// Merged, sorted AFK periods `[start, end)` in ms.
     afk: Vec<(i64, i64)>,
-    /// Web-tab events sorted by start.
-    web: Vec<WebEvent>,
-    longest_web_ms: i64,
+    /// Web-tab events, collected unsorted, then sorted by `finish`.
+    collected: Vec<OverlayEvent>,
+    web: OverlayEvents,
     has_window: bool,
     afk_errors: Vec<SourceItem>,
     web_errors: Vec<SourceItem>,
@@ -328,36 +477,12 @@ impl Overlay {
     }
 
     fn finish(&mut self) {
-        self.afk.sort_unstable();
-        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(self.afk.len());
-        for &(s, e) in &self.afk {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
-        }
-        self.afk = merged;
-        self.web.sort_by_key(|w| (w.start_ms, w.end_ms));
-        self.longest_web_ms = self.web.iter().map(|w| w.end_ms - w.start_ms).max().unwrap_or(0);
+        merge_periods(&mut self.afk);
+        let mut web = std::mem::take(&mut self.collected);
+        web.sort_by_key(|w| (w.start_ms, w.end_ms));
+        self.web.longest_ms = web.iter().map(|w| w.end_ms - w.start_ms).max().unwrap_or(0);
+        self.web.events = web;
         self.interned = HashMap::new();
-    }
-
-    /// `[s, e)` minus AFK periods.
-    fn active_parts(&self, s: i64, e: i64, out: &mut Vec<(i64, i64)>) {
-        let mut at = s;
-        let first = self.afk.partition_point(|a| a.1 <= s);
-        for &(a_start, a_end) in &self.afk[first..] {
-            if a_start >= e {
-                break;
-            }
-            if a_start > at {
-                out.push((at, a_start));
-            }
-            at = at.max(a_end);
-        }
-        if at < e {
-            out.push((at, e));
-        }
     }
 }
 
@@ -392,7 +517,8 @@ impl Pass for Overlay {
             Ok(Some((s, e, incognito, Some((title, url))))) => {
                 let title = self.intern(title);
                 let url = url.map(|u| self.intern(u));
-                self.web.push(WebEvent { start_ms: s, end_ms: e, title, url, incognito });
+                let app = self.intern(bucket.browser.clone());
+                self.collected.push(OverlayEvent { app, start_ms: s, end_ms: e, title, url, incognito });
             }
             Ok(None) => {}
             Err(problem) => {
@@ -452,7 +578,6 @@ struct Events<'e> {
     next_record: u64,
     pending: Option<Pending>,
     descending: bool,
-    parts: Vec<(i64, i64)>,
 }
 
 impl Events<'_> {
@@ -466,64 +591,13 @@ impl Events<'_> {
 
     /// The active pieces of one window event, in the bucket's time order.
     fn pieces(&mut self, p: &Pending) -> Vec<RawEvent> {
-        // Segments of the window's time: None = the window itself, Some(i) = web event i.
-        let mut segments: Vec<(i64, i64, Option<usize>)> = Vec::new();
         let is_browser = apps::known_app(&p.app).is_some_and(apps::is_browser);
-        let mut at = p.start_ms;
-        if is_browser && self.overlay.has_window && !self.overlay.web.is_empty() {
-            let web = &self.overlay.web;
-            let first = web.partition_point(|w| w.start_ms < p.start_ms - self.overlay.longest_web_ms);
-            for (i, w) in web.iter().enumerate().skip(first) {
-                if w.start_ms >= p.end_ms {
-                    break;
-                }
-                let (s, e) = (w.start_ms.max(at), w.end_ms.min(p.end_ms));
-                if e <= s {
-                    continue;
-                }
-                if s > at {
-                    segments.push((at, s, None));
-                }
-                segments.push((s, e, Some(i)));
-                at = e;
-            }
-        }
-        if at < p.end_ms || segments.is_empty() {
-            segments.push((at, p.end_ms, None));
-        }
-
-        let mut out = Vec::with_capacity(segments.len());
-        let mut seen: Vec<Option<usize>> = Vec::new();
-        for (s, e, content) in segments {
-            let (title, url, source) = match content {
-                Some(i) if self.overlay.web[i].incognito => continue,
-                Some(i) => {
-                    let w = &self.overlay.web[i];
-                    (w.title.to_string(), w.url.as_ref().map(|u| u.to_string()), SourceKind::Web)
-                }
-                None => (p.title.clone(), p.url.clone(), SourceKind::Window),
-            };
-            self.parts.clear();
-            if e == s {
-                self.parts.push((s, e));
-            } else {
-                self.overlay.active_parts(s, e, &mut self.parts);
-            }
-            for &(ps, pe) in &self.parts {
-                let continued = seen.contains(&content);
-                seen.push(content);
-                out.push(RawEvent {
-                    start: DateTime::from_timestamp_millis(ps).unwrap_or_default(),
-                    duration: TimeDelta::milliseconds(pe - ps),
-                    app: p.app.clone(),
-                    title: title.clone(),
-                    url: url.clone(),
-                    text: None,
-                    source,
-                    continued,
-                });
-            }
-        }
+        let overlay = (is_browser && self.overlay.has_window && !self.overlay.web.is_empty())
+            .then_some((&self.overlay.web, SourceKind::Web));
+        let window =
+            WindowSpan { start_ms: p.start_ms, end_ms: p.end_ms, app: &p.app, title: &p.title, url: p.url.as_deref() };
+        let mut out = Vec::new();
+        window_pieces(&window, overlay, &self.overlay.afk, &mut out);
         if self.descending {
             out.reverse();
         }
@@ -607,7 +681,7 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
         }
     }
     progress.pass.store(2, std::sync::atomic::Ordering::Relaxed);
-    let mut events = Events { overlay, emit, next_record: 0, pending: None, descending: false, parts: Vec::new() };
+    let mut events = Events { overlay, emit, next_record: 0, pending: None, descending: false };
     walk(path, progress, &mut events)?;
     if events.flush().is_break() {
         return Err(ReadError::Stopped);

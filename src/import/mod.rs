@@ -80,6 +80,11 @@ pub enum ReadError {
 /// Where the stream of items goes; `Break` asks the importer to stop (shutdown).
 pub trait Emit {
     fn emit(&mut self, item: SourceItem) -> ControlFlow<()>;
+    /// Hands on what is batched so far: a live source calls it after each burst, so its
+    /// events do not wait for a full batch.
+    fn flush(&mut self) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
 }
 
 impl<F: FnMut(SourceItem) -> ControlFlow<()>> Emit for F {

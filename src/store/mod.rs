@@ -1,10 +1,14 @@
 //! The aggregate store: SQLite in WAL mode through sqlx, schema only from `migrations/`.
 //!
 //! Invariant: nothing here ever receives a title, URL or text — only [`BucketKey`]s,
-//! [`BucketTotals`] and import checkpoints; the ledger ([`ledger`]) only payloads the
+//! [`BucketTotals`], import checkpoints and ActivityWatch bucket metadata whose id and
+//! host name arrive as [`SaltedHash`]es; the ledger ([`ledger`]) only payloads the
 //! outbound gate cleared and answers the analyzer redacted.
 
+mod aw_buckets;
 pub mod ledger;
+
+pub use aw_buckets::{AwBucketRow, SaltedHash};
 
 use crate::aggregate::{BucketKey, BucketTotals, TimelineState};
 use crate::analyze::span::PiiLabel;
@@ -31,6 +35,8 @@ pub enum StoreError {
     UnknownValue { what: &'static str, value: String },
     #[error("a row the database just wrote cannot be read back")]
     Missing,
+    #[error("the ActivityWatch bucket salt: {0}")]
+    Salt(String),
 }
 
 fn query(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
