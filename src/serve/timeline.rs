@@ -28,6 +28,9 @@ use std::time::{Duration, Instant};
 
 /// An open event whose watcher sent nothing for this long is closed.
 pub const STALE_AFTER: Duration = Duration::from_secs(600);
+/// How long AFK periods and web/editor overlays are kept past the horizon, for events
+/// that arrive late from another watcher (event time, milliseconds).
+const LATE_EVENTS_MS: i64 = 2 * 3600 * 1000;
 /// Closed events held back for the horizon, at most; beyond it (a client inserting
 /// events far in the future, say) they are emitted as they are, so memory stays bounded.
 pub const MAX_HELD: usize = 100_000;
@@ -276,8 +279,11 @@ impl Timeline {
             }
             out.sort_by_key(|e| e.start);
         }
-        // Overlays and AFK periods are kept while a waiting window event may need them.
-        let keep_from = self.windows.first().map_or(horizon, |w| w.start_ms.min(horizon));
+        // Overlays and AFK periods are kept while a waiting window event may need them,
+        // and for LATE_EVENTS_MS more: one watcher may deliver its events after another
+        // (aw-client replays its queue after an outage).
+        let keep_from =
+            self.windows.first().map_or(horizon, |w| w.start_ms.min(horizon)).saturating_sub(LATE_EVENTS_MS);
         self.web.forget_before(keep_from);
         self.editor.forget_before(keep_from);
         self.afk.retain(|a| a.1 > keep_from);
@@ -389,6 +395,28 @@ mod tests {
             ]
         );
         assert_eq!(t.held(), 0, "everything emitted is forgotten");
+    }
+
+    #[test]
+    fn afk_periods_still_cut_window_events_that_arrive_after_them() {
+        let mut t = Timeline::default();
+        t.add_bucket("aw-watcher-window_h", BucketKind::Window);
+        t.add_bucket("aw-watcher-afk_h", BucketKind::Afk);
+        let (busy, away) = (json!({"status": "not-afk"}), json!({"status": "afk"}));
+        send(&mut t, "aw-watcher-afk_h", &[(0, busy.clone()), (60, busy.clone())], 60);
+        send(&mut t, "aw-watcher-afk_h", &[(60, away.clone()), (100, away.clone())], 60);
+        send(&mut t, "aw-watcher-afk_h", &[(100, busy.clone()), (300, busy.clone())], 300);
+        // The server settles while only the AFK watcher has spoken…
+        assert!(t.settle(Instant::now(), false).is_empty());
+        // …then the window watcher delivers the same stretch.
+        let code = json!({"app": "code", "title": "main.rs"});
+        send(&mut t, "aw-watcher-window_h", &[(0, code.clone()), (150, code.clone())], 200);
+        let out = t.settle(Instant::now(), true);
+        let main = || "main.rs".to_string();
+        assert_eq!(
+            pieces(&out),
+            vec![(0, 60, main(), SourceKind::Window, false), (100, 50, main(), SourceKind::Window, true)]
+        );
     }
 
     #[test]
