@@ -176,4 +176,5 @@ export const api = {
   insightsPreview: (provider: string | null) => call<InsightPreview>("insights_preview", { provider }),
   insightsSend: (provider: string | null) => call<LedgerEntry>("insights_send", { provider }),
   useDemo: (demo: boolean) => call<AppStatus>("use_demo", { demo }),
+  dashboardPainted: () => call<void>("dashboard_painted"),
 };
