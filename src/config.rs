@@ -29,6 +29,8 @@ pub struct Config {
     pub exclude: ExclusionConfig,
     #[serde(default)]
     pub insights: InsightsConfig,
+    #[serde(default)]
+    pub collect: CollectConfig,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -45,6 +47,50 @@ pub struct RulesSection {
     pub rule: Vec<RuleSpec>,
 }
 
+/// Config `[collect]`: the live collector.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectConfig {
+    /// Milliseconds between two polls of the active window and idle time.
+    pub poll_ms: u64,
+    /// Minutes without input after which the user counts as away (not active).
+    pub idle_timeout_minutes: f64,
+}
+
+impl Default for CollectConfig {
+    fn default() -> Self {
+        CollectConfig { poll_ms: 1000, idle_timeout_minutes: 3.0 }
+    }
+}
+
+impl CollectConfig {
+    /// Accepted poll intervals, in ms: fast enough for tests, slow enough to notice.
+    pub const POLL_MS: std::ops::RangeInclusive<u64> = 50..=60_000;
+
+    /// The first field out of range, with what it accepts.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        if !Self::POLL_MS.contains(&self.poll_ms) {
+            return Some((
+                "poll_ms",
+                format!("must be {} to {} milliseconds", Self::POLL_MS.start(), Self::POLL_MS.end()),
+            ));
+        }
+        let idle = self.idle_timeout_minutes;
+        if !idle.is_finite() || idle <= 0.0 || idle > 1440.0 {
+            return Some(("idle_timeout_minutes", "must be more than 0 and at most 1440 minutes".into()));
+        }
+        None
+    }
+
+    pub fn poll(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.poll_ms)
+    }
+
+    pub fn idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.idle_timeout_minutes * 60.0)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -57,6 +103,8 @@ pub enum ConfigError {
     Team { path: PathBuf },
     #[error("config file {path}: `focus`: thresholds must be positive numbers of minutes")]
     Focus { path: PathBuf },
+    #[error("config file {path}: `collect.{field}`: {problem}")]
+    Collect { path: PathBuf, field: &'static str, problem: String },
     #[error(transparent)]
     Rules(#[from] RuleError),
     #[error(transparent)]
@@ -92,6 +140,9 @@ impl Config {
             .any(|m| !m.is_finite() || *m <= 0.0)
         {
             return Err(ConfigError::Focus { path });
+        }
+        if let Some((field, problem)) = config.collect.problem() {
+            return Err(ConfigError::Collect { path, field, problem });
         }
         Ok(config)
     }

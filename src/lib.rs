@@ -3,13 +3,16 @@
 
 pub mod aggregate;
 pub mod analyze;
+pub mod collect;
 pub mod config;
+pub mod consent;
 pub mod event;
 pub mod import;
 pub mod insights;
 pub mod lines;
 pub mod pipeline;
 pub mod privacy;
+pub mod pulse;
 pub mod report;
 pub mod secrets;
 pub mod store;

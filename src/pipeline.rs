@@ -37,6 +37,11 @@ pub trait Source: Send + 'static {
     /// A stable identity of the input (files: the SHA-256 of their bytes) for
     /// idempotent, resumable runs; `None` for live sources, which are not resumed.
     fn identity(&self) -> Result<Option<String>, ReadError>;
+    /// A live source (the collector) produces records slowly: each is passed on at
+    /// once instead of waiting for a full batch.
+    fn live(&self) -> bool {
+        false
+    }
     fn read(self: Box<Self>, emit: &mut dyn Emit) -> Result<(), ReadError>;
 }
 
@@ -163,8 +168,9 @@ pub async fn run(
     let (raw_tx, mut raw_rx) = mpsc::channel::<Vec<SourceItem>>(CHANNEL_BATCHES);
     let (analyzed_tx, mut analyzed_rx) = mpsc::channel::<Vec<Analyzed>>(CHANNEL_BATCHES);
 
+    let batch_size = if source.live() { 1 } else { BATCH };
     let reader = tokio::task::spawn_blocking(move || {
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Vec::with_capacity(batch_size);
         let mut emit = |item: SourceItem| {
             if stop.load(Ordering::Relaxed) {
                 return ControlFlow::Break(());
@@ -175,8 +181,8 @@ pub async fn run(
                 }
             }
             batch.push(item);
-            if batch.len() >= BATCH
-                && raw_tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
+            if batch.len() >= batch_size
+                && raw_tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))).is_err()
             {
                 return ControlFlow::Break(());
             }
