@@ -2,6 +2,8 @@
 //! point into a temp dir, a runner for the real `tally` binary, and the planted-PII scan.
 #![allow(dead_code)]
 
+pub mod desktop;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
