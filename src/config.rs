@@ -243,3 +243,30 @@ impl ReportZone {
 fn iana_or_local() -> String {
     std::env::var("TZ").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| "local time".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collect_settings_out_of_range_name_their_field() {
+        let dir = tempfile::tempdir().unwrap();
+        for (body, field) in [
+            ("[collect]\npoll_ms = 0\n", "`collect.poll_ms`"),
+            ("[collect]\npoll_ms = 3600000\n", "`collect.poll_ms`"),
+            ("[collect]\nidle_timeout_minutes = 0\n", "`collect.idle_timeout_minutes`"),
+            ("[collect]\nidle_timeout_minutes = -2.5\n", "`collect.idle_timeout_minutes`"),
+        ] {
+            let path = dir.path().join("config.toml");
+            std::fs::write(&path, body).unwrap();
+            let err = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(err.contains(field), "{body}: {err}");
+        }
+        let path = dir.path().join("ok.toml");
+        std::fs::write(&path, "[collect]\npoll_ms = 500\nidle_timeout_minutes = 5\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.collect.poll(), std::time::Duration::from_millis(500));
+        assert_eq!(config.collect.idle_timeout(), std::time::Duration::from_secs(300));
+        assert_eq!(Config::default().collect, CollectConfig::default());
+    }
+}

@@ -304,3 +304,97 @@ fn a_pulse_check_in_stores_only_its_sentiment() {
     assert!(rows.iter().all(|r| r.totals.active_ms == 0 && r.key.app.as_str() == "pulse"), "{rows:?}");
     assert_no_planted_pii(&sandbox, &output);
 }
+
+#[test]
+fn the_engine_handle_refuses_without_consent_then_pauses_resumes_and_stops() {
+    use std::sync::Arc;
+    use tally::analyze::exclusions::Exclusions;
+    use tally::analyze::Analyzer;
+    use tally::collect::{self, CollectError, CollectorOptions, Session};
+
+    let mut x = Xvfb::start();
+    let a = x.open_window("tally_term_h", "XTerm", TITLE_A);
+    x.focus(&a);
+    let dir = tempfile::tempdir().unwrap();
+    let session = Session { display: Some(x.display.clone()), wayland: false };
+    let options = CollectorOptions {
+        poll: Duration::from_millis(200),
+        idle_timeout: Duration::from_secs(180),
+        data_dir: dir.path().to_path_buf(),
+        team: "local".into(),
+        focus: Default::default(),
+    };
+    let start = |store: Store| {
+        let (session, options) = (session.clone(), options.clone());
+        async move {
+            let watchers = collect::desktop_watchers(&session).unwrap();
+            collect::start_with(
+                &store,
+                Arc::new(Analyzer::rules_only()),
+                Exclusions::default(),
+                options,
+                session,
+                watchers,
+            )
+            .await
+        }
+    };
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = Store::open(dir.path()).await.unwrap();
+        assert!(matches!(start(store.clone()).await, Err(CollectError::NoConsent)));
+        tally::consent::agree(&store).await.unwrap();
+        let handle = start(store.clone()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let status = handle.status();
+        assert!(status.running && !status.paused && status.titles_available, "{status:?}");
+        assert_eq!((status.note, status.last_error), (None, None));
+        handle.pause().unwrap();
+        assert!(handle.status().paused);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        handle.resume().unwrap();
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let summary = handle.stop().await.unwrap();
+        assert_eq!(summary.events, 2, "one piece before the pause, one after: {summary:?}");
+        let rows = store.buckets(i64::MIN, i64::MAX).await.unwrap();
+        let active = seconds_of(&active_seconds(&rows), "terminal");
+        assert!((1.4..=2.6).contains(&active), "active {active} s of ≈ 2 s unpaused");
+        store.close().await;
+    });
+}
+
+#[test]
+fn garbage_window_properties_are_read_without_a_panic_or_a_huge_title() {
+    use tally::collect::x11::X11WindowWatcher;
+    use tally::collect::WindowWatcher;
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, CreateWindowAux, InputFocus, PropMode, WindowClass};
+    use x11rb::wrapper::ConnectionExt as _;
+
+    let x = Xvfb::start();
+    let (conn, screen) = x11rb::rust_connection::RustConnection::connect(Some(&x.display)).unwrap();
+    let root = conn.setup().roots[screen].root;
+    let window = conn.generate_id().unwrap();
+    conn.create_window(0, window, root, 0, 0, 100, 100, 0, WindowClass::INPUT_OUTPUT, 0, &CreateWindowAux::new())
+        .unwrap();
+    // WM_CLASS without its terminating NULs, and a 1 MB _NET_WM_NAME of invalid UTF-8
+    // with a newline and a planted name in it.
+    conn.change_property8(PropMode::REPLACE, window, AtomEnum::WM_CLASS, AtomEnum::STRING, b"garbage\0Garbage")
+        .unwrap();
+    let atom = |name: &[u8]| conn.intern_atom(false, name).unwrap().reply().unwrap().atom;
+    let (net_wm_name, utf8) = (atom(b"_NET_WM_NAME"), atom(b"UTF8_STRING"));
+    let mut title = b"Quillonia Vexmartin\n\xff\xfe\xc3".to_vec();
+    title.resize(1 << 20, 0xc3);
+    conn.change_property8(PropMode::REPLACE, window, net_wm_name, utf8, &title).unwrap();
+    conn.map_window(window).unwrap();
+    conn.sync().unwrap();
+    conn.set_input_focus(InputFocus::PARENT, window, x11rb::CURRENT_TIME).unwrap();
+    conn.sync().unwrap();
+
+    let mut watcher = X11WindowWatcher::connect(Some(x.display.clone())).unwrap();
+    let active = watcher.active_window().unwrap().expect("the focused window is found");
+    assert_eq!(active.app, "Garbage");
+    assert!(active.title.starts_with("Quillonia Vexmartin \u{fffd}"), "no newline, invalid bytes replaced");
+    assert!(active.title.len() <= 3 * 2048, "title capped, got {} bytes", active.title.len());
+    // Debug never shows the title.
+    assert!(!format!("{active:?}").contains("Quillonia"));
+}

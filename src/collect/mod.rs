@@ -434,3 +434,37 @@ pub async fn start_with(
     });
     Ok(CollectorHandle { shared, pause, session, task: Some(task) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_says_when_titles_are_not_recorded() {
+        let x11 = Session { display: Some(":0".into()), wayland: false };
+        let xwayland = Session { display: Some(":0".into()), wayland: true };
+        let wayland_only = Session { display: None, wayland: true };
+        assert!(x11.titles_available() && x11.note().is_none());
+        assert!(!xwayland.titles_available());
+        assert!(xwayland.note().unwrap().contains("app-level activity only"));
+        assert!(!wayland_only.titles_available());
+        assert!(wayland_only.note().unwrap().contains("without X11"));
+        // No display at all: a clear "unsupported", not a connection attempt.
+        match desktop_watchers(&wayland_only) {
+            Err(WatchError::Unsupported(why)) => assert!(why.contains("Wayland"), "{why}"),
+            _ => panic!("expected Unsupported"),
+        }
+    }
+
+    #[test]
+    fn the_pause_flag_persists_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let flag = PauseFlag::in_dir(dir.path());
+        assert!(!flag.is_set());
+        flag.set().unwrap();
+        assert!(PauseFlag::in_dir(dir.path()).is_set(), "another handle (process) sees it");
+        flag.clear().unwrap();
+        flag.clear().unwrap();
+        assert!(!flag.is_set());
+    }
+}
