@@ -5,7 +5,7 @@
 
 mod common;
 use common::desktop::{signal, Xvfb};
-use common::{contains, scan_for_pii, stderr, Sandbox};
+use common::{scan_for_pii, stderr, Sandbox};
 use std::process::{Child, Output, Stdio};
 use std::time::Duration;
 use tally::store::{BucketRow, Store};
@@ -86,12 +86,7 @@ fn seconds_of(totals: &[(String, String, f64)], app: &str) -> f64 {
 }
 
 fn assert_no_planted_pii(sandbox: &Sandbox, output: &[u8]) {
-    let hits = scan_for_pii(sandbox.home.path(), PLANTED);
-    assert!(hits.is_empty(), "planted PII found on disk: {hits:?}");
-    let lowered = output.to_ascii_lowercase();
-    for needle in PLANTED {
-        assert!(!contains(&lowered, needle.to_lowercase().as_bytes()), "planted PII `{needle}` in output");
-    }
+    common::assert_no_planted_pii(sandbox.home.path(), output, PLANTED);
 }
 
 #[test]

@@ -296,20 +296,14 @@ impl Store {
     pub async fn forget(&self, range: Option<(i64, i64)>) -> Result<Forgotten, StoreError> {
         let (from, to) = range.unwrap_or((i64::MIN, i64::MAX));
         let mut tx = self.pool.begin().await.map_err(query("starting a transaction"))?;
-        let buckets = sqlx::query("DELETE FROM activity_buckets WHERE bucket_start >= ? AND bucket_start < ?")
-            .bind(from)
-            .bind(to)
-            .execute(&mut *tx)
-            .await
-            .map_err(query("deleting activity buckets"))?
-            .rows_affected();
-        let redaction_counts = sqlx::query("DELETE FROM redaction_counts WHERE bucket_start >= ? AND bucket_start < ?")
-            .bind(from)
-            .bind(to)
-            .execute(&mut *tx)
-            .await
-            .map_err(query("deleting redaction counts"))?
-            .rows_affected();
+        let mut deleted = [0u64; 2];
+        for (n, (sql, doing)) in deleted.iter_mut().zip([
+            ("DELETE FROM activity_buckets WHERE bucket_start >= ? AND bucket_start < ?", "deleting activity buckets"),
+            ("DELETE FROM redaction_counts WHERE bucket_start >= ? AND bucket_start < ?", "deleting redaction counts"),
+        ]) {
+            *n = sqlx::query(sql).bind(from).bind(to).execute(&mut *tx).await.map_err(query(doing))?.rows_affected();
+        }
+        let [buckets, redaction_counts] = deleted;
         let checkpoints = if range.is_none() {
             sqlx::query("DELETE FROM import_checkpoints")
                 .execute(&mut *tx)

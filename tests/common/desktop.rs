@@ -53,8 +53,12 @@ impl Xvfb {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start xterm ({e}); {INSTALL}"));
         self.windows.push(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
+        // Generous: a loaded CI machine maps windows slowly.
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            if let Some(status) = self.windows.last_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("xterm `{instance}` exited early ({status}) on display {}", self.display);
+            }
             let out = self
                 .tool("xdotool")
                 .args(["search", "--onlyvisible", "--classname", &format!("^{instance}$")])
