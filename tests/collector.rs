@@ -151,6 +151,28 @@ fn without_consent_the_collector_refuses_and_stores_nothing() {
 }
 
 #[test]
+fn withdrawing_consent_stops_a_running_collector() {
+    let sandbox = Sandbox::new();
+    let mut x = Xvfb::start();
+    let a = x.open_window("tally_term_w", "XTerm", TITLE_A);
+    x.focus(&a);
+    agree(&sandbox);
+    let mut child = start_collector(&sandbox, &x, &[]);
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(sandbox.run(&["consent", "--withdraw"]).status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "the collector kept running after consent was withdrawn");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("consent was withdrawn"), "{}", stderr(&out));
+    // What was collected before the withdrawal was flushed.
+    assert!(seconds_of(&active_seconds(&rows(&sandbox)), "terminal") > 0.5);
+}
+
+#[test]
 fn a_paused_collector_accrues_nothing_until_resumed_within_a_poll() {
     let sandbox = Sandbox::new();
     let mut x = Xvfb::start();

@@ -106,7 +106,11 @@ pub async fn collect(
         }
         reported_error = error;
     }
+    let last_error = handle.status().last_error;
     let summary = handle.stop().await.context("the collector failed")?;
+    if let Some(error) = last_error.filter(|e| Some(e) != reported_error.as_ref()) {
+        eprintln!("tally: {error}");
+    }
     eprintln!("tally: collector stopped; {} activity pieces recorded and flushed", summary.events);
     Ok(0)
 }

@@ -242,7 +242,11 @@ impl Shared {
     }
 }
 
-/// The pipeline's live source: polls the watchers until stopped.
+/// How often a running collector re-reads the consent, so a withdrawal made elsewhere
+/// (`tally consent --withdraw`, another window) stops it.
+const CONSENT_RECHECK: Duration = Duration::from_secs(2);
+
+/// The pipeline's live source: polls the watchers until stopped or consent is withdrawn.
 struct LiveSource {
     window: Box<dyn WindowWatcher>,
     idle: Box<dyn IdleWatcher>,
@@ -250,6 +254,8 @@ struct LiveSource {
     poll: Duration,
     pause: PauseFlag,
     shared: Arc<Shared>,
+    store: Store,
+    runtime: tokio::runtime::Handle,
 }
 
 impl Source for LiveSource {
@@ -277,7 +283,19 @@ impl Source for LiveSource {
             emit.emit(SourceItem::Events { record: record - 1, events })
         };
         let mut paused = false;
+        let mut consent_checked = std::time::Instant::now();
         loop {
+            if consent_checked.elapsed() >= CONSENT_RECHECK {
+                consent_checked = std::time::Instant::now();
+                // This is a blocking thread of the runtime, where block_on is allowed.
+                if let Ok(consent) = self.runtime.block_on(self.store.consent()) {
+                    if !consent.agreed {
+                        *self.shared.last_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some("consent was withdrawn; collection stopped".into());
+                        self.shared.stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
             if self.shared.stop.load(Ordering::Relaxed) {
                 let _ = send(self.tracker.finish());
                 return Ok(());
@@ -419,6 +437,8 @@ pub async fn start_with(
         poll: options.poll,
         pause: pause.clone(),
         shared: Arc::clone(&shared),
+        store: store.clone(),
+        runtime: tokio::runtime::Handle::current(),
     };
     let store = store.clone();
     let running = Arc::clone(&shared);
