@@ -2,6 +2,8 @@
 //! titles carry planted PII, `xdotool` moving the focus, and the real `tally collect`
 //! process; then the stored aggregates and a planted-PII scan of everything written.
 //! Also the employee's controls: consent, pause, exclusions, forget and the pulse.
+//! Linux only: the X11 watchers exist only there.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::desktop::{signal, Xvfb};
