@@ -329,7 +329,7 @@ fn the_engine_handle_refuses_without_consent_then_pauses_resumes_and_stops() {
     use std::sync::Arc;
     use tally::analyze::exclusions::Exclusions;
     use tally::analyze::Analyzer;
-    use tally::collect::{self, CollectError, CollectorOptions, Session};
+    use tally::collect::{self, CollectError, Collector, CollectorOptions, Session};
 
     let mut x = Xvfb::start();
     let a = x.open_window("tally_term_h", "XTerm", TITLE_A);
@@ -347,7 +347,7 @@ fn the_engine_handle_refuses_without_consent_then_pauses_resumes_and_stops() {
         let (session, options) = (session.clone(), options.clone());
         async move {
             let watchers = collect::desktop_watchers(&session).unwrap();
-            collect::start_with(
+            Collector::start_with(
                 &store,
                 Arc::new(Analyzer::rules_only()),
                 Exclusions::default(),

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tally::analyze::Analyzer;
-use tally::collect::{self, CollectorOptions, PauseFlag};
+use tally::collect::{Collector, CollectorOptions, PauseFlag};
 use tally::config::{CollectConfig, Config};
 use tally::pulse;
 use tally::report;
@@ -86,7 +86,7 @@ pub async fn collect(
         team: config.team().to_string(),
         focus: config.focus,
     };
-    let handle = collect::start(store, analyzer, config.exclusions()?, options).await?;
+    let handle = Collector::start(store, analyzer, config.exclusions()?, options).await?;
     let status = handle.status();
     if let Some(note) = &status.note {
         eprintln!("tally: {note}");

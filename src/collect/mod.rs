@@ -6,7 +6,7 @@
 //!   (`x11.rs`); other platforms get stubs that fail with [`WatchError::Unsupported`].
 //! - [`tracker`]: the pure heartbeat state machine (extend, change, suspend gap, idle,
 //!   pause, exclusions).
-//! - [`start`] → [`CollectorHandle`]: pause, resume, status, stop. The pause is a flag
+//! - [`Collector::start`] → [`CollectorHandle`]: pause, resume, status, stop. The pause is a flag
 //!   file in the data directory ([`PauseFlag`]), so it survives restarts and a
 //!   `tally pause` from another process stops a running collector within one poll.
 //!
@@ -125,8 +125,25 @@ pub fn desktop_watchers(session: &Session) -> Result<Watchers, WatchError> {
         ));
     };
     let window = x11::X11WindowWatcher::connect(Some(display.clone()))?;
-    let idle = x11::X11IdleWatcher::connect(Some(display))?;
-    Ok(Watchers { window: Box::new(window), idle: Box::new(idle) })
+    let idle: Box<dyn IdleWatcher> = match x11::X11IdleWatcher::connect(Some(display)) {
+        Ok(idle) => Box::new(idle),
+        // A server without MIT-SCREEN-SAVER still has windows to watch: no idle time
+        // then, and every poll's status says why.
+        Err(WatchError::Unsupported(why)) => Box::new(NoIdle(why)),
+        Err(e) => return Err(e),
+    };
+    Ok(Watchers { window: Box::new(window), idle })
+}
+
+/// An idle watcher for a desktop that cannot tell idle time: always says why not.
+#[cfg(target_os = "linux")]
+struct NoIdle(String);
+
+#[cfg(target_os = "linux")]
+impl IdleWatcher for NoIdle {
+    fn idle_for(&mut self) -> Result<Duration, WatchError> {
+        Err(WatchError::Unsupported(self.0.clone()))
+    }
 }
 
 /// Other platforms: compile-time stubs until their watchers exist.
@@ -384,75 +401,88 @@ impl Drop for CollectorHandle {
     }
 }
 
-/// Starts the collector on this machine's desktop (see [`desktop_watchers`]). Refuses
-/// without consent ([`crate::consent`]).
-pub async fn start(
-    store: &Store,
-    analyzer: Arc<Analyzer>,
-    exclusions: Exclusions,
-    options: CollectorOptions,
-) -> Result<CollectorHandle, CollectError> {
-    let session = Session::from_env();
-    // Consent first: without it the desktop is not even connected to.
-    if !crate::consent::status(store).await?.agreed {
-        return Err(CollectError::NoConsent);
-    }
-    let watchers = tokio::task::spawn_blocking({
-        let session = session.clone();
-        move || desktop_watchers(&session)
-    })
-    .await
-    .map_err(|_| CollectError::Task)??;
-    start_with(store, analyzer, exclusions, options, session, watchers).await
-}
+/// The live collector's entry points: [`Collector::start`] on this machine's desktop,
+/// [`Collector::start_with`] on given watchers. Both return a [`CollectorHandle`].
+pub struct Collector;
 
-/// [`start`] with given watchers (another desktop, or scripted ones in tests).
-pub async fn start_with(
-    store: &Store,
-    analyzer: Arc<Analyzer>,
-    exclusions: Exclusions,
-    options: CollectorOptions,
-    session: Session,
-    watchers: Watchers,
-) -> Result<CollectorHandle, CollectError> {
-    if !crate::consent::status(store).await?.agreed {
-        return Err(CollectError::NoConsent);
+impl Collector {
+    /// Starts the collector on this machine's desktop (see [`desktop_watchers`]).
+    /// Refuses without consent ([`crate::consent`]), before connecting to the display.
+    pub async fn start(
+        store: &Store,
+        analyzer: Arc<Analyzer>,
+        exclusions: Exclusions,
+        options: CollectorOptions,
+    ) -> Result<CollectorHandle, CollectError> {
+        let session = Session::from_env();
+        // Consent first: without it the desktop is not even connected to.
+        if !crate::consent::status(store).await?.agreed {
+            return Err(CollectError::NoConsent);
+        }
+        let watchers = tokio::task::spawn_blocking({
+            let session = session.clone();
+            move || desktop_watchers(&session)
+        })
+        .await
+        .map_err(|_| CollectError::Task)??;
+        Collector::start_with(store, analyzer, exclusions, options, session, watchers).await
     }
-    let shared = Arc::new(Shared {
-        stop: AtomicBool::new(false),
-        running: AtomicBool::new(true),
-        pieces: AtomicU64::new(0),
-        last_error: Mutex::new(None),
-        wake: (Mutex::new(false), Condvar::new()),
-    });
-    let pause = PauseFlag::in_dir(&options.data_dir);
-    let tracker = Tracker::new(
-        TrackerConfig { titles: session.titles_available(), ..TrackerConfig::new(options.poll, options.idle_timeout) },
-        exclusions,
-    );
-    let source = LiveSource {
-        window: watchers.window,
-        idle: watchers.idle,
-        tracker,
-        poll: options.poll,
-        pause: pause.clone(),
-        shared: Arc::clone(&shared),
-        store: store.clone(),
-        runtime: tokio::runtime::Handle::current(),
-    };
-    let store = store.clone();
-    let running = Arc::clone(&shared);
-    let task = tokio::spawn(async move {
-        // The collector ends its own source; the pipeline's stop flag stays down so the
-        // final pieces still pass.
-        let never = Arc::new(AtomicBool::new(false));
-        let options =
-            RunOptions { team: &options.team, focus: options.focus, checkpoint_every: pipeline::CHECKPOINT_RECORDS };
-        let result = pipeline::run(&store, analyzer, Box::new(source), options, never, |_| {}).await;
-        running.running.store(false, Ordering::Relaxed);
-        result
-    });
-    Ok(CollectorHandle { shared, pause, session, task: Some(task) })
+
+    /// Starts the collector with given watchers (another desktop, scripted ones in
+    /// tests) and the session they belong to. Refuses without consent.
+    pub async fn start_with(
+        store: &Store,
+        analyzer: Arc<Analyzer>,
+        exclusions: Exclusions,
+        options: CollectorOptions,
+        session: Session,
+        watchers: Watchers,
+    ) -> Result<CollectorHandle, CollectError> {
+        if !crate::consent::status(store).await?.agreed {
+            return Err(CollectError::NoConsent);
+        }
+        let shared = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            running: AtomicBool::new(true),
+            pieces: AtomicU64::new(0),
+            last_error: Mutex::new(None),
+            wake: (Mutex::new(false), Condvar::new()),
+        });
+        let pause = PauseFlag::in_dir(&options.data_dir);
+        let tracker = Tracker::new(
+            TrackerConfig {
+                titles: session.titles_available(),
+                ..TrackerConfig::new(options.poll, options.idle_timeout)
+            },
+            exclusions,
+        );
+        let source = LiveSource {
+            window: watchers.window,
+            idle: watchers.idle,
+            tracker,
+            poll: options.poll,
+            pause: pause.clone(),
+            shared: Arc::clone(&shared),
+            store: store.clone(),
+            runtime: tokio::runtime::Handle::current(),
+        };
+        let store = store.clone();
+        let running = Arc::clone(&shared);
+        let task = tokio::spawn(async move {
+            // The collector ends its own source; the pipeline's stop flag stays down so the
+            // final pieces still pass.
+            let never = Arc::new(AtomicBool::new(false));
+            let options = RunOptions {
+                team: &options.team,
+                focus: options.focus,
+                checkpoint_every: pipeline::CHECKPOINT_RECORDS,
+            };
+            let result = pipeline::run(&store, analyzer, Box::new(source), options, never, |_| {}).await;
+            running.running.store(false, Ordering::Relaxed);
+            result
+        });
+        Ok(CollectorHandle { shared, pause, session, task: Some(task) })
+    }
 }
 
 #[cfg(test)]
