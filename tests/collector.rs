@@ -417,3 +417,36 @@ fn garbage_window_properties_are_read_without_a_panic_or_a_huge_title() {
     // Debug never shows the title.
     assert!(!format!("{active:?}").contains("Quillonia"));
 }
+
+#[test]
+fn an_ewmh_active_window_wins_over_the_input_focus() {
+    use tally::collect::x11::X11WindowWatcher;
+    use tally::collect::WindowWatcher;
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, InputFocus, PropMode};
+    use x11rb::wrapper::ConnectionExt as _;
+
+    // An EWMH window manager keeps _NET_ACTIVE_WINDOW on the root; this test plays that
+    // part, pointing it at the mail window while the input focus stays on the terminal.
+    let mut x = Xvfb::start();
+    let term = x.open_window("tally_term_n", "XTerm", "build log");
+    let mail = x.open_window("tally_mail_n", "Thunderbird", "Inbox");
+    x.focus(&term);
+    let mut watcher = X11WindowWatcher::connect(Some(x.display.clone())).unwrap();
+    assert_eq!(watcher.active_window().unwrap().map(|w| w.app), Some("XTerm".into()));
+
+    let (conn, screen) = x11rb::rust_connection::RustConnection::connect(Some(&x.display)).unwrap();
+    let root = conn.setup().roots[screen].root;
+    let active = conn.intern_atom(false, b"_NET_ACTIVE_WINDOW").unwrap().reply().unwrap().atom;
+    let mail_id: u32 = mail.parse().unwrap();
+    conn.change_property32(PropMode::REPLACE, root, active, AtomEnum::WINDOW, &[mail_id]).unwrap();
+    conn.sync().unwrap();
+    let seen = watcher.active_window().unwrap().unwrap();
+    assert_eq!((seen.app.as_str(), seen.title.as_str()), ("Thunderbird", "Inbox"));
+
+    // A manager that clears it (0: no active window) falls back to the input focus.
+    conn.change_property32(PropMode::REPLACE, root, active, AtomEnum::WINDOW, &[0]).unwrap();
+    conn.set_input_focus(InputFocus::PARENT, term.parse::<u32>().unwrap(), x11rb::CURRENT_TIME).unwrap();
+    conn.sync().unwrap();
+    assert_eq!(watcher.active_window().unwrap().map(|w| w.app), Some("XTerm".into()));
+}
