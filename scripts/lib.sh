@@ -138,3 +138,10 @@ ensure_e2e_packages() {
 ensure_keyring_test_packages() {
   ensure_apt_packages dbus dbus-x11 gnome-keyring keyutils
 }
+
+# What the live-collector tests need: a real X server without a display (Xvfb), xterm
+# windows to focus, xdotool to move the focus, and the X utilities. The tests fail,
+# never skip, when these are missing.
+ensure_collector_test_packages() {
+  ensure_apt_packages xvfb xterm xdotool x11-utils
+}

@@ -31,6 +31,8 @@ pub struct Config {
     pub insights: InsightsConfig,
     #[serde(default)]
     pub serve: ServeSection,
+    #[serde(default)]
+    pub collect: CollectConfig,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -55,6 +57,50 @@ pub struct ServeSection {
     pub port: Option<u16>,
 }
 
+/// Config `[collect]`: the live collector.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectConfig {
+    /// Milliseconds between two polls of the active window and idle time.
+    pub poll_ms: u64,
+    /// Minutes without input after which the user counts as away (not active).
+    pub idle_timeout_minutes: f64,
+}
+
+impl Default for CollectConfig {
+    fn default() -> Self {
+        CollectConfig { poll_ms: 1000, idle_timeout_minutes: 3.0 }
+    }
+}
+
+impl CollectConfig {
+    /// Accepted poll intervals, in ms: fast enough for tests, slow enough to notice.
+    pub const POLL_MS: std::ops::RangeInclusive<u64> = 50..=60_000;
+
+    /// The first field out of range, with what it accepts.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        if !Self::POLL_MS.contains(&self.poll_ms) {
+            return Some((
+                "poll_ms",
+                format!("must be {} to {} milliseconds", Self::POLL_MS.start(), Self::POLL_MS.end()),
+            ));
+        }
+        let idle = self.idle_timeout_minutes;
+        if !idle.is_finite() || idle <= 0.0 || idle > 1440.0 {
+            return Some(("idle_timeout_minutes", "must be more than 0 and at most 1440 minutes".into()));
+        }
+        None
+    }
+
+    pub fn poll(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.poll_ms)
+    }
+
+    pub fn idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.idle_timeout_minutes * 60.0)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -67,6 +113,8 @@ pub enum ConfigError {
     Team { path: PathBuf },
     #[error("config file {path}: `focus`: thresholds must be positive numbers of minutes")]
     Focus { path: PathBuf },
+    #[error("config file {path}: `collect.{field}`: {problem}")]
+    Collect { path: PathBuf, field: &'static str, problem: String },
     #[error(transparent)]
     Rules(#[from] RuleError),
     #[error(transparent)]
@@ -102,6 +150,9 @@ impl Config {
             .any(|m| !m.is_finite() || *m <= 0.0)
         {
             return Err(ConfigError::Focus { path });
+        }
+        if let Some((field, problem)) = config.collect.problem() {
+            return Err(ConfigError::Collect { path, field, problem });
         }
         Ok(config)
     }
@@ -201,4 +252,31 @@ impl ReportZone {
 
 fn iana_or_local() -> String {
     std::env::var("TZ").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| "local time".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collect_settings_out_of_range_name_their_field() {
+        let dir = tempfile::tempdir().unwrap();
+        for (body, field) in [
+            ("[collect]\npoll_ms = 0\n", "`collect.poll_ms`"),
+            ("[collect]\npoll_ms = 3600000\n", "`collect.poll_ms`"),
+            ("[collect]\nidle_timeout_minutes = 0\n", "`collect.idle_timeout_minutes`"),
+            ("[collect]\nidle_timeout_minutes = -2.5\n", "`collect.idle_timeout_minutes`"),
+        ] {
+            let path = dir.path().join("config.toml");
+            std::fs::write(&path, body).unwrap();
+            let err = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(err.contains(field), "{body}: {err}");
+        }
+        let path = dir.path().join("ok.toml");
+        std::fs::write(&path, "[collect]\npoll_ms = 500\nidle_timeout_minutes = 5\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.collect.poll(), std::time::Duration::from_millis(500));
+        assert_eq!(config.collect.idle_timeout(), std::time::Duration::from_secs(300));
+        assert_eq!(Config::default().collect, CollectConfig::default());
+    }
 }

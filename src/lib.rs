@@ -4,7 +4,9 @@
 pub mod aggregate;
 pub mod analyze;
 pub mod app;
+pub mod collect;
 pub mod config;
+pub mod consent;
 pub mod dashboard;
 pub mod event;
 pub mod import;
@@ -12,6 +14,7 @@ pub mod insights;
 pub mod lines;
 pub mod pipeline;
 pub mod privacy;
+pub mod pulse;
 pub mod report;
 pub mod secrets;
 pub mod serve;

@@ -17,6 +17,8 @@ use tally::pipeline::{self, RunOptions, RunOutcome};
 use tally::report::{self, Period};
 use tally::store::Store;
 
+#[path = "cli/collect.rs"]
+mod collect_cli;
 #[path = "cli/insights.rs"]
 mod insights_cli;
 
@@ -99,6 +101,18 @@ enum Command {
     },
     /// Everything ever sent off this machine (or blocked from leaving it).
     Ledger(insights_cli::LedgerArgs),
+    /// Record the focused app and idle time live until Ctrl-C / SIGTERM (needs consent).
+    Collect(collect_cli::CollectArgs),
+    /// Pause live collection, also across restarts.
+    Pause,
+    /// Resume live collection.
+    Resume,
+    /// Show, give (--agree) or withdraw (--withdraw) consent to live collection.
+    Consent(collect_cli::ConsentArgs),
+    /// A check-in: how work is going (free text, or `-` for stdin) and an optional mood.
+    Pulse(collect_cli::PulseArgs),
+    /// Delete stored data: --all, or a range of local dates.
+    Forget(collect_cli::ForgetArgs),
 }
 
 #[derive(Subcommand)]
@@ -243,6 +257,35 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Ledger(args) => {
             let store = Store::open(&data_dir(&cli)?).await?;
             let code = insights_cli::ledger(&store, args).await;
+            store.close().await;
+            code
+        }
+        Command::Collect(args) => {
+            let analyzer = Arc::new(analyzer(&cli, &config)?);
+            let dir = data_dir(&cli)?;
+            let store = Store::open(&dir).await?;
+            let code = collect_cli::collect(&store, analyzer, &config, &dir, args).await;
+            store.close().await;
+            code
+        }
+        Command::Pause => collect_cli::set_paused(&data_dir(&cli)?, true),
+        Command::Resume => collect_cli::set_paused(&data_dir(&cli)?, false),
+        Command::Consent(args) => {
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = collect_cli::consent(&store, args).await;
+            store.close().await;
+            code
+        }
+        Command::Pulse(args) => {
+            let analyzer = analyzer(&cli, &config)?;
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = collect_cli::pulse(&store, &analyzer, &config, args).await;
+            store.close().await;
+            code
+        }
+        Command::Forget(args) => {
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = collect_cli::forget(&store, &config, args).await;
             store.close().await;
             code
         }

@@ -37,6 +37,11 @@ pub trait Source: Send + 'static {
     /// A stable identity of the input (files: the SHA-256 of their bytes) for
     /// idempotent, resumable runs; `None` for live sources, which are not resumed.
     fn identity(&self) -> Result<Option<String>, ReadError>;
+    /// A live source (the collector) produces records slowly: each is passed on at
+    /// once instead of waiting for a full batch.
+    fn live(&self) -> bool {
+        false
+    }
     fn read(self: Box<Self>, emit: &mut dyn Emit) -> Result<(), ReadError>;
 }
 
@@ -163,8 +168,9 @@ pub async fn run(
     let (raw_tx, mut raw_rx) = mpsc::channel::<Vec<SourceItem>>(CHANNEL_BATCHES);
     let (analyzed_tx, mut analyzed_rx) = mpsc::channel::<Vec<Analyzed>>(CHANNEL_BATCHES);
 
+    let batch_size = if source.live() { 1 } else { BATCH };
     let reader = tokio::task::spawn_blocking(move || {
-        let mut emit = Batcher { batch: Vec::with_capacity(BATCH), raw_tx, stop, resume_from };
+        let mut emit = Batcher { batch: Vec::with_capacity(batch_size), size: batch_size, raw_tx, stop, resume_from };
         let result = source.read(&mut emit);
         let _ = emit.flush();
         result
@@ -260,6 +266,8 @@ pub async fn run(
 /// run's checkpoint, and stops the source on request.
 struct Batcher {
     batch: Vec<SourceItem>,
+    /// Items per batch: [`BATCH`], or 1 for a live source.
+    size: usize,
     raw_tx: mpsc::Sender<Vec<SourceItem>>,
     stop: Arc<AtomicBool>,
     resume_from: u64,
@@ -276,7 +284,7 @@ impl Emit for Batcher {
             }
         }
         self.batch.push(item);
-        if self.batch.len() >= BATCH {
+        if self.batch.len() >= self.size {
             return self.flush();
         }
         ControlFlow::Continue(())
@@ -286,7 +294,7 @@ impl Emit for Batcher {
         if self.batch.is_empty() {
             return ControlFlow::Continue(());
         }
-        match self.raw_tx.blocking_send(std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH))) {
+        match self.raw_tx.blocking_send(std::mem::replace(&mut self.batch, Vec::with_capacity(self.size))) {
             Ok(()) => ControlFlow::Continue(()),
             Err(_) => ControlFlow::Break(()),
         }

@@ -165,7 +165,14 @@ fn validate(wire: Wire, headers: &HeaderMap, body: &[u8]) -> Result<(), String> 
 
 /// A sandbox with five weeks of synthetic activity ending 2026-11-30, a provider
 /// pointing at `server`, and the key in a fresh session keyring.
-fn setup(server: &ProviderServer, extra: &[&str]) -> Sandbox {
+/// keyutils keeps keys in the user's persistent keyring too, which every session of the
+/// user shares, so each test names its provider uniquely.
+fn unique_provider() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    format!("trend{}x{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+fn setup(server: &ProviderServer, extra: &[&str]) -> (Sandbox, String) {
     join_fresh_session_keyring();
     let sandbox = Sandbox::new();
     import_five_weeks(&sandbox, 7);
@@ -173,12 +180,13 @@ fn setup(server: &ProviderServer, extra: &[&str]) -> Sandbox {
         Wire::OpenAi => "openai",
         Wire::Anthropic => "anthropic",
     };
-    let mut args = vec!["provider", "set", "trend", "--kind", kind, "--base-url", &server.base_url, "--model"];
+    let name = unique_provider();
+    let mut args = vec!["provider", "set", &name, "--kind", kind, "--base-url", &server.base_url, "--model"];
     args.extend(["trend-model", "--retry-base-ms", "50"]);
     args.extend(extra);
     ok(&sandbox.run(&args));
-    ok(&sandbox.run_with_stdin(&["provider", "set-key", "trend"], format!("{KEY}\n").as_bytes()));
-    sandbox
+    ok(&sandbox.run_with_stdin(&["provider", "set-key", &name], format!("{KEY}\n").as_bytes()));
+    (sandbox, name)
 }
 
 /// Imports about six weeks of synthetic ActivityWatch activity ending 2026-11-30.
@@ -225,7 +233,7 @@ fn openai_send_matches_the_preview_byte_for_byte_and_the_answer_is_scanned() {
         Wire::OpenAi,
         vec![Reply::Answer("Focus time rose by half. Ask jane.roe@example.com to keep Tuesdays free.")],
     );
-    let sandbox = setup(&server, &[]);
+    let (sandbox, _) = setup(&server, &[]);
     let preview = sandbox.run(&["--no-model", "insights", "--preview", "--week-of", WEEK, "--tz", "UTC"]);
     ok(&preview);
     let again = sandbox.run(&["--no-model", "insights", "--preview", "--week-of", WEEK, "--tz", "UTC"]);
@@ -269,7 +277,7 @@ fn openai_send_matches_the_preview_byte_for_byte_and_the_answer_is_scanned() {
 #[test]
 fn anthropic_messages_wire_format() {
     let server = ProviderServer::start(Wire::Anthropic, vec![Reply::Answer("Meeting load fell.")]);
-    let sandbox = setup(&server, &[]);
+    let (sandbox, _) = setup(&server, &[]);
     let sent = send(&sandbox);
     ok(&sent);
     server.assert_valid();
@@ -282,7 +290,7 @@ fn anthropic_messages_wire_format() {
 #[test]
 fn a_429_with_retry_after_is_honoured_then_the_retry_succeeds() {
     let server = ProviderServer::start(Wire::OpenAi, vec![Reply::Status(429, Some("1")), Reply::Answer("ok")]);
-    let sandbox = setup(&server, &[]);
+    let (sandbox, _) = setup(&server, &[]);
     let sent = send(&sandbox);
     ok(&sent);
     let received = server.received();
@@ -303,7 +311,7 @@ fn server_errors_are_retried_with_backoff_until_one_succeeds() {
         Wire::OpenAi,
         vec![Reply::Status(500, None), Reply::Status(503, None), Reply::Answer("third time lucky")],
     );
-    let sandbox = setup(&server, &[]);
+    let (sandbox, _) = setup(&server, &[]);
     let sent = send(&sandbox);
     ok(&sent);
     assert_eq!(server.received().len(), 3);
@@ -319,7 +327,7 @@ fn server_errors_are_retried_with_backoff_until_one_succeeds() {
 #[test]
 fn retries_stop_at_the_limit_with_a_clear_error() {
     let server = ProviderServer::start(Wire::OpenAi, vec![Reply::Status(502, None), Reply::Status(502, None)]);
-    let sandbox = setup(&server, &["--retries", "1"]);
+    let (sandbox, _) = setup(&server, &["--retries", "1"]);
     let sent = send(&sandbox);
     assert_eq!(sent.status.code(), Some(1));
     let message = stderr(&sent);
@@ -333,7 +341,7 @@ fn retries_stop_at_the_limit_with_a_clear_error() {
 #[test]
 fn a_timeout_fails_clearly_and_is_recorded() {
     let server = ProviderServer::start(Wire::OpenAi, vec![Reply::Stall(Duration::from_secs(4))]);
-    let sandbox = setup(&server, &["--timeout", "1"]);
+    let (sandbox, _) = setup(&server, &["--timeout", "1"]);
     let started = Instant::now();
     let sent = send(&sandbox);
     assert!(started.elapsed() < Duration::from_secs(4), "the timeout did not cut the wait short");
@@ -348,11 +356,11 @@ fn a_timeout_fails_clearly_and_is_recorded() {
 #[test]
 fn a_401_names_the_fix_and_is_not_retried() {
     let server = ProviderServer::start(Wire::OpenAi, vec![Reply::Status(401, None)]);
-    let sandbox = setup(&server, &[]);
+    let (sandbox, name) = setup(&server, &[]);
     let sent = send(&sandbox);
     assert_eq!(sent.status.code(), Some(1));
     let message = stderr(&sent);
-    assert!(message.contains("HTTP 401") && message.contains("tally provider set-key trend"), "{message}");
+    assert!(message.contains("HTTP 401") && message.contains(&format!("tally provider set-key {name}")), "{message}");
     assert_eq!(server.received().len(), 1);
     assert_eq!(ledger(&sandbox)[0]["http_status"], 401);
     assert_key_stays_in_keyring(&sandbox, &[&sent]);
@@ -361,7 +369,7 @@ fn a_401_names_the_fix_and_is_not_retried() {
 #[test]
 fn malformed_json_from_the_provider_is_an_error_not_an_insight() {
     let server = ProviderServer::start(Wire::OpenAi, vec![Reply::Raw("<html>upstream hiccup</html>")]);
-    let sandbox = setup(&server, &[]);
+    let (sandbox, _) = setup(&server, &[]);
     let sent = send(&sandbox);
     assert_eq!(sent.status.code(), Some(1));
     assert!(stderr(&sent).contains("not a valid Chat Completions response (28 bytes)"), "{}", stderr(&sent));
@@ -373,7 +381,7 @@ fn malformed_json_from_the_provider_is_an_error_not_an_insight() {
 #[test]
 fn the_gate_blocks_planted_pii_and_nothing_reaches_the_server() {
     let server = ProviderServer::start(Wire::OpenAi, vec![Reply::Answer("must never be asked")]);
-    let sandbox = setup(&server, &[]);
+    let (sandbox, _) = setup(&server, &[]);
     let planted = ["ana.lima.qx7@example.com", "+44 20 7946 0958"];
     let config = sandbox.input(
         "config.toml",
@@ -404,22 +412,25 @@ fn the_gate_blocks_planted_pii_and_nothing_reaches_the_server() {
 #[test]
 fn keys_are_set_replaced_and_deleted_in_the_keyring_only() {
     let server = ProviderServer::start(Wire::OpenAi, vec![Reply::Answer("a"), Reply::Answer("b")]);
-    let sandbox = setup(&server, &[]);
+    let (sandbox, name) = setup(&server, &[]);
     let list = sandbox.run(&["provider", "list"]);
     ok(&list);
     let listed = String::from_utf8_lossy(&list.stdout).to_string();
-    assert!(listed.contains("trend *") && listed.contains(" set ") && listed.contains("keyutils"), "{listed}");
+    assert!(
+        listed.contains(&format!("{name} *")) && listed.contains(" set ") && listed.contains("keyutils"),
+        "{listed}"
+    );
     // Replace the key: the server now sees the new one and rejects it.
-    ok(&sandbox.run_with_stdin(&["provider", "set-key", "trend"], b"sk-other-key\n"));
+    ok(&sandbox.run_with_stdin(&["provider", "set-key", &name], b"sk-other-key\n"));
     assert_eq!(send(&sandbox).status.code(), Some(1));
     server.assert_valid_failed_with("bad authorization header");
-    ok(&sandbox.run(&["provider", "delete-key", "trend"]));
+    ok(&sandbox.run(&["provider", "delete-key", &name]));
     let listed = String::from_utf8_lossy(&sandbox.run(&["provider", "list"]).stdout).to_string();
     assert!(!listed.contains(" set "), "{listed}");
     // Without a key an OpenAI-compatible provider is called without auth (local servers).
     assert_eq!(send(&sandbox).status.code(), Some(1));
     assert_eq!(server.received().len(), 2);
-    let empty = sandbox.run_with_stdin(&["provider", "set-key", "trend"], b"\n");
+    let empty = sandbox.run_with_stdin(&["provider", "set-key", &name], b"\n");
     assert!(stderr(&empty).contains("the secret is empty"), "{}", stderr(&empty));
     assert_key_stays_in_keyring(&sandbox, &[&list]);
 }

@@ -3,7 +3,7 @@
 //! malformed records); then every file there and all captured output is scanned.
 
 mod common;
-use common::{aw_event, aw_export, contains, file_count, scan_for_pii, stderr, Sandbox};
+use common::{assert_no_planted_pii, aw_event, aw_export, file_count, scan_for_pii, stderr, Sandbox};
 use serde_json::json;
 
 /// Unique strings that exist nowhere but in the inputs.
@@ -118,12 +118,7 @@ fn scan_scenario(sandbox: Sandbox, engine: &str) {
     assert!(sandbox.data_dir().join("tally.db").exists());
     assert!(file_count(sandbox.home.path()) >= 2);
 
-    let hits = scan_for_pii(sandbox.home.path(), PLANTED);
-    assert!(hits.is_empty(), "planted PII found on disk: {hits:?}");
-    let lowered = output.to_ascii_lowercase();
-    for needle in PLANTED {
-        assert!(!contains(&lowered, needle.to_lowercase().as_bytes()), "planted PII `{needle}` in output");
-    }
+    assert_no_planted_pii(sandbox.home.path(), &output, PLANTED);
 }
 
 #[test]

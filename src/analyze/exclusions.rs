@@ -69,10 +69,16 @@ impl Exclusions {
 
     /// Whether `event` must be dropped unseen.
     pub fn excludes(&self, event: &RawEvent) -> bool {
-        (!self.apps.is_empty() && self.apps.contains(&event.app.trim().to_lowercase()))
-            || self.titles.is_match(&event.title)
-            || event.url.as_deref().is_some_and(|u| self.urls.is_match(u))
-            || self.private_window.as_ref().is_some_and(|r| r.is_match(&event.title))
+        self.excludes_parts(&event.app, &event.title, event.url.as_deref())
+    }
+
+    /// [`Exclusions::excludes`] on the parts of an event, for a live watcher that drops a
+    /// window before an event is ever built from it.
+    pub fn excludes_parts(&self, app: &str, title: &str, url: Option<&str>) -> bool {
+        (!self.apps.is_empty() && self.apps.contains(&app.trim().to_lowercase()))
+            || self.titles.is_match(title)
+            || url.is_some_and(|u| self.urls.is_match(u))
+            || self.private_window.as_ref().is_some_and(|r| r.is_match(title))
     }
 }
 

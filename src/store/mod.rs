@@ -6,9 +6,11 @@
 //! outbound gate cleared and answers the analyzer redacted.
 
 mod aw_buckets;
+pub mod consent;
 pub mod ledger;
 
 pub use aw_buckets::{AwBucketRow, SaltedHash};
+pub use consent::ConsentStatus;
 
 use crate::aggregate::{BucketKey, BucketTotals, TimelineState};
 use crate::analyze::span::PiiLabel;
@@ -62,6 +64,14 @@ pub struct BucketRow {
     pub team: String,
     pub key: BucketKey,
     pub totals: BucketTotals,
+}
+
+/// What [`Store::forget`] deleted, in rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Forgotten {
+    pub buckets: u64,
+    pub redaction_counts: u64,
+    pub checkpoints: u64,
 }
 
 #[derive(Clone)]
@@ -282,6 +292,39 @@ impl Store {
         let lo: Option<i64> = row.get("lo");
         let hi: Option<i64> = row.get("hi");
         Ok(lo.zip(hi))
+    }
+
+    /// Deletes the aggregates of `range` (`from <= bucket_start < to`, Unix seconds), or
+    /// everything (then also the import checkpoints, so files can be imported afresh),
+    /// in one transaction. Then the database is vacuumed and its WAL truncated, so the
+    /// deleted rows do not linger in free pages or the log.
+    pub async fn forget(&self, range: Option<(i64, i64)>) -> Result<Forgotten, StoreError> {
+        let (from, to) = range.unwrap_or((i64::MIN, i64::MAX));
+        let mut tx = self.pool.begin().await.map_err(query("starting a transaction"))?;
+        let mut deleted = [0u64; 2];
+        for (n, (sql, doing)) in deleted.iter_mut().zip([
+            ("DELETE FROM activity_buckets WHERE bucket_start >= ? AND bucket_start < ?", "deleting activity buckets"),
+            ("DELETE FROM redaction_counts WHERE bucket_start >= ? AND bucket_start < ?", "deleting redaction counts"),
+        ]) {
+            *n = sqlx::query(sql).bind(from).bind(to).execute(&mut *tx).await.map_err(query(doing))?.rows_affected();
+        }
+        let [buckets, redaction_counts] = deleted;
+        let checkpoints = if range.is_none() {
+            sqlx::query("DELETE FROM import_checkpoints")
+                .execute(&mut *tx)
+                .await
+                .map_err(query("deleting import checkpoints"))?
+                .rows_affected()
+        } else {
+            0
+        };
+        tx.commit().await.map_err(query("committing the deletion"))?;
+        for (sql, doing) in
+            [("VACUUM", "vacuuming the database"), ("PRAGMA wal_checkpoint(TRUNCATE)", "truncating the WAL")]
+        {
+            sqlx::query(sql).execute(&self.pool).await.map_err(query(doing))?;
+        }
+        Ok(Forgotten { buckets, redaction_counts, checkpoints })
     }
 
     /// SQLite's `PRAGMA integrity_check`: `ok`, or the problems it found.

@@ -2,6 +2,8 @@
 //! point into a temp dir, a runner for the real `tally` binary, and the planted-PII scan.
 #![allow(dead_code)]
 
+pub mod desktop;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -115,6 +117,17 @@ pub fn scan_for_pii(root: &Path, needles: &[&str]) -> Vec<(PathBuf, String)> {
         }
     }
     hits
+}
+
+/// Asserts that no needle is in any file under `root` nor in `output` (captured
+/// stdout/stderr), case-insensitively.
+pub fn assert_no_planted_pii(root: &Path, output: &[u8], needles: &[&str]) {
+    let hits = scan_for_pii(root, needles);
+    assert!(hits.is_empty(), "planted PII found on disk: {hits:?}");
+    let lowered = output.to_ascii_lowercase();
+    for needle in needles {
+        assert!(!contains(&lowered, needle.to_lowercase().as_bytes()), "planted PII `{needle}` in output");
+    }
 }
 
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
