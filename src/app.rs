@@ -68,6 +68,8 @@ struct Current {
 
 pub struct App {
     options: AppOptions,
+    /// The live collector, while it runs; it always writes to the real store.
+    collector: tokio::sync::Mutex<Option<crate::collect::CollectorHandle>>,
     config_path: PathBuf,
     config: RwLock<Config>,
     current: RwLock<Current>,
@@ -102,6 +104,7 @@ impl App {
         let (analyzer, engine) = build_analyzer(&options, &config)?;
         Ok(App {
             options,
+            collector: tokio::sync::Mutex::new(None),
             config_path,
             config: RwLock::new(config),
             current: RwLock::new(Current { store, data_dir, demo: false }),
@@ -136,6 +139,129 @@ impl App {
             engine: self.engine.read().await.clone(),
             config_path: self.config_path.display().to_string(),
         }
+    }
+
+    fn real_data_dir(&self) -> UiResult<PathBuf> {
+        match &self.options.data_dir {
+            Some(d) => Ok(d.clone()),
+            None => default_data_dir(),
+        }
+    }
+
+    /// The real store (never the demo one): consent, collection and deletion act on it.
+    async fn real_store(&self) -> UiResult<Store> {
+        let current = self.current.read().await;
+        if !current.demo {
+            return Ok(current.store.clone());
+        }
+        Ok(Store::open(&self.real_data_dir()?).await?)
+    }
+
+    pub async fn consent(&self) -> UiResult<crate::store::ConsentStatus> {
+        Ok(crate::consent::status(&self.real_store().await?).await?)
+    }
+
+    /// Records the employee's agreement and starts collecting.
+    pub async fn agree(&self) -> UiResult<CollectionView> {
+        crate::consent::agree(&self.real_store().await?).await?;
+        self.start_collector().await
+    }
+
+    /// Withdraws consent: the collector stops (and flushes) and will not start again.
+    pub async fn withdraw(&self) -> UiResult<CollectionView> {
+        crate::consent::withdraw(&self.real_store().await?).await?;
+        self.stop_collector().await?;
+        self.collection().await
+    }
+
+    /// Starts the collector if consent is given and it is not running.
+    pub async fn start_collector(&self) -> UiResult<CollectionView> {
+        let mut slot = self.collector.lock().await;
+        if slot.as_ref().is_some_and(|h| !h.is_finished()) {
+            drop(slot);
+            return self.collection().await;
+        }
+        let store = self.real_store().await?;
+        if crate::consent::status(&store).await?.agreed {
+            let config = self.config().await;
+            let options = crate::collect::CollectorOptions {
+                poll: config.collect.poll(),
+                idle_timeout: config.collect.idle_timeout(),
+                data_dir: self.real_data_dir()?,
+                team: config.team().to_string(),
+                focus: config.focus,
+            };
+            let handle =
+                crate::collect::Collector::start(&store, self.analyzer().await, config.exclusions()?, options).await?;
+            *slot = Some(handle);
+        }
+        drop(slot);
+        self.collection().await
+    }
+
+    /// Stops the collector (its held minute is flushed), e.g. at quit.
+    pub async fn stop_collector(&self) -> UiResult<()> {
+        if let Some(handle) = self.collector.lock().await.take() {
+            handle.stop().await?;
+        }
+        Ok(())
+    }
+
+    /// Pauses or resumes collection at once; the pause survives restarts.
+    pub async fn set_paused(&self, paused: bool) -> UiResult<CollectionView> {
+        let flag = crate::collect::PauseFlag::in_dir(&self.real_data_dir()?);
+        let result = if paused { flag.set() } else { flag.clear() };
+        result.map_err(|e| msg(format!("cannot change the pause flag: {e}")))?;
+        if let Some(handle) = self.collector.lock().await.as_ref() {
+            if paused {
+                handle.pause()?;
+            } else {
+                handle.resume()?;
+            }
+        }
+        self.collection().await
+    }
+
+    /// Consent, pause and the collector's state, as the tray and the Privacy view show them.
+    pub async fn collection(&self) -> UiResult<CollectionView> {
+        let consent = self.consent().await?;
+        let paused = crate::collect::PauseFlag::in_dir(&self.real_data_dir()?).is_set();
+        let status = self.collector.lock().await.as_ref().map(|h| h.status());
+        let session = crate::collect::Session::from_env();
+        Ok(CollectionView {
+            consented: consent.agreed,
+            paused,
+            running: status.as_ref().is_some_and(|s| s.running),
+            titles_available: session.titles_available(),
+            note: status.as_ref().and_then(|s| s.note.clone()).or_else(|| session.note()),
+            last_error: status.and_then(|s| s.last_error),
+        })
+    }
+
+    /// A pulse check-in: through anonymize → score → aggregate; the text is dropped.
+    pub async fn pulse(&self, text: &str, mood: Option<u8>) -> UiResult<crate::pulse::PulseOutcome> {
+        let config = self.config().await;
+        let store = self.real_store().await?;
+        let analyzer = self.analyzer().await;
+        crate::pulse::record(&store, &analyzer, &config, text, mood)
+            .await
+            .map_err(|e| UiError::field("pulse", e.to_string()))
+    }
+
+    /// Delete my data: everything, or the local dates `from..=to`.
+    pub async fn forget(&self, range: Option<(NaiveDate, NaiveDate)>) -> UiResult<crate::store::Forgotten> {
+        let store = self.real_store().await?;
+        let utc = match range {
+            None => None,
+            Some((from, to)) => {
+                if to < from {
+                    return Err(UiError::field("forget.to", "the last date is before the first"));
+                }
+                let zone = Self::zone(&self.config().await)?;
+                Some(report::date_range(&zone, from, to))
+            }
+        };
+        Ok(store.forget(utc).await?)
     }
 
     pub async fn dashboard(&self, range: Range, to: Option<NaiveDate>, team: Option<String>) -> UiResult<Dashboard> {
@@ -275,6 +401,7 @@ impl App {
             team: config.team.clone().unwrap_or_default(),
             timezone: config.timezone.clone().unwrap_or_default(),
             working_hours: WorkingHoursEdit::from(&config.insights.working_hours),
+            idle_timeout_minutes: config.collect.idle_timeout_minutes,
             rules: config.rules.rule.iter().map(RuleEdit::from).collect(),
             providers: Vec::new(),
             config_path: self.config_path.display().to_string(),
@@ -307,6 +434,13 @@ impl App {
             ));
         }
         let hours = edit.working_hours.parse()?;
+        let collect = crate::config::CollectConfig {
+            idle_timeout_minutes: edit.idle_timeout_minutes,
+            ..self.config().await.collect
+        };
+        if let Some((field, why)) = collect.problem() {
+            return Err(UiError::field(format!("collect.{field}"), format!("idle timeout: {why}")));
+        }
         let mut rules = Vec::new();
         for (i, rule) in edit.rules.iter().enumerate() {
             let spec = rule.to_spec();
@@ -332,6 +466,10 @@ impl App {
         let insights = table.entry("insights").or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if let toml::Value::Table(t) = insights {
             t.insert("working_hours".into(), toml::Value::try_from(WorkingHoursToml::from(&hours))?);
+        }
+        let collect_table = table.entry("collect").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if let toml::Value::Table(t) = collect_table {
+            t.insert("idle_timeout_minutes".into(), toml::Value::Float(collect.idle_timeout_minutes));
         }
         let rules_table = table.entry("rules").or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if let toml::Value::Table(t) = rules_table {
@@ -360,6 +498,12 @@ impl App {
         *self.analyzer.write().await = Arc::new(analyzer);
         *self.engine.write().await = engine;
         *self.config.write().await = config;
+        // A running collector picks up the new rules, exclusions and idle timeout.
+        let running = self.collector.lock().await.as_ref().is_some_and(|h| !h.is_finished());
+        if running {
+            self.stop_collector().await?;
+            self.start_collector().await?;
+        }
         self.settings_with_providers().await
     }
 
@@ -508,6 +652,18 @@ pub struct ImportReport {
     pub problems: Vec<String>,
 }
 
+/// Live collection as the tray and the Privacy view show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CollectionView {
+    pub consented: bool,
+    pub paused: bool,
+    pub running: bool,
+    /// False on a Wayland session: app-level activity only.
+    pub titles_available: bool,
+    pub note: Option<String>,
+    pub last_error: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AppStatus {
     pub data_dir: String,
@@ -537,6 +693,7 @@ pub struct Settings {
     pub team: String,
     pub timezone: String,
     pub working_hours: WorkingHoursEdit,
+    pub idle_timeout_minutes: f64,
     pub rules: Vec<RuleEdit>,
     pub providers: Vec<ProviderView>,
     pub config_path: String,
@@ -556,6 +713,7 @@ pub struct SettingsEdit {
     pub team: String,
     pub timezone: String,
     pub working_hours: WorkingHoursEdit,
+    pub idle_timeout_minutes: f64,
     pub rules: Vec<RuleEdit>,
 }
 

@@ -7,8 +7,8 @@
 use chrono::NaiveDate;
 use std::path::PathBuf;
 use tally::app::{
-    App, AppOptions, AppStatus, ImportReport, InsightPreview, PrivacyView, ProviderEdit, Settings, SettingsEdit,
-    UiError,
+    App, AppOptions, AppStatus, CollectionView, ImportReport, InsightPreview, PrivacyView, ProviderEdit, Settings,
+    SettingsEdit, UiError,
 };
 use tally::dashboard::{Dashboard, Range};
 use tally::import::Format;
@@ -24,6 +24,73 @@ struct Engine(App);
 struct OpenedAt(std::sync::Mutex<Option<std::time::Instant>>);
 
 type Reply<T> = Result<T, UiError>;
+
+#[tauri::command]
+async fn collection(engine: tauri::State<'_, Engine>) -> Reply<CollectionView> {
+    engine.0.collection().await
+}
+
+#[tauri::command]
+async fn agree(app: AppHandle, engine: tauri::State<'_, Engine>) -> Reply<CollectionView> {
+    let view = engine.0.agree().await;
+    refresh_tray(&app, view.as_ref().ok());
+    view
+}
+
+#[tauri::command]
+async fn withdraw(app: AppHandle, engine: tauri::State<'_, Engine>) -> Reply<CollectionView> {
+    let view = engine.0.withdraw().await;
+    refresh_tray(&app, view.as_ref().ok());
+    view
+}
+
+#[tauri::command]
+async fn set_paused(app: AppHandle, engine: tauri::State<'_, Engine>, paused: bool) -> Reply<CollectionView> {
+    let view = engine.0.set_paused(paused).await;
+    refresh_tray(&app, view.as_ref().ok());
+    view
+}
+
+#[tauri::command]
+async fn pulse(engine: tauri::State<'_, Engine>, text: String, mood: Option<u8>) -> Reply<tally::pulse::PulseOutcome> {
+    engine.0.pulse(&text, mood).await
+}
+
+#[tauri::command]
+async fn forget(
+    engine: tauri::State<'_, Engine>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Reply<tally::store::Forgotten> {
+    let range = match (from, to) {
+        (Some(f), Some(t)) => Some((f, t)),
+        (None, None) => None,
+        _ => {
+            return Err(UiError {
+                message: "give both dates, or none to delete everything".into(),
+                field: Some("forget".into()),
+            })
+        }
+    };
+    engine.0.forget(range).await
+}
+
+/// Start at login: window chrome (the OS autostart entry), not engine logic.
+#[tauri::command]
+fn autostart(app: AppHandle, enable: Option<bool>) -> Reply<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let fail = |e: tauri_plugin_autostart::Error| UiError {
+        message: format!("autostart: {e}"),
+        field: Some("autostart".into()),
+    };
+    match enable {
+        Some(true) => launcher.enable().map_err(fail)?,
+        Some(false) => launcher.disable().map_err(fail)?,
+        None => {}
+    }
+    launcher.is_enabled().map_err(fail)
+}
 
 #[tauri::command]
 async fn status(engine: tauri::State<'_, Engine>) -> Reply<AppStatus> {
@@ -133,21 +200,45 @@ fn dashboard_painted(opened: tauri::State<'_, OpenedAt>) {
 
 /// Shows the dashboard window, creating it if it is not open.
 fn open_dashboard(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("dashboard") {
+    open_window(app, "dashboard", "index.html");
+}
+
+/// Creates (or focuses) a window; `route` picks the view (`index.html#consent`, …).
+fn open_window(app: &AppHandle, label: &str, route: &str) {
+    if let Some(window) = app.get_webview_window(label) {
         let _ = window.show();
         let _ = window.set_focus();
         return;
     }
-    if let Ok(mut at) = app.state::<OpenedAt>().0.lock() {
-        *at = Some(std::time::Instant::now());
+    if label == "dashboard" {
+        if let Ok(mut at) = app.state::<OpenedAt>().0.lock() {
+            *at = Some(std::time::Instant::now());
+        }
     }
-    let built = WebviewWindowBuilder::new(app, "dashboard", WebviewUrl::App("index.html".into()))
-        .title("Tally")
-        .inner_size(1180.0, 800.0)
-        .min_inner_size(760.0, 520.0)
+    let (title, width, height) = match label {
+        "pulse" => ("Tally — pulse check-in", 460.0, 380.0),
+        _ => ("Tally", 1180.0, 800.0),
+    };
+    let built = WebviewWindowBuilder::new(app, label, WebviewUrl::App(route.into()))
+        .title(title)
+        .inner_size(width, height)
+        .min_inner_size(420.0, 320.0)
         .build();
     if let Err(e) = built {
-        eprintln!("tally-desktop: cannot open the dashboard window: {e}");
+        eprintln!("tally-desktop: cannot open the {label} window: {e}");
+    }
+}
+
+/// The tray's pause item, kept to relabel it.
+struct PauseItem(std::sync::Mutex<Option<MenuItem<tauri::Wry>>>);
+
+fn refresh_tray(app: &AppHandle, view: Option<&CollectionView>) {
+    let Some(view) = view else { return };
+    if let Ok(item) = app.state::<PauseItem>().0.lock() {
+        if let Some(item) = item.as_ref() {
+            let _ = item.set_text(if view.paused { "Resume collection" } else { "Pause collection" });
+            let _ = item.set_enabled(view.consented);
+        }
     }
 }
 
@@ -156,14 +247,30 @@ fn open_dashboard(app: &AppHandle) {
 fn build_tray(app: &AppHandle) {
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> tauri::Result<()> {
         let open = MenuItem::with_id(app, "open", "Open dashboard", true, None::<&str>)?;
+        let pulse = MenuItem::with_id(app, "pulse", "Pulse check-in…", true, None::<&str>)?;
+        let pause = MenuItem::with_id(app, "pause", "Pause collection", true, None::<&str>)?;
         let quit = MenuItem::with_id(app, "quit", "Quit Tally", true, None::<&str>)?;
-        let menu = Menu::with_items(app, &[&open, &PredefinedMenuItem::separator(app)?, &quit])?;
+        let separator = PredefinedMenuItem::separator(app)?;
+        let menu = Menu::with_items(app, &[&open, &pulse, &pause, &separator, &quit])?;
+        if let Ok(mut slot) = app.state::<PauseItem>().0.lock() {
+            *slot = Some(pause.clone());
+        }
         let mut tray = TrayIconBuilder::with_id("tally").menu(&menu).tooltip("Tally");
         if let Some(icon) = app.default_window_icon() {
             tray = tray.icon(icon.clone());
         }
         tray.on_menu_event(|app, event| match event.id().as_ref() {
             "open" => open_dashboard(app),
+            "pulse" => open_window(app, "pulse", "index.html#pulse"),
+            "pause" => {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    let engine = app.state::<Engine>();
+                    let paused = engine.0.collection().await.map(|c| c.paused).unwrap_or(false);
+                    let view = engine.0.set_paused(!paused).await;
+                    refresh_tray(&app, view.as_ref().ok());
+                });
+            }
             "quit" => app.exit(0),
             _ => {}
         })
@@ -243,6 +350,7 @@ fn main() {
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
         .manage(Engine(engine))
         .manage(OpenedAt(std::sync::Mutex::new(None)))
+        .manage(PauseItem(std::sync::Mutex::new(None)))
         .invoke_handler(tauri::generate_handler![
             status,
             dashboard,
@@ -259,11 +367,46 @@ fn main() {
             insights_send,
             use_demo,
             dashboard_painted,
+            collection,
+            agree,
+            withdraw,
+            set_paused,
+            pulse,
+            forget,
+            autostart,
         ])
         .setup(move |app| {
             build_tray(app.handle());
-            if open_at_start {
-                open_dashboard(app.handle());
+            let handle = app.handle().clone();
+            // Nothing is collected before the employee agrees: first run shows the consent view.
+            let consented = tauri::async_runtime::block_on(async {
+                let engine = handle.state::<Engine>();
+                match engine.0.start_collector().await {
+                    Ok(view) => {
+                        refresh_tray(&handle, Some(&view));
+                        view.consented
+                    }
+                    Err(e) => {
+                        eprintln!("tally-desktop: the collector did not start: {}", e.message);
+                        engine.0.consent().await.map(|c| c.agreed).unwrap_or(false)
+                    }
+                }
+            });
+            #[cfg(unix)]
+            {
+                // SIGTERM (logout, systemd) quits like the tray's Quit, so the collector flushes.
+                let quit = handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                        term.recv().await;
+                        quit.exit(0);
+                    }
+                });
+            }
+            if !consented {
+                open_window(&handle, "dashboard", "index.html#consent");
+            } else if open_at_start {
+                open_dashboard(&handle);
             }
             Ok(())
         })
@@ -275,10 +418,16 @@ fn main() {
             std::process::exit(1);
         }
     };
-    app.run(|_app, event| {
+    app.run(|app, event| match event {
         // Closing the last window leaves the tray app running; only Quit exits.
-        if let RunEvent::ExitRequested { api, code: None, .. } = event {
-            api.prevent_exit();
+        RunEvent::ExitRequested { api, code: None, .. } => api.prevent_exit(),
+        // Quit: the collector flushes what it holds before the process ends.
+        RunEvent::Exit => {
+            let engine = app.state::<Engine>();
+            if let Err(e) = tauri::async_runtime::block_on(engine.0.stop_collector()) {
+                eprintln!("tally-desktop: stopping the collector: {}", e.message);
+            }
         }
+        _ => {}
     });
 }

@@ -135,13 +135,22 @@ impl Driver {
         }
     }
 
+    /// Runs `op` on the element `css`, finding it again if a re-render replaced it.
+    fn on_element(&self, css: &str, op: impl Fn(&str) -> Result<Value, String>) -> Value {
+        for _ in 0..20 {
+            let id = self.find(css);
+            match op(&id) {
+                Ok(v) => return v,
+                Err(e) if e.contains("stale element") => std::thread::sleep(Duration::from_millis(100)),
+                Err(e) => panic!("`{css}`: {e}"),
+            }
+        }
+        panic!("`{css}` kept going stale")
+    }
+
     fn text(&self, css: &str) -> String {
-        let id = self.find(css);
-        self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
-            .unwrap()
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        let v = self.on_element(css, |id| self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None));
+        v.as_str().unwrap_or_default().to_string()
     }
 
     /// Waits until the element's text satisfies `pred`, and returns it.
@@ -158,14 +167,14 @@ impl Driver {
     }
 
     fn click(&self, css: &str) {
-        let id = self.find(css);
-        self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).unwrap();
+        self.on_element(css, |id| self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))));
     }
 
     fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css);
-        self.call(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({}))).unwrap();
-        self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).unwrap();
+        self.on_element(css, |id| {
+            self.call(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({})))?;
+            self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text})))
+        });
     }
 
     fn script(&self, script: &str, args: Value) -> Value {
@@ -311,7 +320,21 @@ fn scenario(lang: &str) {
         .join(lang.replace('.', "_"));
     let last_day = chrono::NaiveDate::parse_from_str(LAST_DAY, "%Y-%m-%d").unwrap();
 
+    // First run: the consent view, and nothing collected until the employee agrees.
+    d.find("[data-testid=consent]");
+    assert!(!rt.block_on(engine.consent()).unwrap().agreed);
+    d.screenshot(&shots, "consent");
+    d.click("[data-testid=consent-agree]");
+    d.text_until("[data-testid=consent-result]", |t| t.starts_with("Thank you. Collection has started"));
+    assert!(rt.block_on(engine.consent()).unwrap().agreed);
+    // Pause at once: the flag is on disk, and the view says so.
+    d.go("privacy");
+    d.click("[data-testid=pause-toggle]");
+    d.text_until("[data-testid=collection-state]", |t| t == "Status: paused.");
+    assert!(sandbox.data_dir().join("paused").exists());
+
     // Dashboard: the figures shown are the engine's, for week and month.
+    d.go("dashboard");
     d.set_value("[data-testid=to-date]", LAST_DAY);
     for range in [Range::Week, Range::Month] {
         let name = if range == Range::Week { "week" } else { "month" };
@@ -327,12 +350,21 @@ fn scenario(lang: &str) {
     }
     d.screenshot(&shots, "dashboard");
 
-    // Privacy: the stored tables as they are.
-    d.go("privacy");
-    let buckets =
-        rt.block_on(engine.privacy()).unwrap().tables.into_iter().find(|t| t.name == "activity_buckets").unwrap();
-    let summary = d.text("[data-testid=table-activity_buckets] summary");
-    assert!(summary.starts_with(&format!("activity_buckets — {} rows", buckets.total_rows)), "{summary}");
+    // Privacy: the stored tables as they are (the collector may flush what it held
+    // before the pause, so compare with the engine's count read alongside).
+    let mut matched = false;
+    for _ in 0..5 {
+        d.go("privacy");
+        let summary = d.text("[data-testid=table-activity_buckets] summary");
+        let tables = rt.block_on(engine.privacy()).unwrap().tables;
+        let buckets = tables.into_iter().find(|t| t.name == "activity_buckets").unwrap();
+        if summary.starts_with(&format!("activity_buckets — {} rows", buckets.total_rows)) {
+            matched = true;
+            break;
+        }
+        d.go("dashboard");
+    }
+    assert!(matched, "the Privacy view's row count never matched the store");
     assert_eq!(d.text("[data-testid=ledger-empty]"), "Nothing has ever been sent off this machine.");
     d.screenshot(&shots, "privacy");
 
@@ -385,6 +417,29 @@ fn scenario(lang: &str) {
     rt.block_on(engine.export_csv(&expected, from, last_day, tally::report::Period::Week)).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&expected).unwrap());
     d.screenshot(&shots, "export");
+
+    // A pulse check-in with planted PII: only its sentiment is kept.
+    d.go("pulse");
+    d.type_into(
+        "[data-testid=pulse-text]",
+        &format!("Blocked again by {} ({}), the build keeps failing", PLANTED[1], PLANTED[0]),
+    );
+    d.click("[data-testid=pulse-mood-2]");
+    d.click("[data-testid=pulse-send]");
+    d.text_until("[data-testid=pulse-result]", |t| t.starts_with("Thanks — recorded as negative"));
+    d.screenshot(&shots, "pulse");
+
+    // Delete my data for one day: the engine then finds nothing there.
+    d.go("privacy");
+    d.script("window.confirm = () => true;", json!([]));
+    d.set_value("[data-testid=forget-from]", LAST_DAY);
+    d.set_value("[data-testid=forget-to]", LAST_DAY);
+    d.click("[data-testid=forget-range]");
+    d.text_until("[data-testid=forget-result]", |t| t.starts_with("Deleted "));
+    let gone = rt.block_on(engine.dashboard(Range::Day, Some(last_day), None)).unwrap();
+    assert_eq!((gone.totals.active_hours, gone.points.len()), (0.0, 0), "the forgotten day is empty");
+    let kept = rt.block_on(engine.dashboard(Range::Week, Some(last_day), None)).unwrap();
+    assert!(kept.totals.active_hours > 0.0, "the other days stay");
 
     let _ = d.call(reqwest::Method::DELETE, "", None);
     drop(_driver_process);

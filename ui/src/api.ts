@@ -110,6 +110,7 @@ export interface Settings {
   team: string;
   timezone: string;
   working_hours: WorkingHours;
+  idle_timeout_minutes: number;
   rules: RuleEdit[];
   providers: ProviderView[];
   config_path: string;
@@ -119,6 +120,7 @@ export interface SettingsEdit {
   team: string;
   timezone: string;
   working_hours: WorkingHours;
+  idle_timeout_minutes: number;
   rules: RuleEdit[];
 }
 
@@ -138,6 +140,27 @@ export interface ImportReport {
   skipped: number;
   already_imported: boolean;
   problems: string[];
+}
+
+export interface CollectionView {
+  consented: boolean;
+  paused: boolean;
+  running: boolean;
+  titles_available: boolean;
+  note: string | null;
+  last_error: string | null;
+}
+
+export interface PulseOutcome {
+  category: string;
+  sentiment: string;
+  redactions: Record<string, number> | number[] | unknown;
+}
+
+export interface Forgotten {
+  buckets: number;
+  redaction_counts: number;
+  checkpoints: number;
 }
 
 export interface InsightPreview {
@@ -177,4 +200,11 @@ export const api = {
   insightsSend: (provider: string | null) => call<LedgerEntry>("insights_send", { provider }),
   useDemo: (demo: boolean) => call<AppStatus>("use_demo", { demo }),
   dashboardPainted: () => call<void>("dashboard_painted"),
+  collection: () => call<CollectionView>("collection"),
+  agree: () => call<CollectionView>("agree"),
+  withdraw: () => call<CollectionView>("withdraw"),
+  setPaused: (paused: boolean) => call<CollectionView>("set_paused", { paused }),
+  pulse: (text: string, mood: number | null) => call<PulseOutcome>("pulse", { text, mood }),
+  forget: (from: string | null, to: string | null) => call<Forgotten>("forget", { from, to }),
+  autostart: (enable: boolean | null) => call<boolean>("autostart", { enable }),
 };

@@ -2,13 +2,16 @@
 import "./style.css";
 import { api, type AppStatus } from "./api";
 import { h } from "./dom";
+import { renderConsent } from "./views/consent";
 import { renderDashboard } from "./views/dashboard";
 import { renderExport } from "./views/export";
 import { renderPrivacy } from "./views/privacy";
+import { renderPulse } from "./views/pulse";
 import { renderSettings } from "./views/settings";
 
-const VIEWS = ["dashboard", "privacy", "settings", "export"] as const;
-type View = (typeof VIEWS)[number];
+const VIEWS = ["dashboard", "privacy", "settings", "export", "pulse"] as const;
+const ROUTES = [...VIEWS, "consent"] as const;
+type View = (typeof ROUTES)[number];
 
 const app = document.getElementById("app")!;
 const header = h("header", {});
@@ -17,7 +20,7 @@ app.replaceChildren(header, main);
 
 function current(): View {
   const v = location.hash.replace("#", "") as View;
-  return VIEWS.includes(v) ? v : "dashboard";
+  return ROUTES.includes(v) ? v : "dashboard";
 }
 
 async function drawHeader(status: AppStatus): Promise<void> {
@@ -49,6 +52,10 @@ async function route(): Promise<void> {
       return renderSettings(main);
     case "export":
       return renderExport(main);
+    case "pulse":
+      return renderPulse(main);
+    case "consent":
+      return renderConsent(main, () => { location.hash = "#dashboard"; });
   }
 }
 

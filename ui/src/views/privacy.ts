@@ -1,4 +1,4 @@
-import { api, type LedgerEntry, type UiError } from "../api";
+import { api, type CollectionView, type LedgerEntry, type UiError } from "../api";
 import { errorBox, h, table } from "../dom";
 
 function ledgerTable(entries: LedgerEntry[]): HTMLElement {
@@ -25,14 +25,61 @@ function ledgerTable(entries: LedgerEntry[]): HTMLElement {
   );
 }
 
+function collectionPanel(c: CollectionView, redraw: () => void): HTMLElement {
+  const state = !c.consented ? "not collecting (no consent given)" : c.paused ? "paused" : c.running ? "collecting" : "not running";
+  const act = (f: () => Promise<unknown>) => async () => { await f().catch((e: UiError) => alert(e.message)); redraw(); };
+  return h(
+    "section",
+    {},
+    h("h3", {}, "Collection"),
+    h("p", { "data-testid": "collection-state" }, `Status: ${state}.`),
+    c.note ? h("p", { class: "muted", "data-testid": "session-note" }, c.note) : null,
+    c.last_error ? h("p", { class: "error" }, c.last_error) : null,
+    c.consented ? h("button", { "data-testid": "pause-toggle", onclick: act(() => api.setPaused(!c.paused)) }, c.paused ? "Resume collection" : "Pause collection") : h("a", { href: "#consent" }, "Review and agree"),
+    c.consented ? h("button", { "data-testid": "withdraw", onclick: act(() => api.withdraw()) }, "Withdraw consent") : null,
+  );
+}
+
+function forgetPanel(redraw: () => void): HTMLElement {
+  const from = h("input", { type: "date", "data-testid": "forget-from" });
+  const to = h("input", { type: "date", "data-testid": "forget-to" });
+  const result = h("div", { "data-testid": "forget-result" });
+  const run = async (all: boolean) => {
+    const what = all ? "ALL of your stored data" : `your data from ${from.value} to ${to.value}`;
+    if (!all && (!from.value || !to.value)) {
+      result.replaceChildren(errorBox("Pick both dates, or delete everything."));
+      return;
+    }
+    if (!window.confirm(`Delete ${what}? This cannot be undone.`)) return;
+    try {
+      const f = await api.forget(all ? null : from.value, all ? null : to.value);
+      result.replaceChildren(h("p", { class: "ok" }, `Deleted ${f.buckets} activity rows and ${f.redaction_counts} detection counts.`));
+      setTimeout(redraw, 1500);
+    } catch (e) {
+      result.replaceChildren(errorBox((e as UiError).message));
+    }
+  };
+  return h(
+    "section",
+    {},
+    h("h3", {}, "Delete my data"),
+    h("p", {}, "Deletes the stored aggregates on this computer (the same as ", h("code", {}, "tally forget"), "); the database is compacted so nothing lingers."),
+    h("div", { class: "controls" }, h("label", {}, "From ", from), h("label", {}, "to ", to), h("button", { "data-testid": "forget-range", onclick: () => void run(false) }, "Delete these dates"), h("button", { "data-testid": "forget-all", onclick: () => void run(true) }, "Delete everything")),
+    result,
+  );
+}
+
 export async function renderPrivacy(root: HTMLElement): Promise<void> {
   root.replaceChildren(h("p", { class: "muted" }, "Loading…"));
   try {
     const p = await api.privacy();
+    const collection = await api.collection();
+    const redraw = () => void renderPrivacy(root);
     const labels = Object.entries(p.redactions_by_label);
     const ex = p.exclusions;
     root.replaceChildren(
       h("p", {}, "Tally keeps only these aggregate tables — counts and minutes per 15 minutes, category and app. No titles, web addresses or texts are ever written; they exist only in memory while an event is analysed."),
+      collectionPanel(collection, redraw),
       h("section", {}, h("h3", {}, "Personal data found and removed"), labels.length ? table(["label", "detections"], labels.map(([l, n]) => [l, String(n)]), "redactions") : h("p", { "data-testid": "redactions" }, "None detected so far.")),
       h(
         "section",
@@ -49,6 +96,7 @@ export async function renderPrivacy(root: HTMLElement): Promise<void> {
           h("details", { "data-testid": `table-${t.name}` }, h("summary", {}, `${t.name} — ${t.total_rows} rows${t.total_rows > t.rows.length ? ` (newest ${t.rows.length} shown)` : ""}`), table(t.columns, t.rows)),
         ),
       ),
+      forgetPanel(redraw),
     );
   } catch (e) {
     root.replaceChildren(errorBox((e as UiError).message));

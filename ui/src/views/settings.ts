@@ -40,6 +40,10 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
   const tz = h("input", { value: s.timezone, placeholder: "the machine's", "data-testid": "timezone" });
   const start = h("input", { type: "time", value: s.working_hours.start, "data-testid": "hours-start" });
   const end = h("input", { type: "time", value: s.working_hours.end, "data-testid": "hours-end" });
+  const idle = h("input", { type: "number", min: 0.5, max: 1440, step: 0.5, value: s.idle_timeout_minutes, class: "narrow", "data-testid": "idle-timeout" });
+  const autostart = h("input", { type: "checkbox", "data-testid": "autostart" });
+  api.autostart(null).then((on) => { autostart.checked = on; }).catch(() => { autostart.disabled = true; });
+  autostart.addEventListener("change", () => void api.autostart(autostart.checked).catch((e: UiError) => { autostart.checked = !autostart.checked; showError(form, e); }));
   const days = DAYS.map((d) => h("input", { type: "checkbox", value: d, checked: s.working_hours.days.includes(d) }));
   const rulesBox = h("div", { "data-testid": "rules" });
   const drawRules = () => rulesBox.replaceChildren(...rules.map((r, i) => ruleRow(r, i, () => { rules.splice(i, 1); drawRules(); })));
@@ -51,7 +55,7 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
       e.preventDefault();
       status.replaceChildren();
       try {
-        await api.saveSettings({ team: team.value, timezone: tz.value, working_hours: { start: start.value, end: end.value, days: days.filter((d) => d.checked).map((d) => d.value) }, rules });
+        await api.saveSettings({ team: team.value, timezone: tz.value, working_hours: { start: start.value, end: end.value, days: days.filter((d) => d.checked).map((d) => d.value) }, idle_timeout_minutes: Number(idle.value), rules });
         form.querySelectorAll(".field-error").forEach((n) => n.remove());
         status.replaceChildren(h("p", { class: "ok" }, "Saved. The dashboard uses the new rules for data collected from now on."));
       } catch (err) {
@@ -62,6 +66,8 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
     h("label", { "data-field": "team" }, "Team label ", team),
     h("label", { "data-field": "timezone" }, "Time zone (IANA) ", tz),
     h("div", { "data-field": "working_hours" }, h("span", { "data-field": "working_hours.start" }, "Working hours ", start), h("span", { "data-field": "working_hours.end" }, " to ", end), h("span", { "data-field": "working_hours.days" }, " on ", ...DAYS.map((d, i) => h("label", { class: "day" }, days[i], d)))),
+    h("label", { "data-field": "collect.idle_timeout_minutes" }, "Idle after ", idle, " minutes without input"),
+    h("label", { "data-field": "autostart" }, autostart, " Start Tally when I log in"),
     h("h3", {}, "Category rules"),
     h("p", { class: "muted" }, "ActivityWatch-style: regular expressions on app, title and URL (case-insensitive); all given must match; the highest priority wins (yours default to 100, built-ins are 10)."),
     rulesBox,
