@@ -248,6 +248,15 @@ impl App {
             .map_err(|e| UiError::field("pulse", e.to_string()))
     }
 
+    /// Deletes aggregates older than the configured `retention_days` (nothing without it).
+    pub async fn apply_retention(&self) -> UiResult<Option<crate::store::Forgotten>> {
+        let Some(days) = self.config().await.retention_days else { return Ok(None) };
+        let now = chrono::Utc::now().timestamp();
+        let cutoff = now - i64::from(days) * 86_400;
+        let cutoff = cutoff - cutoff.rem_euclid(crate::aggregate::BUCKET_SECONDS);
+        Ok(Some(self.real_store().await?.forget(Some((i64::MIN, cutoff))).await?))
+    }
+
     /// Delete my data: everything, or the local dates `from..=to`.
     pub async fn forget(&self, range: Option<(NaiveDate, NaiveDate)>) -> UiResult<crate::store::Forgotten> {
         let store = self.real_store().await?;
@@ -402,6 +411,7 @@ impl App {
             timezone: config.timezone.clone().unwrap_or_default(),
             working_hours: WorkingHoursEdit::from(&config.insights.working_hours),
             idle_timeout_minutes: config.collect.idle_timeout_minutes,
+            retention_days: config.retention_days,
             rules: config.rules.rule.iter().map(RuleEdit::from).collect(),
             providers: Vec::new(),
             config_path: self.config_path.display().to_string(),
@@ -438,6 +448,9 @@ impl App {
             idle_timeout_minutes: edit.idle_timeout_minutes,
             ..self.config().await.collect
         };
+        if edit.retention_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            return Err(UiError::field("retention_days", "keep 1 to 3650 days, or leave it empty to keep everything"));
+        }
         if let Some((field, why)) = collect.problem() {
             return Err(UiError::field(format!("collect.{field}"), format!("idle timeout: {why}")));
         }
@@ -462,6 +475,7 @@ impl App {
             Err(_) => toml::Table::new(),
         };
         set_or_remove(&mut table, "team", (!team.is_empty()).then(|| toml::Value::String(team.clone())));
+        set_or_remove(&mut table, "retention_days", edit.retention_days.map(|d| toml::Value::Integer(i64::from(d))));
         set_or_remove(&mut table, "timezone", (!timezone.is_empty()).then(|| toml::Value::String(timezone.clone())));
         let insights = table.entry("insights").or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if let toml::Value::Table(t) = insights {
@@ -504,6 +518,7 @@ impl App {
             self.stop_collector().await?;
             self.start_collector().await?;
         }
+        self.apply_retention().await?;
         self.settings_with_providers().await
     }
 
@@ -694,6 +709,7 @@ pub struct Settings {
     pub timezone: String,
     pub working_hours: WorkingHoursEdit,
     pub idle_timeout_minutes: f64,
+    pub retention_days: Option<u32>,
     pub rules: Vec<RuleEdit>,
     pub providers: Vec<ProviderView>,
     pub config_path: String,
@@ -714,6 +730,7 @@ pub struct SettingsEdit {
     pub timezone: String,
     pub working_hours: WorkingHoursEdit,
     pub idle_timeout_minutes: f64,
+    pub retention_days: Option<u32>,
     pub rules: Vec<RuleEdit>,
 }
 
@@ -863,4 +880,89 @@ pub struct InsightPreview {
     pub sha256: String,
     pub findings: Vec<String>,
     pub week: NaiveDate,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(settings: &Settings) -> SettingsEdit {
+        SettingsEdit {
+            team: settings.team.clone(),
+            timezone: "UTC".into(),
+            working_hours: settings.working_hours.clone(),
+            idle_timeout_minutes: settings.idle_timeout_minutes,
+            retention_days: settings.retention_days,
+            rules: settings.rules.clone(),
+        }
+    }
+
+    async fn app(dir: &Path) -> App {
+        let options = AppOptions {
+            data_dir: Some(dir.join("data")),
+            config: Some(dir.join("config.toml")),
+            model_dir: None,
+            no_model: true,
+        };
+        App::open(options).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn settings_are_refused_field_by_field_and_nothing_is_half_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        let good = edit(&app.settings().await);
+        let cases: Vec<(Box<dyn Fn(&mut SettingsEdit)>, &str)> = vec![
+            (Box::new(|e| e.timezone = "Mars/Olympus".into()), "timezone"),
+            (Box::new(|e| e.working_hours.end = "08:00".into()), "working_hours.end"),
+            (Box::new(|e| e.working_hours.days = vec!["mon".into(), "mon".into()]), "working_hours.days"),
+            (Box::new(|e| e.idle_timeout_minutes = 0.0), "collect.idle_timeout_minutes"),
+            (Box::new(|e| e.retention_days = Some(0)), "retention_days"),
+            (
+                Box::new(|e| {
+                    e.rules.push(RuleEdit {
+                        category: "deep_work".into(),
+                        app: String::new(),
+                        title: "(".into(),
+                        url: String::new(),
+                        priority: None,
+                    })
+                }),
+                "rules.0.title",
+            ),
+        ];
+        for (change, field) in cases {
+            let mut bad = good.clone();
+            change(&mut bad);
+            let err = app.save_settings(bad).await.unwrap_err();
+            assert_eq!(err.field.as_deref(), Some(field), "{}", err.message);
+            assert!(!dir.path().join("config.toml").exists(), "nothing written for {field}");
+        }
+        let saved = app.save_settings(good).await.unwrap();
+        assert_eq!(saved.timezone, "UTC");
+        assert!(dir.path().join("config.toml").exists());
+    }
+
+    #[tokio::test]
+    async fn retention_deletes_only_what_is_older() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        // Six weeks of generated activity ending now.
+        let mut shape = crate::synth::shape_for_total(20_000, 3);
+        let now = chrono::Utc::now().timestamp();
+        shape.end = now - now % 900;
+        let mut export = Vec::new();
+        crate::synth::write_aw_export(&mut export, shape).unwrap();
+        let file = dir.path().join("aw.json");
+        std::fs::write(&file, export).unwrap();
+        app.import_file(&file, crate::import::Format::Aw).await.unwrap();
+        let (first, last_before) = app.store().await.extent().await.unwrap().unwrap();
+        assert!(now - first > 30 * 86_400, "the data reaches back more than 30 days");
+        let mut keep = edit(&app.settings().await);
+        keep.retention_days = Some(14);
+        app.save_settings(keep).await.unwrap();
+        let (first, last) = app.store().await.extent().await.unwrap().unwrap();
+        assert!(now - first <= 14 * 86_400 + 900, "nothing older than 14 days is left");
+        assert_eq!(last, last_before, "recent days are kept");
+    }
 }

@@ -33,6 +33,9 @@ pub struct Config {
     pub serve: ServeSection,
     #[serde(default)]
     pub collect: CollectConfig,
+    /// Days of aggregates to keep; older ones are deleted (the desktop app checks at start
+    /// and daily). `None`: keep everything.
+    pub retention_days: Option<u32>,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -113,6 +116,8 @@ pub enum ConfigError {
     Team { path: PathBuf },
     #[error("config file {path}: `focus`: thresholds must be positive numbers of minutes")]
     Focus { path: PathBuf },
+    #[error("config file {path}: `retention_days`: must be 1 to 3650 days (or absent: keep everything)")]
+    Retention { path: PathBuf },
     #[error("config file {path}: `collect.{field}`: {problem}")]
     Collect { path: PathBuf, field: &'static str, problem: String },
     #[error(transparent)]
@@ -153,6 +158,9 @@ impl Config {
         }
         if let Some((field, problem)) = config.collect.problem() {
             return Err(ConfigError::Collect { path, field, problem });
+        }
+        if config.retention_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            return Err(ConfigError::Retention { path });
         }
         Ok(config)
     }

@@ -403,6 +403,16 @@ fn main() {
                     }
                 });
             }
+            // Retention: at start, then daily.
+            let daily = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    if let Err(e) = daily.state::<Engine>().0.apply_retention().await {
+                        eprintln!("tally-desktop: retention: {}", e.message);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(86_400)).await;
+                }
+            });
             if !consented {
                 open_window(&handle, "dashboard", "index.html#consent");
             } else if open_at_start {

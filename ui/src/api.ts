@@ -111,6 +111,7 @@ export interface Settings {
   timezone: string;
   working_hours: WorkingHours;
   idle_timeout_minutes: number;
+  retention_days: number | null;
   rules: RuleEdit[];
   providers: ProviderView[];
   config_path: string;
@@ -121,6 +122,7 @@ export interface SettingsEdit {
   timezone: string;
   working_hours: WorkingHours;
   idle_timeout_minutes: number;
+  retention_days: number | null;
   rules: RuleEdit[];
 }
 

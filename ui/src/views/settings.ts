@@ -41,6 +41,7 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
   const start = h("input", { type: "time", value: s.working_hours.start, "data-testid": "hours-start" });
   const end = h("input", { type: "time", value: s.working_hours.end, "data-testid": "hours-end" });
   const idle = h("input", { type: "number", min: 0.5, max: 1440, step: 0.5, value: s.idle_timeout_minutes, class: "narrow", "data-testid": "idle-timeout" });
+  const retention = h("input", { type: "number", min: 1, max: 3650, value: s.retention_days ?? "", placeholder: "forever", class: "narrow", "data-testid": "retention" });
   const autostart = h("input", { type: "checkbox", "data-testid": "autostart" });
   api.autostart(null).then((on) => { autostart.checked = on; }).catch(() => { autostart.disabled = true; });
   autostart.addEventListener("change", () => void api.autostart(autostart.checked).catch((e: UiError) => { autostart.checked = !autostart.checked; showError(form, e); }));
@@ -55,7 +56,7 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
       e.preventDefault();
       status.replaceChildren();
       try {
-        await api.saveSettings({ team: team.value, timezone: tz.value, working_hours: { start: start.value, end: end.value, days: days.filter((d) => d.checked).map((d) => d.value) }, idle_timeout_minutes: Number(idle.value), rules });
+        await api.saveSettings({ team: team.value, timezone: tz.value, working_hours: { start: start.value, end: end.value, days: days.filter((d) => d.checked).map((d) => d.value) }, idle_timeout_minutes: Number(idle.value), retention_days: retention.value === "" ? null : Number(retention.value), rules });
         form.querySelectorAll(".field-error").forEach((n) => n.remove());
         status.replaceChildren(h("p", { class: "ok" }, "Saved. The dashboard uses the new rules for data collected from now on."));
       } catch (err) {
@@ -67,6 +68,7 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
     h("label", { "data-field": "timezone" }, "Time zone (IANA) ", tz),
     h("div", { "data-field": "working_hours" }, h("span", { "data-field": "working_hours.start" }, "Working hours ", start), h("span", { "data-field": "working_hours.end" }, " to ", end), h("span", { "data-field": "working_hours.days" }, " on ", ...DAYS.map((d, i) => h("label", { class: "day" }, days[i], d)))),
     h("label", { "data-field": "collect.idle_timeout_minutes" }, "Idle after ", idle, " minutes without input"),
+    h("label", { "data-field": "retention_days" }, "Keep aggregates for ", retention, " days (empty: keep everything)"),
     h("label", { "data-field": "autostart" }, autostart, " Start Tally when I log in"),
     h("h3", {}, "Category rules"),
     h("p", { class: "muted" }, "ActivityWatch-style: regular expressions on app, title and URL (case-insensitive); all given must match; the highest priority wins (yours default to 100, built-ins are 10)."),
