@@ -912,7 +912,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let app = app(dir.path()).await;
         let good = edit(&app.settings().await);
-        let cases: Vec<(Box<dyn Fn(&mut SettingsEdit)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut SettingsEdit)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|e| e.timezone = "Mars/Olympus".into()), "timezone"),
             (Box::new(|e| e.working_hours.end = "08:00".into()), "working_hours.end"),
             (Box::new(|e| e.working_hours.days = vec!["mon".into(), "mon".into()]), "working_hours.days"),
