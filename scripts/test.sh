@@ -31,3 +31,5 @@ cargo test --locked --workspace --features tally-desktop/custom-protocol --lib -
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/tally/test-venv"
 ensure_python_venv "$venv" models/train/requirements-test.txt
 (cd models/train && "$venv/bin/python" -m pytest -q -p no:cacheprovider test_generate.py)
+# The Presidio benchmark's corpus generator (Faker only; Presidio itself is never installed here).
+(cd benches/presidio && "$venv/bin/python" -m pytest -q -p no:cacheprovider test_corpus.py)
