@@ -1,5 +1,5 @@
 //! SECRET: provider API keys and tokens (OpenAI/Anthropic `sk-`, AWS, GitHub, Slack,
-//! GitLab), JWTs, bearer tokens, and values after keys like `password=` / `token:`.
+//! GitLab, Stripe, Google, npm, Hugging Face), JWTs, bearer tokens, and values after keys like `password=` / `token:`.
 
 use regex::Regex;
 
@@ -53,6 +53,10 @@ impl SecretRecognizer {
             |github_pat_[A-Za-z0-9_]{22,}
             |xox[abprs]-[A-Za-z0-9\-]{10,}
             |glpat-[A-Za-z0-9_\-]{20,}
+            |(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}
+            |AIza[0-9A-Za-z_\-]{35}
+            |npm_[A-Za-z0-9]{36}
+            |hf_[A-Za-z0-9]{34}
             ",
         )
         .expect("token regex");
@@ -102,6 +106,11 @@ impl Recognizer for SecretRecognizer {
         if bytes.contains(&b'=') || bytes.contains(&b':') {
             for caps in self.key_value.captures_iter(text) {
                 let Some(v) = caps.get(1) else { continue };
+                // `1Password: …`, `MyToken: …`: the key must start a word (`client_secret=` does).
+                let key_start = caps.get(0).map_or(0, |m| m.start());
+                if prev_char(text, key_start).is_some_and(char::is_alphanumeric) {
+                    continue;
+                }
                 let value = v.as_str().trim_end_matches([',', '.', ')', ']', '}', '>']);
                 if value.is_empty() || is_placeholder(value) {
                     continue;
