@@ -11,6 +11,8 @@ pub mod cache;
 pub mod exclusions;
 pub mod lexicon;
 pub mod model;
+pub mod operators;
+pub mod policy;
 pub mod recognizers;
 pub mod rules;
 pub mod span;
@@ -21,6 +23,8 @@ use crate::event::{
 use cache::TextCache;
 use exclusions::Exclusions;
 use lexicon::SentimentLexicon;
+use operators::Operator;
+use policy::RedactPolicy;
 use recognizers::RegexRecognizers;
 use rules::{CategoryRules, RuleInput};
 use span::{resolve_overlaps, PiiLabel, Span};
@@ -28,20 +32,20 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-/// Text with every detected PII span replaced by a placeholder. Only this module can
-/// build one, so a function that takes a `RedactedText` cannot be handed raw input.
+/// Text with every detected PII span replaced by an [`Operator`]'s replacement. Only
+/// this module can build one, so a function that takes a `RedactedText` cannot be
+/// handed raw input.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RedactedText(String);
 
 impl RedactedText {
-    fn from_spans(text: &str, spans: &[Span]) -> RedactedText {
+    /// `text` with each of `spans` (sorted, non-overlapping) replaced by `operator`.
+    fn with_operator(text: &str, spans: &[Span], operator: &Operator) -> RedactedText {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for span in spans.iter().filter(|s| s.label.is_redacted_by_default()) {
             out.push_str(&text[at..span.start]);
-            out.push('<');
-            out.push_str(span.label.as_str());
-            out.push('>');
+            operator.replace_into(span.label, &text[span.start..span.end], &mut out);
             at = span.end;
         }
         out.push_str(&text[at..]);
@@ -144,11 +148,33 @@ pub struct Analyzer {
     rules: CategoryRules,
     scorer: Box<dyn Scorer>,
     exclusions: Exclusions,
+    policy: RedactPolicy,
+    operator: Operator,
 }
 
 impl Analyzer {
     pub fn new(rules: CategoryRules, scorer: Box<dyn Scorer>) -> Analyzer {
-        Analyzer { recognizers: RegexRecognizers::new(), rules, scorer, exclusions: Exclusions::default() }
+        Analyzer {
+            recognizers: RegexRecognizers::new(),
+            rules,
+            scorer,
+            exclusions: Exclusions::default(),
+            policy: RedactPolicy::default(),
+            operator: Operator::default(),
+        }
+    }
+
+    /// Applies config `[redact]` (context, thresholds, allow- and deny-lists) to every
+    /// detection, regex or model.
+    pub fn with_policy(mut self, policy: RedactPolicy) -> Analyzer {
+        self.policy = policy;
+        self
+    }
+
+    /// Replaces spans with `operator` instead of `<LABEL>` placeholders.
+    pub fn with_operator(mut self, operator: Operator) -> Analyzer {
+        self.operator = operator;
+        self
     }
 
     /// Replaces the default exclusions (private windows only).
@@ -208,18 +234,27 @@ impl Analyzer {
     }
 
     /// Regex spans, plus the model's names, places and usernames where no regex span
-    /// is: structured PII stays with the validated recognizers.
+    /// is: structured PII stays with the validated recognizers. Then the `[redact]`
+    /// policy, then the operator.
     fn redact_with(&self, text: &str, model_spans: Vec<Span>) -> Redaction {
         let mut spans = self.recognizers.recognize(text);
+        let mut resolve = false;
         if !model_spans.is_empty() {
             let regex_spans = spans.clone();
             spans.extend(model_spans.into_iter().filter(|m| {
                 matches!(m.label, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)
                     && !regex_spans.iter().any(|r| r.overlaps(m))
             }));
+            resolve = true;
+        }
+        if !self.policy.is_empty() {
+            self.policy.apply(text, &mut spans);
+            resolve = true;
+        }
+        if resolve {
             resolve_overlaps(&mut spans);
         }
-        let redacted = RedactedText::from_spans(text, &spans);
+        let redacted = RedactedText::with_operator(text, &spans, &self.operator);
         Redaction { spans, redacted }
     }
 
