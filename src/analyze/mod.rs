@@ -573,6 +573,60 @@ mod tests {
         assert_eq!(analyzer.normalize_app("").as_str(), "other");
     }
 
+    /// A stand-in model: every occurrence of each word is a span of its label and score.
+    struct WordScorer(Vec<(&'static str, PiiLabel, f32)>);
+
+    impl Scorer for WordScorer {
+        fn describe(&self) -> String {
+            "word scorer".into()
+        }
+
+        fn score(&self, input: &ScoreInput<'_>) -> Scores {
+            let title_spans = self
+                .0
+                .iter()
+                .flat_map(|&(word, label, score)| {
+                    input.title.match_indices(word).map(move |(at, _)| Span {
+                        start: at,
+                        end: at + word.len(),
+                        label,
+                        score,
+                        source: span::SpanSource::Model,
+                    })
+                })
+                .collect();
+            Scores { title_spans, ..Scores::default() }
+        }
+    }
+
+    #[test]
+    fn the_redact_policy_applies_to_model_and_regex_spans_alike() {
+        let config: policy::RedactConfig = toml::from_str(
+            "allow = ['Falcon']\ndeny = { LOCATION = ['Lisbon'] }\nthresholds = { PERSON = 0.6, EMAIL = 0.99 }\n\
+             [[context]]\nlabel = 'PERSON'\nwords = ['with']\nboost = 0.3\n",
+        )
+        .unwrap();
+        let scorer = WordScorer(vec![
+            ("Falcon", PiiLabel::Person, 0.9),
+            ("Ana", PiiLabel::Person, 0.5),
+            ("Bo", PiiLabel::Person, 0.5),
+        ]);
+        let analyzer = Analyzer::new(CategoryRules::builtin(), Box::new(scorer))
+            .with_policy(policy::RedactPolicy::new(&config).unwrap());
+        // (text, redacted): the allow-list drops a model name, context lifts a weak one
+        // over its threshold, a weak one without context is dropped, the deny-list adds a
+        // place, and the EMAIL threshold drops a regex span.
+        for (text, want) in [
+            ("Falcon standup", "Falcon standup"),
+            ("lunch with Ana", "lunch with <PERSON>"),
+            ("Bo reviewed it", "Bo reviewed it"),
+            ("flight to lisbon", "flight to <LOCATION>"),
+            ("mail ana.lima@example.org", "mail ana.lima@example.org"),
+        ] {
+            assert_eq!(analyzer.redact(text).redacted.as_str(), want, "{text}");
+        }
+    }
+
     #[test]
     fn worker_cache_is_bounded_and_gives_the_same_result() {
         let analyzer = Arc::new(Analyzer::rules_only());
