@@ -376,8 +376,9 @@ fn redact_operator(config: &Config, kind: OperatorKind) -> Result<Operator> {
         OperatorKind::Pseudonym => {
             let secrets = insights_cli::secrets()?;
             let entry = &config.redact.pseudonym_key;
-            let key = PseudonymKey::load_or_create(&secrets, entry).context("loading the pseudonym key")?;
-            eprintln!("tally: operator: pseudonym (key in `{entry}`, {})", secrets.backend_name());
+            let (key, created) = PseudonymKey::load_or_create(&secrets, entry).context("loading the pseudonym key")?;
+            let new = if created { "new " } else { "" };
+            eprintln!("tally: operator: pseudonym ({new}key in `{entry}`, {})", secrets.backend_name());
             Operator::Pseudonym(key)
         }
     })

@@ -49,6 +49,9 @@ fn pseudonyms_are_stable_per_install_and_change_on_rotation() {
     let sandbox = Sandbox::new();
     let config = config_with_unique_entry(&sandbox, "");
 
+    let out =
+        sandbox.run_with_stdin(&["--no-model", "--config", &config, "redact", "--pseudonymize"], INPUT.as_bytes());
+    assert!(stderr(&out).contains("(new key in `pseudonym-key-test-"), "{}", stderr(&out));
     let first = texts(&redact(&sandbox, &config, &["--pseudonymize"], INPUT));
     let (ana, bo) = (pseudonyms(&first[0])[0].clone(), pseudonyms(&first[2])[0].clone());
     assert_eq!(first[0], format!("mail <EMAIL:{ana}>"));
@@ -58,7 +61,10 @@ fn pseudonyms_are_stable_per_install_and_change_on_rotation() {
     assert_ne!(ana, bo);
     assert_eq!(first[3], "nothing here");
 
-    // The key was created once and kept: a second run gives the same pseudonyms.
+    // The key was created once and kept: another run gives the same pseudonyms.
+    let out =
+        sandbox.run_with_stdin(&["--no-model", "--config", &config, "redact", "--pseudonymize"], INPUT.as_bytes());
+    assert!(stderr(&out).contains("pseudonym (key in"), "{}", stderr(&out));
     assert_eq!(texts(&redact(&sandbox, &config, &["--operator", "pseudonym"], INPUT)), first);
 
     let out = sandbox.run(&["--config", &config, "pseudonym-key", "rotate"]);

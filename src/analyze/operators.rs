@@ -94,6 +94,11 @@ pub enum PseudonymKeyError {
     Corrupt { entry: String },
     #[error("the operating system's random number generator failed: {0}")]
     Random(String),
+    #[error(
+        "the OS keyring accepted a new pseudonym key for `{entry}` but does not give it back, so pseudonyms \
+         would change on every run; unlock the keyring (headless: run inside a session keyring, `keyctl session -`)"
+    )]
+    NotKept { entry: String },
 }
 
 impl PseudonymKey {
@@ -109,22 +114,28 @@ impl PseudonymKey {
         PseudonymKey(bytes)
     }
 
-    /// The key in the keyring entry `entry`, created there first when there is none.
-    pub fn load_or_create(store: &SecretStore, entry: &str) -> Result<PseudonymKey, PseudonymKeyError> {
+    /// The key in the keyring entry `entry`, created there first when there is none;
+    /// `true` with it when it was created now.
+    pub fn load_or_create(store: &SecretStore, entry: &str) -> Result<(PseudonymKey, bool), PseudonymKeyError> {
         match store.get(entry)? {
             Some(secret) => PseudonymKey::from_hex(secret.expose())
+                .map(|key| (key, false))
                 .ok_or_else(|| PseudonymKeyError::Corrupt { entry: entry.to_string() }),
-            None => PseudonymKey::rotate(store, entry),
+            None => PseudonymKey::rotate(store, entry).map(|key| (key, true)),
         }
     }
 
     /// Replaces the key in `entry` with a fresh one: pseudonyms made from now on no longer
-    /// match earlier ones.
+    /// match earlier ones. The key is read back, so a keyring that silently drops it
+    /// (pseudonyms that change every run) is an error, not a surprise.
     pub fn rotate(store: &SecretStore, entry: &str) -> Result<PseudonymKey, PseudonymKeyError> {
         let key = PseudonymKey::generate()?;
         let secret = Secret::new(&key.to_hex()).expect("hex digits are a valid secret");
         store.set(entry, &secret)?;
-        Ok(key)
+        match store.get(entry)? {
+            Some(kept) if PseudonymKey::from_hex(kept.expose()).as_ref() == Some(&key) => Ok(key),
+            _ => Err(PseudonymKeyError::NotKept { entry: entry.to_string() }),
+        }
     }
 
     /// The pseudonym of `text` as a span of `label`: 4 lower-case hex digits.
