@@ -20,8 +20,10 @@ cd fuzz
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
 cargo fuzz build --target-dir "$target_dir"
-# The importers write each input to a file; keep those in memory.
-export TMPDIR=/dev/shm
+# The importers write each input to a file (fuzz/src/lib.rs); keep those in memory, in
+# a folder of this run's own that goes when the script ends.
+export TMPDIR="$(mktemp -d /dev/shm/tally-fuzz.XXXXXX)"
+trap 'rm -rf "$TMPDIR"' EXIT
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   echo "fuzz: $target for ${seconds}s" >&2
