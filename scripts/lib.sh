@@ -145,3 +145,11 @@ ensure_keyring_test_packages() {
 ensure_collector_test_packages() {
   ensure_apt_packages xvfb xterm xdotool x11-utils
 }
+
+# cargo-fuzz (libFuzzer). It passes nightly-only flags (-Zsanitizer=address, …) to rustc;
+# scripts/fuzz.sh sets RUSTC_BOOTSTRAP=1 so the stable toolchain accepts them.
+ensure_cargo_fuzz() {
+  command -v cargo-fuzz >/dev/null 2>&1 && return 0
+  echo "setup: installing cargo-fuzz" >&2
+  cargo install cargo-fuzz --locked --version 0.13.2
+}

@@ -27,6 +27,10 @@ export TALLY_AW_CLIENT_VENV="$aw_venv"
 # desktop binary serves the built UI, as the e2e tests (src-tauri/tests/e2e.rs) need.
 cargo test --locked --workspace --features tally-desktop/custom-protocol --lib --bins --tests --examples
 
+# Bounded fuzzing of every importer, the redactor and the AW API parsers (fuzz/, its own
+# crate; libFuzzer on the stable toolchain through RUSTC_BOOTSTRAP=1).
+scripts/fuzz.sh "${TALLY_FUZZ_SECONDS:-20}"
+
 # The model's data generators: their own tests need Faker only, not torch.
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/tally/test-venv"
 ensure_python_venv "$venv" models/train/requirements-test.txt

@@ -620,7 +620,7 @@ fn build_analyzer(options: &AppOptions, config: &Config) -> UiResult<(Analyzer, 
             ),
         }
     };
-    Ok((analyzer.with_exclusions(exclusions), engine))
+    Ok((analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?), engine))
 }
 
 fn set_or_remove(table: &mut toml::Table, key: &str, value: Option<toml::Value>) {

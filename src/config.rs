@@ -4,6 +4,7 @@
 use crate::aggregate::FocusConfig;
 use crate::analyze::exclusions::{ExclusionConfig, ExclusionError, Exclusions};
 use crate::analyze::model::ModelConfig;
+use crate::analyze::policy::{PolicyError, RedactConfig, RedactPolicy};
 use crate::analyze::rules::{describe_toml_error, CategoryRules, RuleError, RuleSpec, RulesFile};
 use crate::insights::InsightsConfig;
 use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
@@ -36,6 +37,9 @@ pub struct Config {
     /// Days of aggregates to keep; older ones are deleted (the desktop app checks at start
     /// and daily). `None`: keep everything.
     pub retention_days: Option<u32>,
+    /// How detections become redactions: operator, allow/deny lists, thresholds, context.
+    #[serde(default)]
+    pub redact: RedactConfig,
     /// Where the config was read from (relative rule-file paths resolve against it).
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -120,6 +124,8 @@ pub enum ConfigError {
     Retention { path: PathBuf },
     #[error("config file {path}: `collect.{field}`: {problem}")]
     Collect { path: PathBuf, field: &'static str, problem: String },
+    #[error("config file {path}: {source}")]
+    Redact { path: PathBuf, source: PolicyError },
     #[error(transparent)]
     Rules(#[from] RuleError),
     #[error(transparent)]
@@ -162,6 +168,7 @@ impl Config {
         if config.retention_days.is_some_and(|d| !(1..=3650).contains(&d)) {
             return Err(ConfigError::Retention { path });
         }
+        config.redact_policy()?;
         Ok(config)
     }
 
@@ -194,6 +201,14 @@ impl Config {
             origin_name = resolved.display().to_string();
         }
         Ok(CategoryRules::new(&file, &origin_name)?)
+    }
+
+    /// The `[redact]` policy, checked.
+    pub fn redact_policy(&self) -> Result<RedactPolicy, ConfigError> {
+        RedactPolicy::new(&self.redact).map_err(|source| ConfigError::Redact {
+            path: self.origin.clone().unwrap_or_else(|| PathBuf::from("(defaults)")),
+            source,
+        })
     }
 
     /// The config's exclusions, compiled.
@@ -286,5 +301,25 @@ mod tests {
         assert_eq!(config.collect.poll(), std::time::Duration::from_millis(500));
         assert_eq!(config.collect.idle_timeout(), std::time::Duration::from_secs(300));
         assert_eq!(Config::default().collect, CollectConfig::default());
+    }
+
+    #[test]
+    fn redact_settings_are_checked_at_load_and_name_their_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[redact]\nthresholds = { PHONE = 7 }\n").unwrap();
+        let err = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("`redact.thresholds.PHONE`: must be a score from 0 to 1"), "{err}");
+        std::fs::write(&path, "[redact]\noperatr = 'mask'\n").unwrap();
+        let err = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("operatr"), "{err}");
+        std::fs::write(
+            &path,
+            "[redact]\noperator = 'pseudonym'\nallow = ['Tally']\n[[redact.context]]\nlabel = 'PHONE'\nwords = ['tel']\nboost = 0.2\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.redact.operator, crate::analyze::operators::OperatorKind::Pseudonym);
+        assert!(!config.redact_policy().unwrap().is_empty());
     }
 }

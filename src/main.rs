@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tally::analyze::model::LocalModel;
+use tally::analyze::operators::{Operator, OperatorKind, PseudonymKey};
 use tally::analyze::{Analyzer, LexiconScorer};
 use tally::config::Config;
 use tally::import::{FileSource, Format, ReadProgress};
@@ -66,7 +67,20 @@ enum Command {
         what: ExportCommand,
     },
     /// Redact PII in JSON Lines (`{"text": …}` per line) from FILE or stdin.
-    Redact { file: Option<PathBuf> },
+    Redact {
+        file: Option<PathBuf>,
+        /// What replaces a span (default: config `[redact] operator`, else placeholder).
+        #[arg(long, value_enum)]
+        operator: Option<OperatorKind>,
+        /// Keyed pseudonyms such as `<PERSON:3f2a>` (same as --operator pseudonym).
+        #[arg(long, conflicts_with = "operator")]
+        pseudonymize: bool,
+    },
+    /// The key behind `--pseudonymize` (kept in the OS keyring, created on first use).
+    PseudonymKey {
+        #[command(subcommand)]
+        action: PseudonymKeyCommand,
+    },
     /// Categorize and score JSON Lines (`{"app", "title", "url"?, "text"?}`) from FILE or stdin.
     Classify { file: Option<PathBuf> },
     /// Serve the ActivityWatch watcher API on 127.0.0.1 until Ctrl-C or SIGTERM.
@@ -113,6 +127,12 @@ enum Command {
     Pulse(collect_cli::PulseArgs),
     /// Delete stored data: --all, or a range of local dates.
     Forget(collect_cli::ForgetArgs),
+}
+
+#[derive(Subcommand)]
+enum PseudonymKeyCommand {
+    /// Replace the key with a fresh random one: earlier pseudonyms no longer match new ones.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -193,7 +213,7 @@ fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
             }
         }
     };
-    Ok(analyzer.with_exclusions(exclusions))
+    Ok(analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?))
 }
 
 async fn run(cli: Cli) -> Result<u8> {
@@ -220,8 +240,23 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Serve { port } => serve(&cli, &config, *port).await,
         Command::ServeToken { action } => insights_cli::token(action),
-        Command::Redact { file } => lines(&cli, file.as_deref(), &config, LineCommand::Redact),
-        Command::Classify { file } => lines(&cli, file.as_deref(), &config, LineCommand::Classify),
+        Command::Redact { file, operator, pseudonymize } => {
+            let kind = if *pseudonymize { OperatorKind::Pseudonym } else { operator.unwrap_or(config.redact.operator) };
+            lines(&cli, file.as_deref(), &config, LineCommand::Redact, redact_operator(&config, kind)?)
+        }
+        Command::Classify { file } => {
+            lines(&cli, file.as_deref(), &config, LineCommand::Classify, Operator::Placeholder)
+        }
+        Command::PseudonymKey { action: PseudonymKeyCommand::Rotate } => {
+            let secrets = insights_cli::secrets()?;
+            let entry = &config.redact.pseudonym_key;
+            PseudonymKey::rotate(&secrets, entry).context("rotating the pseudonym key")?;
+            eprintln!(
+                "tally: new pseudonym key in `{entry}` ({}); pseudonyms from now on do not match earlier ones",
+                secrets.backend_name()
+            );
+            Ok(0)
+        }
         Command::Stats { from, to, tz } => {
             let zone = config.zone(tz.as_deref()).map_err(anyhow::Error::msg)?;
             let to = to.unwrap_or_else(|| report::today(&zone));
@@ -333,8 +368,24 @@ fn by_name(p: Period) -> &'static str {
     }
 }
 
-fn lines(cli: &Cli, file: Option<&Path>, config: &Config, command: LineCommand) -> Result<u8> {
-    let analyzer = analyzer(cli, config)?;
+/// The operator of `tally redact`; a pseudonym key comes from the keyring (created there on first use).
+fn redact_operator(config: &Config, kind: OperatorKind) -> Result<Operator> {
+    Ok(match kind {
+        OperatorKind::Placeholder => Operator::Placeholder,
+        OperatorKind::Mask => Operator::Mask,
+        OperatorKind::Pseudonym => {
+            let secrets = insights_cli::secrets()?;
+            let entry = &config.redact.pseudonym_key;
+            let (key, created) = PseudonymKey::load_or_create(&secrets, entry).context("loading the pseudonym key")?;
+            let new = if created { "new " } else { "" };
+            eprintln!("tally: operator: pseudonym ({new}key in `{entry}`, {})", secrets.backend_name());
+            Operator::Pseudonym(key)
+        }
+    })
+}
+
+fn lines(cli: &Cli, file: Option<&Path>, config: &Config, command: LineCommand, operator: Operator) -> Result<u8> {
+    let analyzer = analyzer(cli, config)?.with_operator(operator);
     let input: Box<dyn BufRead> = match file {
         Some(path) => Box::new(BufReader::new(
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,

@@ -2,7 +2,7 @@
 //! equal those of a clean run (nothing lost, nothing double-counted).
 
 mod common;
-use common::{stderr, Sandbox};
+use common::{read_checkpoint, stderr, Sandbox};
 use std::time::{Duration, Instant};
 use tally::synth::{shape_for_total, write_aw_export, SplitMix};
 
@@ -79,22 +79,6 @@ fn killed_imports_resume_to_the_same_aggregates_as_a_clean_run() {
         store.integrity_check().await.unwrap()
     });
     assert_eq!(integrity, "ok");
-}
-
-/// (records_done, complete) of the file's checkpoint, read without writing anything.
-async fn read_checkpoint(data_dir: &std::path::Path, sha: &str) -> Option<(i64, bool)> {
-    use sqlx::ConnectOptions;
-    let db = data_dir.join(tally::store::DATABASE_FILE);
-    if !db.exists() {
-        return None;
-    }
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(db).read_only(true).connect().await.ok()?;
-    sqlx::query_as::<_, (i64, bool)>("SELECT records_done, complete FROM import_checkpoints WHERE file_sha256 = ?")
-        .bind(sha)
-        .fetch_optional(&mut conn)
-        .await
-        .ok()
-        .flatten()
 }
 
 #[test]

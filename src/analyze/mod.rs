@@ -11,6 +11,8 @@ pub mod cache;
 pub mod exclusions;
 pub mod lexicon;
 pub mod model;
+pub mod operators;
+pub mod policy;
 pub mod recognizers;
 pub mod rules;
 pub mod span;
@@ -21,6 +23,8 @@ use crate::event::{
 use cache::TextCache;
 use exclusions::Exclusions;
 use lexicon::SentimentLexicon;
+use operators::Operator;
+use policy::RedactPolicy;
 use recognizers::RegexRecognizers;
 use rules::{CategoryRules, RuleInput};
 use span::{resolve_overlaps, PiiLabel, Span};
@@ -28,20 +32,20 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-/// Text with every detected PII span replaced by a placeholder. Only this module can
-/// build one, so a function that takes a `RedactedText` cannot be handed raw input.
+/// Text with every detected PII span replaced by an [`Operator`]'s replacement. Only
+/// this module can build one, so a function that takes a `RedactedText` cannot be
+/// handed raw input.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RedactedText(String);
 
 impl RedactedText {
-    fn from_spans(text: &str, spans: &[Span]) -> RedactedText {
+    /// `text` with each of `spans` (sorted, non-overlapping) replaced by `operator`.
+    fn with_operator(text: &str, spans: &[Span], operator: &Operator) -> RedactedText {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for span in spans.iter().filter(|s| s.label.is_redacted_by_default()) {
             out.push_str(&text[at..span.start]);
-            out.push('<');
-            out.push_str(span.label.as_str());
-            out.push('>');
+            operator.replace_into(span.label, &text[span.start..span.end], &mut out);
             at = span.end;
         }
         out.push_str(&text[at..]);
@@ -144,11 +148,33 @@ pub struct Analyzer {
     rules: CategoryRules,
     scorer: Box<dyn Scorer>,
     exclusions: Exclusions,
+    policy: RedactPolicy,
+    operator: Operator,
 }
 
 impl Analyzer {
     pub fn new(rules: CategoryRules, scorer: Box<dyn Scorer>) -> Analyzer {
-        Analyzer { recognizers: RegexRecognizers::new(), rules, scorer, exclusions: Exclusions::default() }
+        Analyzer {
+            recognizers: RegexRecognizers::new(),
+            rules,
+            scorer,
+            exclusions: Exclusions::default(),
+            policy: RedactPolicy::default(),
+            operator: Operator::default(),
+        }
+    }
+
+    /// Applies config `[redact]` (context, thresholds, allow- and deny-lists) to every
+    /// detection, regex or model.
+    pub fn with_policy(mut self, policy: RedactPolicy) -> Analyzer {
+        self.policy = policy;
+        self
+    }
+
+    /// Replaces spans with `operator` instead of `<LABEL>` placeholders.
+    pub fn with_operator(mut self, operator: Operator) -> Analyzer {
+        self.operator = operator;
+        self
     }
 
     /// Replaces the default exclusions (private windows only).
@@ -208,18 +234,27 @@ impl Analyzer {
     }
 
     /// Regex spans, plus the model's names, places and usernames where no regex span
-    /// is: structured PII stays with the validated recognizers.
+    /// is: structured PII stays with the validated recognizers. Then the `[redact]`
+    /// policy, then the operator.
     fn redact_with(&self, text: &str, model_spans: Vec<Span>) -> Redaction {
         let mut spans = self.recognizers.recognize(text);
+        let mut resolve = false;
         if !model_spans.is_empty() {
             let regex_spans = spans.clone();
             spans.extend(model_spans.into_iter().filter(|m| {
                 matches!(m.label, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)
                     && !regex_spans.iter().any(|r| r.overlaps(m))
             }));
+            resolve = true;
+        }
+        if !self.policy.is_empty() {
+            self.policy.apply(text, &mut spans);
+            resolve = true;
+        }
+        if resolve {
             resolve_overlaps(&mut spans);
         }
-        let redacted = RedactedText::from_spans(text, &spans);
+        let redacted = RedactedText::with_operator(text, &spans, &self.operator);
         Redaction { spans, redacted }
     }
 
@@ -536,6 +571,60 @@ mod tests {
         assert_eq!(analyzer.normalize_app("mail ana.lima@example.org").as_str(), "other");
         assert_eq!(analyzer.normalize_app("/home/alice/bin/x").as_str(), "other");
         assert_eq!(analyzer.normalize_app("").as_str(), "other");
+    }
+
+    /// A stand-in model: every occurrence of each word is a span of its label and score.
+    struct WordScorer(Vec<(&'static str, PiiLabel, f32)>);
+
+    impl Scorer for WordScorer {
+        fn describe(&self) -> String {
+            "word scorer".into()
+        }
+
+        fn score(&self, input: &ScoreInput<'_>) -> Scores {
+            let title_spans = self
+                .0
+                .iter()
+                .flat_map(|&(word, label, score)| {
+                    input.title.match_indices(word).map(move |(at, _)| Span {
+                        start: at,
+                        end: at + word.len(),
+                        label,
+                        score,
+                        source: span::SpanSource::Model,
+                    })
+                })
+                .collect();
+            Scores { title_spans, ..Scores::default() }
+        }
+    }
+
+    #[test]
+    fn the_redact_policy_applies_to_model_and_regex_spans_alike() {
+        let config: policy::RedactConfig = toml::from_str(
+            "allow = ['Falcon']\ndeny = { LOCATION = ['Lisbon'] }\nthresholds = { PERSON = 0.6, EMAIL = 0.99 }\n\
+             [[context]]\nlabel = 'PERSON'\nwords = ['with']\nboost = 0.3\n",
+        )
+        .unwrap();
+        let scorer = WordScorer(vec![
+            ("Falcon", PiiLabel::Person, 0.9),
+            ("Ana", PiiLabel::Person, 0.5),
+            ("Bo", PiiLabel::Person, 0.5),
+        ]);
+        let analyzer = Analyzer::new(CategoryRules::builtin(), Box::new(scorer))
+            .with_policy(policy::RedactPolicy::new(&config).unwrap());
+        // (text, redacted): the allow-list drops a model name, context lifts a weak one
+        // over its threshold, a weak one without context is dropped, the deny-list adds a
+        // place, and the EMAIL threshold drops a regex span.
+        for (text, want) in [
+            ("Falcon standup", "Falcon standup"),
+            ("lunch with Ana", "lunch with <PERSON>"),
+            ("Bo reviewed it", "Bo reviewed it"),
+            ("flight to lisbon", "flight to <LOCATION>"),
+            ("mail ana.lima@example.org", "mail ana.lima@example.org"),
+        ] {
+            assert_eq!(analyzer.redact(text).redacted.as_str(), want, "{text}");
+        }
     }
 
     #[test]

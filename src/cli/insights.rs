@@ -133,7 +133,7 @@ fn read_secret(prompt: &str) -> Result<String> {
     }
 }
 
-fn secrets() -> Result<SecretStore> {
+pub fn secrets() -> Result<SecretStore> {
     Ok(SecretStore::open(BackendChoice::from_env()?)?)
 }
 

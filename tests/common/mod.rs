@@ -178,3 +178,19 @@ pub fn join_fresh_session_keyring() {
         unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, std::ptr::null::<libc::c_char>()) };
     assert!(serial >= 0, "cannot join a session keyring: {}", std::io::Error::last_os_error());
 }
+
+/// (records_done, complete) of the file's checkpoint, read without writing anything.
+pub async fn read_checkpoint(data_dir: &std::path::Path, sha: &str) -> Option<(i64, bool)> {
+    use sqlx::ConnectOptions;
+    let db = data_dir.join(tally::store::DATABASE_FILE);
+    if !db.exists() {
+        return None;
+    }
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(db).read_only(true).connect().await.ok()?;
+    sqlx::query_as::<_, (i64, bool)>("SELECT records_done, complete FROM import_checkpoints WHERE file_sha256 = ?")
+        .bind(sha)
+        .fetch_optional(&mut conn)
+        .await
+        .ok()
+        .flatten()
+}
