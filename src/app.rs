@@ -321,6 +321,7 @@ impl App {
                 private_windows: config.exclude.private_windows,
             },
             ledger: store.ledger(200).await?,
+            redactors: store.redactor_versions(i64::MIN, i64::MAX).await?,
         })
     }
 
@@ -693,6 +694,8 @@ pub struct PrivacyView {
     pub redactions_by_label: std::collections::BTreeMap<String, i64>,
     pub exclusions: Exclusions,
     pub ledger: Vec<LedgerEntry>,
+    /// Which redactor versions produced the stored aggregates (a model update shows here).
+    pub redactors: Vec<crate::store::RedactorVersion>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -266,7 +266,8 @@ async fn run(cli: Cli) -> Result<u8> {
             }
             let store = Store::open(&data_dir(&cli)?).await?;
             let (lo, hi) = report::date_range(&zone, from, to);
-            let stats = report::stats(&store.buckets(lo, hi).await?, &zone);
+            let mut stats = report::stats(&store.buckets(lo, hi).await?, &zone);
+            stats.redactors = store.redactor_versions(lo, hi).await?;
             store.close().await;
             print!("{}", report::render_stats(&stats, from, to, &zone));
             Ok(0)

@@ -176,6 +176,7 @@ pub async fn run(
         result
     });
 
+    let redactor = analyzer.version();
     let analyze = tokio::task::spawn_blocking(move || {
         // One worker (and cache) per core; each batch is split between them and joined
         // back in order.
@@ -202,7 +203,7 @@ pub async fn run(
                 since_flush = 0;
                 deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
                 let c = progress.checkpoint(false, &aggregator);
-                store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
+                store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
                 continue;
             }
         };
@@ -235,7 +236,7 @@ pub async fn run(
             since_flush = 0;
             deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
             let c = progress.checkpoint(false, &aggregator);
-            store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
+            store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
         }
     }
     analyze.await.map_err(|_| PipelineError::Stage("analyze"))?;
@@ -247,7 +248,7 @@ pub async fn run(
         Err(e) => {
             // Keep what was read; a later run resumes from here.
             let c = progress.checkpoint(false, &aggregator);
-            store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
+            store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
             return Err(e.into());
         }
     };
@@ -256,7 +257,7 @@ pub async fn run(
         aggregator.finish();
     }
     let c = progress.checkpoint(complete, &aggregator);
-    store.apply(options.team, &aggregator.take_delta(), c.as_ref()).await?;
+    store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(RunSummary { outcome, imported, skipped, resumed_from: resume_from, events: events_seen, reasons })

@@ -82,7 +82,7 @@ pub async fn record(
     analyzed.sentiment = fold_mood(analyzed.sentiment, mood);
     let mut aggregator = Aggregator::new(config.focus);
     aggregator.add(&analyzed);
-    store.apply(config.team(), &aggregator.take_delta(), None).await?;
+    store.apply(config.team(), &analyzer.version(), &aggregator.take_delta(), None).await?;
     Ok(PulseOutcome {
         category: analyzed.category,
         sentiment: analyzed.sentiment,

@@ -159,6 +159,8 @@ pub struct Stats {
     pub by_category: Vec<(Category, i64)>,
     pub total: BucketTotals,
     pub active_days: usize,
+    /// The redactor versions that produced these aggregates (filled in by the caller).
+    pub redactors: Vec<crate::store::RedactorVersion>,
 }
 
 pub fn stats(rows: &[BucketRow], zone: &ReportZone) -> Stats {
@@ -174,7 +176,7 @@ pub fn stats(rows: &[BucketRow], zone: &ReportZone) -> Stats {
     }
     let mut by_category: Vec<(Category, i64)> = by_category.into_iter().filter(|(_, ms)| *ms > 0).collect();
     by_category.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Stats { by_category, total, active_days: days.len() }
+    Stats { by_category, total, active_days: days.len(), redactors: Vec::new() }
 }
 
 /// The readable summary printed by `tally stats`.
@@ -231,6 +233,20 @@ pub fn render_stats(s: &Stats, from: NaiveDate, to: NaiveDate, zone: &ReportZone
         "Redactions        {}\n",
         if redactions.is_empty() { "none".to_string() } else { redactions.join(", ") }
     ));
+    for (i, r) in s.redactors.iter().enumerate() {
+        let date = |t: i64| {
+            let instant = DateTime::from_timestamp(t, 0).unwrap_or_default();
+            instant.with_timezone(&zone.offset_at(instant)).date_naive()
+        };
+        out.push_str(&format!(
+            "{:<18}{} ({} to {}, {} buckets)\n",
+            if i == 0 { "Redactor" } else { "" },
+            r.redactor,
+            date(r.first_bucket),
+            date(r.last_bucket),
+            r.buckets
+        ));
+    }
     out
 }
 

@@ -98,6 +98,11 @@ pub struct Scores {
 pub trait Scorer: Send + Sync {
     /// Which engine this is, e.g. `recognizers+rules` or `tally-encoder 1.0`.
     fn describe(&self) -> String;
+    /// The version of what decides redactions, recorded with the aggregates it produces
+    /// (a model's `labels.json` version; the lexicon scorer's fixed name).
+    fn version(&self) -> String {
+        self.describe()
+    }
     fn score(&self, input: &ScoreInput<'_>) -> Scores;
     /// Scores many events at once (the model batches them by length).
     fn score_batch(&self, inputs: &[ScoreInput<'_>]) -> Vec<Scores> {
@@ -114,6 +119,10 @@ pub struct LexiconScorer {
 impl Scorer for LexiconScorer {
     fn describe(&self) -> String {
         "recognizers+rules (no model loaded)".to_string()
+    }
+
+    fn version(&self) -> String {
+        "recognizers+rules".to_string()
     }
 
     fn score(&self, input: &ScoreInput<'_>) -> Scores {
@@ -195,6 +204,11 @@ impl Analyzer {
 
     pub fn describe(&self) -> String {
         self.scorer.describe()
+    }
+
+    /// The redactor version stored with aggregates: this engine's version and the scorer's.
+    pub fn version(&self) -> String {
+        format!("tally {} / {}", env!("CARGO_PKG_VERSION"), self.scorer.version())
     }
 
     /// Detects and replaces PII in one free text (regex recognizers plus the scorer's

@@ -487,6 +487,10 @@ impl Scorer for LocalModel {
         self.description.clone()
     }
 
+    fn version(&self) -> String {
+        self.labels.version.clone()
+    }
+
     fn score(&self, input: &ScoreInput<'_>) -> Scores {
         self.score_batch(std::slice::from_ref(input)).pop().unwrap_or_default()
     }

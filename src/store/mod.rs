@@ -117,10 +117,24 @@ impl Store {
     pub async fn apply(
         &self,
         team: &str,
+        redactor: &str,
         delta: &[(BucketKey, BucketTotals)],
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(query("starting a transaction"))?;
+        // Which redactor produced these buckets (a version string, never content).
+        let mut starts: Vec<i64> = delta.iter().map(|(k, _)| k.start).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for chunk in starts.chunks(UPSERT_ROWS) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT OR IGNORE INTO bucket_redactors (bucket_start, team, redactor) ",
+            );
+            insert.push_values(chunk, |mut row, start| {
+                row.push_bind(*start).push_bind(team).push_bind(redactor);
+            });
+            insert.build().execute(&mut *tx).await.map_err(query("recording the redactor version"))?;
+        }
         // Multi-row upserts: one statement per chunk keeps round trips to SQLite's worker
         // thread few (one per row was the bottleneck of large imports).
         for chunk in delta.chunks(UPSERT_ROWS) {
@@ -301,14 +315,15 @@ impl Store {
     pub async fn forget(&self, range: Option<(i64, i64)>) -> Result<Forgotten, StoreError> {
         let (from, to) = range.unwrap_or((i64::MIN, i64::MAX));
         let mut tx = self.pool.begin().await.map_err(query("starting a transaction"))?;
-        let mut deleted = [0u64; 2];
+        let mut deleted = [0u64; 3];
         for (n, (sql, doing)) in deleted.iter_mut().zip([
             ("DELETE FROM activity_buckets WHERE bucket_start >= ? AND bucket_start < ?", "deleting activity buckets"),
             ("DELETE FROM redaction_counts WHERE bucket_start >= ? AND bucket_start < ?", "deleting redaction counts"),
+            ("DELETE FROM bucket_redactors WHERE bucket_start >= ? AND bucket_start < ?", "deleting redactor versions"),
         ]) {
             *n = sqlx::query(sql).bind(from).bind(to).execute(&mut *tx).await.map_err(query(doing))?.rows_affected();
         }
-        let [buckets, redaction_counts] = deleted;
+        let [buckets, redaction_counts, _] = deleted;
         let checkpoints = if range.is_none() {
             sqlx::query("DELETE FROM import_checkpoints")
                 .execute(&mut *tx)
@@ -341,8 +356,18 @@ impl Store {
     }
 }
 
+/// One redactor version and the buckets it produced.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RedactorVersion {
+    pub redactor: String,
+    pub first_bucket: i64,
+    pub last_bucket: i64,
+    pub buckets: i64,
+}
+
 /// The tables the Privacy view shows exactly as stored.
-pub const SHOWN_TABLES: [&str; 4] = ["activity_buckets", "redaction_counts", "import_checkpoints", "providers"];
+pub const SHOWN_TABLES: [&str; 5] =
+    ["activity_buckets", "redaction_counts", "bucket_redactors", "import_checkpoints", "providers"];
 
 /// A stored table's newest rows, every column as text, as the Privacy view shows it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -360,7 +385,7 @@ impl Store {
             return Err(StoreError::UnknownValue { what: "table", value: name.to_string() });
         };
         let order = match name {
-            "activity_buckets" | "redaction_counts" => "ORDER BY bucket_start DESC",
+            "activity_buckets" | "redaction_counts" | "bucket_redactors" => "ORDER BY bucket_start DESC",
             "import_checkpoints" => "ORDER BY updated_at DESC",
             _ => "",
         };
@@ -403,6 +428,29 @@ impl Store {
             })
             .collect();
         Ok(TableView { name: name.to_string(), columns, rows, total_rows })
+    }
+
+    /// The redactor versions that produced the buckets of `[from, to)`: each with its
+    /// first and last bucket start and how many buckets it touched, oldest first.
+    pub async fn redactor_versions(&self, from: i64, to: i64) -> Result<Vec<RedactorVersion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT redactor, MIN(bucket_start) AS first, MAX(bucket_start) AS last, COUNT(*) AS buckets \
+             FROM bucket_redactors WHERE bucket_start >= ? AND bucket_start < ? GROUP BY redactor ORDER BY first, redactor",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query("reading redactor versions"))?;
+        Ok(rows
+            .iter()
+            .map(|r| RedactorVersion {
+                redactor: r.get("redactor"),
+                first_bucket: r.get("first"),
+                last_bucket: r.get("last"),
+                buckets: r.get("buckets"),
+            })
+            .collect())
     }
 
     /// Team labels present in the store.

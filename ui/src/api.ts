@@ -79,6 +79,7 @@ export interface PrivacyView {
   redactions_by_label: Record<string, number>;
   exclusions: { apps: string[]; titles: string[]; urls: string[]; private_windows: boolean };
   ledger: LedgerEntry[];
+  redactors: { redactor: string; first_bucket: number; last_bucket: number; buckets: number }[];
 }
 
 export interface WorkingHours {

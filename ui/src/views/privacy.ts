@@ -80,6 +80,14 @@ export async function renderPrivacy(root: HTMLElement): Promise<void> {
     root.replaceChildren(
       h("p", {}, "Tally keeps only these aggregate tables — counts and minutes per 15 minutes, category and app. No titles, web addresses or texts are ever written; they exist only in memory while an event is analysed."),
       collectionPanel(collection, redraw),
+      h(
+        "section",
+        {},
+        h("h3", {}, "Redactor versions"),
+        p.redactors.length
+          ? table(["redactor", "first bucket", "last bucket", "buckets"], p.redactors.map((r) => [r.redactor, new Date(r.first_bucket * 1000).toISOString().slice(0, 16).replace("T", " "), new Date(r.last_bucket * 1000).toISOString().slice(0, 16).replace("T", " "), String(r.buckets)]), "redactors")
+          : h("p", { "data-testid": "redactors" }, "No aggregates stored yet."),
+      ),
       h("section", {}, h("h3", {}, "Personal data found and removed"), labels.length ? table(["label", "detections"], labels.map(([l, n]) => [l, String(n)]), "redactions") : h("p", { "data-testid": "redactions" }, "None detected so far.")),
       h(
         "section",
