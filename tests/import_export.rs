@@ -157,6 +157,7 @@ fn the_same_day_as_jsonl_and_csv_gives_the_same_report() {
 #[test]
 fn five_percent_malformed_records_are_skipped_with_positions_and_the_rest_imports() {
     let sandbox = Sandbox::new();
+    sandbox.watch(&["zqxplanted"]);
     with_team(&sandbox);
     let mut good = String::from("start,duration,app,title,url\n");
     let mut mixed = good.clone();
@@ -207,6 +208,7 @@ fn five_percent_malformed_records_are_skipped_with_positions_and_the_rest_import
 #[test]
 fn malformed_activitywatch_events_and_a_truncated_file_keep_what_was_accepted() {
     let sandbox = Sandbox::new();
+    sandbox.watch(&["zqx.planted"]);
     with_team(&sandbox);
     let window = vec![
         aw_event("2026-11-04T09:00:00Z", 600.0, json!({"app": "code", "title": "a.rs"})),

@@ -21,6 +21,7 @@ const PLANTED: &[&str] = &[
 ];
 
 fn planted_inputs(sandbox: &Sandbox) -> Vec<(&'static str, std::path::PathBuf)> {
+    sandbox.watch(PLANTED);
     let jsonl = [
         json!({"start": "2026-11-05T09:00:00Z", "duration": 600, "app": "thunderbird", "title": "Re: offer for Quillonia Vexmartin <quillonia.vexmartin@planted-example.org>"}),
         json!({"start": "2026-11-05T09:10:00Z", "duration": 300, "app": "code", "title": "/home/qvxuser/Offer_Letter_Quillonia.pdf", "text": "qvx-pulse-phrase: the build failed again"}),
@@ -134,4 +135,24 @@ fn the_scan_finds_pii_when_it_is_there() {
 fn core_dumps_are_disabled_at_start() {
     tally::privacy::harden_process();
     assert!(tally::privacy::core_dumps_disabled());
+}
+
+/// The sandbox's own at-rest scan (run when any scenario's sandbox is dropped) fails
+/// when a planted string or synthetic PII is on disk: the guard every scenario relies on.
+#[test]
+fn the_shared_at_rest_scan_catches_what_reaches_disk() {
+    for (planted, written) in [("zqx-watch-me@example.net", "zqx-watch-me@example.net"), ("", "user42@example.com")] {
+        let caught = std::panic::catch_unwind(|| {
+            let sandbox = Sandbox::new();
+            if !planted.is_empty() {
+                sandbox.watch(&[planted]);
+            }
+            std::fs::write(sandbox.home.path().join("cache").join("leak.txt"), written).unwrap();
+        });
+        assert!(caught.is_err(), "`{written}` on disk went unnoticed");
+    }
+    // A clean sandbox passes.
+    let sandbox = Sandbox::new();
+    sandbox.watch(&["zqx-watch-me@example.net"]);
+    drop(sandbox);
 }

@@ -1,5 +1,10 @@
 //! Shared helpers for the integration tests: a sandbox whose HOME, XDG_* and TMPDIR
 //! point into a temp dir, a runner for the real `tally` binary, and the planted-PII scan.
+//!
+//! Every scenario that uses a [`Sandbox`] is scanned when the sandbox goes out of scope:
+//! every file under its HOME and everything its `run*` calls printed must hold none of
+//! the strings the test planted ([`Sandbox::watch`]) nor the PII the synthetic exports
+//! of `tally::synth` carry. So the at-rest check is one helper, applied everywhere.
 #![allow(dead_code)]
 
 pub mod desktop;
@@ -15,12 +20,62 @@ pub struct Sandbox {
     /// The ONNX Runtime library handed to the binary; without it the sandboxed binary
     /// cannot find one (its cache dir is empty) and runs recognizers and rules only.
     pub model_library: Option<PathBuf>,
+    /// Strings planted in this scenario's inputs; none may reach HOME or the output.
+    watched: std::cell::RefCell<Vec<String>>,
+    /// Everything the `run*` calls printed.
+    printed: std::cell::RefCell<Vec<u8>>,
+}
+
+/// The PII `tally::synth` plants in its titles (e-mails, logins, an IP, a phone number).
+const SYNTH_PII: &str =
+    r"(?i)person\d+@example\.org|user\d+@example\.com|dev\d+@buildbox|ops@10\.0\.\d+\.12|\+1 415 555 0\d+";
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let watched = self.watched.borrow().clone();
+        let needles: Vec<&str> = watched.iter().map(String::as_str).collect();
+        assert_no_planted_pii(self.home.path(), &self.printed.borrow(), &needles);
+        let synth = regex::bytes::Regex::new(SYNTH_PII).unwrap();
+        let printed = self.printed.borrow();
+        if let Some(m) = synth.find(&printed) {
+            panic!("synthetic PII `{}` in tally's output", String::from_utf8_lossy(m.as_bytes()));
+        }
+        for file in files_under(self.home.path()) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            if let Some(m) = synth.find(&bytes) {
+                panic!("synthetic PII `{}` on disk in {}", String::from_utf8_lossy(m.as_bytes()), file.display());
+            }
+        }
+    }
+}
+
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(entry.path()),
+                Ok(_) => files.push(entry.path()),
+                Err(_) => {}
+            }
+        }
+    }
+    files
 }
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let sandbox =
-            Sandbox { home: tempfile::tempdir().unwrap(), inputs: tempfile::tempdir().unwrap(), model_library: None };
+        let sandbox = Sandbox {
+            home: tempfile::tempdir().unwrap(),
+            inputs: tempfile::tempdir().unwrap(),
+            model_library: None,
+            watched: Default::default(),
+            printed: Default::default(),
+        };
         for dir in ["data", "config", "cache", "state", "runtime", "tmp"] {
             std::fs::create_dir_all(sandbox.home.path().join(dir)).unwrap();
         }
@@ -31,7 +86,21 @@ impl Sandbox {
     pub fn with_model() -> Sandbox {
         let library = tally::analyze::model::find_library(None)
             .unwrap_or_else(|e| panic!("{e} (run the tests through scripts/test.sh, which sets the runtime up)"));
-        Sandbox { model_library: Some(library), ..Sandbox::new() }
+        let mut sandbox = Sandbox::new();
+        sandbox.model_library = Some(library);
+        sandbox
+    }
+
+    /// Registers strings this scenario planted in its inputs: when the sandbox is
+    /// dropped, none may be in a file under HOME or in anything `run*` printed.
+    pub fn watch(&self, planted: &[&str]) {
+        self.watched.borrow_mut().extend(planted.iter().map(|p| p.to_string()));
+    }
+
+    fn record(&self, out: &Output) {
+        let mut printed = self.printed.borrow_mut();
+        printed.extend_from_slice(&out.stdout);
+        printed.extend_from_slice(&out.stderr);
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -67,12 +136,16 @@ impl Sandbox {
 
     /// Runs `tally ARGS` to completion.
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("tally runs")
+        let out = self.command(args).output().expect("tally runs");
+        self.record(&out);
+        out
     }
 
     /// Runs `tally ARGS` with `stdin` as standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
-        output_with_stdin(self.command(args), stdin)
+        let out = output_with_stdin(self.command(args), stdin);
+        self.record(&out);
+        out
     }
 
     pub fn export_csv(&self, from: &str, to: &str, by: &str) -> String {
