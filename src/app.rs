@@ -480,7 +480,7 @@ impl App {
         set_or_remove(&mut table, "timezone", (!timezone.is_empty()).then(|| toml::Value::String(timezone.clone())));
         let insights = table.entry("insights").or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if let toml::Value::Table(t) = insights {
-            t.insert("working_hours".into(), toml::Value::try_from(WorkingHoursToml::from(&hours))?);
+            t.insert("working_hours".into(), toml::Value::try_from(&hours)?);
         }
         let collect_table = table.entry("collect").or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if let toml::Value::Table(t) = collect_table {
@@ -488,7 +488,7 @@ impl App {
         }
         let rules_table = table.entry("rules").or_insert_with(|| toml::Value::Table(toml::Table::new()));
         if let toml::Value::Table(t) = rules_table {
-            t.insert("rule".into(), toml::Value::try_from(rules.iter().map(RuleToml::from).collect::<Vec<_>>())?);
+            t.insert("rule".into(), toml::Value::try_from(&rules)?);
         }
         let text = toml::to_string_pretty(&table)?;
         // The whole file must still load before it replaces the old one.
@@ -783,23 +783,6 @@ impl WorkingHoursEdit {
     }
 }
 
-#[derive(Serialize)]
-struct WorkingHoursToml {
-    start: String,
-    end: String,
-    days: Vec<String>,
-}
-
-impl From<&WorkingHours> for WorkingHoursToml {
-    fn from(h: &WorkingHours) -> Self {
-        WorkingHoursToml {
-            start: h.start.format("%H:%M:%S").to_string(),
-            end: h.end.format("%H:%M:%S").to_string(),
-            days: h.days.iter().map(|d| d.to_string()).collect(),
-        }
-    }
-}
-
 /// One category rule as the rules editor shows it (empty strings for absent fields).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleEdit {
@@ -832,31 +815,6 @@ impl RuleEdit {
             url: opt(&self.url),
             priority: self.priority,
             ignore_case: None,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct RuleToml {
-    category: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    app: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<i32>,
-}
-
-impl From<&RuleSpec> for RuleToml {
-    fn from(r: &RuleSpec) -> Self {
-        RuleToml {
-            category: r.category.clone(),
-            app: r.app.clone(),
-            title: r.title.clone(),
-            url: r.url.clone(),
-            priority: r.priority,
         }
     }
 }

@@ -11,16 +11,21 @@ use std::path::Path;
 pub const BUILTIN_PRIORITY: i32 = 10;
 pub const USER_PRIORITY: i32 = 100;
 
-/// One rule as written in a rules file.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// One rule as written in a rules file (and written back by the Settings view).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     pub category: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// Case-insensitive matching; on by default, as in ActivityWatch.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_case: Option<bool>,
 }
 

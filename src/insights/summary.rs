@@ -14,7 +14,7 @@ pub const BASELINE_WEEKS: u32 = 4;
 
 /// When a working day starts and ends (local time), and which days are working days.
 /// Activity outside them counts as after-hours.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkingHours {
     #[serde(default = "default_start")]
