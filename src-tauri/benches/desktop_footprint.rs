@@ -10,22 +10,16 @@
 //! `cargo bench -p tally-desktop --features custom-protocol --bench desktop_footprint`
 //! (needs Xvfb, xterm, xdotool, dbus-daemon and the ONNX Runtime library; not run by CI).
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child's process group.
-        unsafe { libc::kill(-(self.0.id() as i32), libc::SIGTERM) };
-        let _ = self.0.wait();
-    }
-}
+use support::{start_xvfb, Group};
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -62,20 +56,7 @@ fn tree_usage(pid: u32) -> (u64, u64) {
     (ticks, rss)
 }
 
-fn xvfb() -> (Killed, String) {
-    let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("Xvfb");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    (Killed(child), format!(":{}", line.trim()))
-}
-
-fn dbus() -> (Killed, String) {
+fn dbus() -> (Group, String) {
     let mut child = Command::new("dbus-daemon")
         .args(["--session", "--nofork", "--print-address=1"])
         .stdout(Stdio::piped())
@@ -85,7 +66,7 @@ fn dbus() -> (Killed, String) {
         .expect("dbus-daemon");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    (Killed(child), line.trim().to_string())
+    (Group(child), line.trim().to_string())
 }
 
 struct Env {
@@ -137,7 +118,7 @@ fn prepare(data_dir: &Path, config: &Path) {
     });
 }
 
-fn launch(env: &Env, data_dir: &Path, config: &Path) -> (Killed, mpsc::Receiver<String>) {
+fn launch(env: &Env, data_dir: &Path, config: &Path) -> (Group, mpsc::Receiver<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tally-desktop"));
     cmd.args(["--data-dir", data_dir.to_str().unwrap(), "--config", config.to_str().unwrap()]);
     env.apply(&mut cmd);
@@ -149,7 +130,7 @@ fn launch(env: &Env, data_dir: &Path, config: &Path) -> (Killed, mpsc::Receiver<
             let _ = tx.send(line);
         }
     });
-    (Killed(child), rx)
+    (Group(child), rx)
 }
 
 fn main() {
@@ -163,18 +144,18 @@ fn main() {
     let config = home.path().join("config").join("config.toml");
     std::fs::create_dir_all(&data_dir).unwrap();
     prepare(&data_dir, &config);
-    let (_x, display) = xvfb();
+    let (_x, display) = start_xvfb();
     let (_bus, bus) = dbus();
     let env = Env { home: home.path().to_path_buf(), display, bus };
 
     // 1. Tray-only footprint with the collector and the model.
-    let xterms: Vec<Killed> = ["Quarterly plan - Writer", "cargo build - Terminal"]
+    let xterms: Vec<Group> = ["Quarterly plan - Writer", "cargo build - Terminal"]
         .iter()
         .map(|title| {
             let mut cmd = Command::new("xterm");
             cmd.args(["-T", title, "-e", "sleep 100000"]);
             env.apply(&mut cmd);
-            Killed(cmd.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0).spawn().expect("xterm"))
+            Group(cmd.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0).spawn().expect("xterm"))
         })
         .collect();
     std::thread::sleep(Duration::from_secs(2));

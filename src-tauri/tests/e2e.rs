@@ -7,28 +7,19 @@
 //! Needs: `Xvfb`, `dbus-run-session`, `/usr/bin/WebKitWebDriver`, `tauri-driver` (on
 //! PATH or in ~/.cargo/bin) — `scripts/test.sh` installs them all.
 
+mod support;
+
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{start_xvfb, Group};
 use tally::app::{App, AppOptions};
 use tally::dashboard::Range;
 
 const PLANTED: [&str; 2] = ["planted.e2e.qx@example.com", "Zyxwv Qutrbek"];
 const LAST_DAY: &str = "2026-11-29";
-
-/// A process group killed on drop (Xvfb, dbus-run-session + tauri-driver + the app).
-struct Group(Child);
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child's process group.
-        unsafe { libc::kill(-(self.0.id() as i32), libc::SIGTERM) };
-        let _ = self.0.wait();
-    }
-}
 
 struct Sandbox {
     home: tempfile::TempDir,
@@ -73,20 +64,6 @@ impl Sandbox {
     fn options(&self) -> AppOptions {
         AppOptions { data_dir: Some(self.data_dir()), config: Some(self.config()), model_dir: None, no_model: true }
     }
-}
-
-fn start_xvfb() -> (Group, String) {
-    let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("Xvfb runs (apt: xvfb)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let display = format!(":{}", line.trim());
-    (Group(child), display)
 }
 
 fn tauri_driver() -> PathBuf {
