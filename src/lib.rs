@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod privacy;
 pub mod pulse;
 pub mod report;
+pub mod rollup;
 pub mod secrets;
 pub mod serve;
 pub mod store;

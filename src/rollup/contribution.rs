@@ -1,0 +1,1 @@
+//! Daily contributions from the local aggregates (being built).

@@ -1,0 +1,1 @@
+//! The PostgreSQL sink (being built).

@@ -1,0 +1,1 @@
+//! k-anonymity, suppression and noise (being built).
