@@ -16,12 +16,15 @@ use tally::import::{FileSource, Format, ReadProgress};
 use tally::lines::LineCommand;
 use tally::pipeline::{self, RunOptions, RunOutcome};
 use tally::report::{self, Period};
+use tally::rollup::policy::Policy;
 use tally::store::Store;
 
 #[path = "cli/collect.rs"]
 mod collect_cli;
 #[path = "cli/insights.rs"]
 mod insights_cli;
+#[path = "cli/rollup.rs"]
+mod rollup_cli;
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +48,9 @@ struct Cli {
     /// Run recognizers and rules only, without the local model.
     #[arg(long, global = true)]
     no_model: bool,
+    /// The IT policy file (default: TALLY_POLICY, else /etc/tally/policy.toml, else ~/.config/tally/policy.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    policy: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -125,8 +131,22 @@ enum Command {
     Consent(collect_cli::ConsentArgs),
     /// A check-in: how work is going (free text, or `-` for stdin) and an optional mood.
     Pulse(collect_cli::PulseArgs),
-    /// Delete stored data: --all, or a range of local dates.
+    /// Delete stored data: --all, or a range of local dates; --org withdraws this install's org contributions.
     Forget(collect_cli::ForgetArgs),
+    /// Join the organisation named in the policy file, with the enrolment token from IT (prompt or stdin).
+    Enrol(rollup_cli::EnrolArgs),
+    /// Send this install's new daily aggregates to the organisation's sink (through the outbound gate and the ledger).
+    Publish,
+    /// The org sink's database passwords (kept in the OS keyring).
+    Sink {
+        #[command(subcommand)]
+        action: rollup_cli::SinkCommand,
+    },
+    /// Team and org trends for admins: set-up, reports, CSV export, audit log.
+    Team {
+        #[command(subcommand)]
+        action: rollup_cli::TeamCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -321,7 +341,31 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Forget(args) => {
             let store = Store::open(&data_dir(&cli)?).await?;
-            let code = collect_cli::forget(&store, &config, args).await;
+            let mut code = Ok(0);
+            if args.org {
+                code = rollup_cli::withdraw(&store, &Policy::find(cli.policy.as_deref())?).await;
+            }
+            if code.is_ok() && args.deletes_local() {
+                code = collect_cli::forget(&store, &config, args).await;
+            }
+            store.close().await;
+            code
+        }
+        Command::Team { action: rollup_cli::TeamCommand::Init { org, folder, postgres, k } } => {
+            rollup_cli::init(org, folder.as_deref(), postgres.as_deref(), *k).await
+        }
+        Command::Enrol(_) | Command::Publish | Command::Sink { .. } | Command::Team { .. } => {
+            let policy = Policy::find(cli.policy.as_deref())?;
+            if let Command::Sink { action } = &cli.command {
+                return rollup_cli::sink(&policy, action);
+            }
+            let store = Store::open(&data_dir(&cli)?).await?;
+            let code = match &cli.command {
+                Command::Enrol(args) => rollup_cli::enrol(&store, &policy, args).await,
+                Command::Publish => rollup_cli::publish(&store, &analyzer(&cli, &config)?, &policy).await,
+                Command::Team { action } => rollup_cli::team(&store, &policy, action).await,
+                _ => Ok(0),
+            };
             store.close().await;
             code
         }

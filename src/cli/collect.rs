@@ -46,7 +46,7 @@ pub struct PulseArgs {
 #[derive(Args)]
 pub struct ForgetArgs {
     /// Delete everything stored (aggregates and import checkpoints).
-    #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present_any = ["from", "to"])]
+    #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present_any = ["from", "to", "org"])]
     all: bool,
     /// First local date to delete.
     #[arg(long, requires = "to")]
@@ -57,6 +57,16 @@ pub struct ForgetArgs {
     /// IANA time zone of the dates (default: config `timezone`, else the machine's).
     #[arg(long)]
     tz: Option<String>,
+    /// Withdraw this install's contributions from the organisation's sink (alone: local data stays).
+    #[arg(long)]
+    pub org: bool,
+}
+
+impl ForgetArgs {
+    /// Whether local data is to be deleted too (`--org` alone withdraws only).
+    pub fn deletes_local(&self) -> bool {
+        self.all || self.from.is_some()
+    }
 }
 
 const WHAT_IS_COLLECTED: &str = "\

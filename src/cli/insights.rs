@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use tally::analyze::Analyzer;
 use tally::config::Config;
-use tally::insights::provider::{self, ProviderKind, ProviderSettings};
+use tally::insights::provider::{ProviderKind, ProviderSettings};
 use tally::insights::{self, summary, InsightsError, Period};
 use tally::secrets::{provider_key_name, BackendChoice, Secret, SecretStore};
 use tally::store::ledger::LedgerEntry;
@@ -123,7 +123,7 @@ pub fn token(command: &TokenCommand) -> Result<u8> {
 }
 
 /// A secret from a prompt without echo, or one line of stdin; never from argv.
-fn read_secret(prompt: &str) -> Result<String> {
+pub fn read_secret(prompt: &str) -> Result<String> {
     if std::io::stdin().is_terminal() {
         rpassword::prompt_password(prompt).context("reading from the terminal")
     } else {
@@ -302,16 +302,12 @@ fn merge_settings(existing: Option<ProviderSettings>, a: &ProviderSetArgs) -> Re
                     bail!("an azure-openai provider needs --base-url (its deployment URL with ?api-version=…)")
                 }
             };
-            ProviderSettings {
-                name: a.name.clone(),
+            ProviderSettings::new(
+                a.name.clone(),
                 kind,
                 base_url,
-                model: a.model.clone().context("a new provider needs --model")?,
-                max_tokens: provider::DEFAULT_MAX_TOKENS,
-                timeout_secs: provider::DEFAULT_TIMEOUT_SECS,
-                max_retries: provider::DEFAULT_MAX_RETRIES,
-                retry_base_ms: provider::DEFAULT_RETRY_BASE_MS,
-            }
+                a.model.clone().context("a new provider needs --model")?,
+            )
         }
     };
     Ok(ProviderSettings {

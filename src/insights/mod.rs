@@ -15,7 +15,7 @@ pub mod summary;
 use crate::analyze::Analyzer;
 use crate::config::ReportZone;
 use crate::secrets::{provider_key_name, SecretError, SecretStore};
-use crate::store::ledger::{LedgerEntry, LedgerPayload, NewLedgerEntry, Outcome};
+use crate::store::ledger::{Destination, LedgerEntry, LedgerPayload, NewLedgerEntry, Outcome};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use gate::{Blocked, Finding, OutboundGate};
@@ -227,7 +227,7 @@ async fn exchange(
         purpose: context.purpose,
         scope: context.scope,
         period: context.period,
-        provider: settings,
+        destination: Destination::provider(settings),
         endpoint: endpoint.as_str(),
         payload: LedgerPayload::None,
         outcome: Outcome::Failed,

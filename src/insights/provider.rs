@@ -62,6 +62,20 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 pub const DEFAULT_RETRY_BASE_MS: u32 = 1000;
 
 impl ProviderSettings {
+    /// Settings with the default limits.
+    pub fn new(name: String, kind: ProviderKind, base_url: String, model: String) -> ProviderSettings {
+        ProviderSettings {
+            name,
+            kind,
+            base_url,
+            model,
+            max_tokens: DEFAULT_MAX_TOKENS,
+            timeout_secs: DEFAULT_TIMEOUT_SECS,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_base_ms: DEFAULT_RETRY_BASE_MS,
+        }
+    }
+
     /// Checks the settings a user typed, naming the field that is wrong.
     pub fn validate(&self) -> Result<(), ProviderError> {
         let bad = |field: &'static str, why: String| Err(ProviderError::Settings { field, why });

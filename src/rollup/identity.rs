@@ -131,7 +131,7 @@ impl SigningKey {
     }
 
     /// The keyring entry of an install's signing key.
-    pub fn entry(install: &InstallId) -> String {
+    pub fn entry(install: &impl fmt::Display) -> String {
         format!("org-signing-key:{install}")
     }
 

@@ -13,6 +13,7 @@
 //! The same canonical bytes ([`DayCell::signed_bytes`]) are checked by the PostgreSQL
 //! row-level security policy (pgcrypto) and by the admin reading a shared folder.
 
+pub mod actions;
 pub mod contribution;
 pub mod folder;
 pub mod identity;
@@ -52,7 +53,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()

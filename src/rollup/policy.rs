@@ -1,7 +1,331 @@
-//! The IT policy file (being built).
+//! The policy file IT deploys (TOML): the organisation, this install's team label, k,
+//! ε, the sink, the publish interval, admin mode and provider endpoints. It never holds
+//! a secret: a sink URL with a password in it is refused.
+//!
+//! Found at `--policy` → env `TALLY_POLICY` → `/etc/tally/policy.toml` →
+//! `<config dir>/tally/policy.toml`; without one, nothing is published.
+
+use super::identity::valid_org;
+use super::MIN_K;
+use crate::analyze::rules::describe_toml_error;
+use crate::insights::provider::{ProviderKind, ProviderSettings};
+use base64::Engine as _;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error("cannot read the policy file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the policy file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("the policy file {path}, field `{field}`: {why}")]
+    Field { path: PathBuf, field: String, why: String },
+    #[error("no policy file: this install is not part of an organisation rollup (looked at --policy, TALLY_POLICY, /etc/tally/policy.toml and ~/.config/tally/policy.toml)")]
+    Missing,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    org: OrgSection,
+    sink: SinkSection,
+    #[serde(default)]
+    provider: Vec<ProviderSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgSection {
+    id: String,
+    team: String,
+    #[serde(default = "default_k")]
+    k: u32,
+    epsilon: Option<f64>,
+    #[serde(default = "default_tz")]
+    time_zone: String,
+    #[serde(default = "default_interval")]
+    publish_interval_hours: u32,
+    #[serde(default = "default_lookback")]
+    publish_days: u32,
+    #[serde(default)]
+    admin: bool,
+    #[serde(default = "default_granularity")]
+    granularity: String,
+    #[serde(default)]
+    share_apps: bool,
+}
+
+fn default_k() -> u32 {
+    MIN_K
+}
+fn default_tz() -> String {
+    "UTC".into()
+}
+fn default_interval() -> u32 {
+    6
+}
+fn default_lookback() -> u32 {
+    90
+}
+fn default_granularity() -> String {
+    "day".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SinkSection {
+    kind: String,
+    url: Option<String>,
+    reader_url: Option<String>,
+    path: Option<PathBuf>,
+    org_public_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderSection {
+    name: String,
+    kind: String,
+    base_url: String,
+    model: String,
+}
+
+/// Where contributions go.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SinkConfig {
+    Postgres {
+        /// The publisher's connection URL (no password; it is in the keyring).
+        url: String,
+        /// The reader's connection URL, for admin mode.
+        reader_url: Option<String>,
+    },
+    Folder {
+        path: PathBuf,
+        /// The organisation's X25519 public key.
+        org_public_key: [u8; 32],
+    },
+}
+
+impl SinkConfig {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SinkConfig::Postgres { .. } => "postgres",
+            SinkConfig::Folder { .. } => "folder",
+        }
+    }
+
+    /// What the ledger names as the endpoint: the server and database, or the folder.
+    pub fn endpoint(&self) -> String {
+        match self {
+            SinkConfig::Postgres { url, .. } => match reqwest::Url::parse(url) {
+                Ok(u) => format!("postgres://{}:{}{}", u.host_str().unwrap_or(""), u.port().unwrap_or(5432), u.path()),
+                Err(_) => "postgres".into(),
+            },
+            SinkConfig::Folder { path, .. } => path.display().to_string(),
+        }
+    }
+}
+
+/// A checked policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub org: String,
+    pub team: String,
+    pub k: u32,
+    pub epsilon: Option<f64>,
+    pub time_zone: chrono_tz::Tz,
+    pub publish_interval_hours: u32,
+    /// How many days back each publish covers.
+    pub publish_days: u32,
+    pub admin: bool,
+    pub sink: SinkConfig,
+    pub providers: Vec<ProviderSettings>,
+    pub path: PathBuf,
+}
+
+impl Policy {
+    /// The policy at `explicit`, else the first of `TALLY_POLICY`, `/etc/tally/policy.toml`,
+    /// `<config dir>/tally/policy.toml` that exists; `Missing` when none does.
+    pub fn find(explicit: Option<&Path>) -> Result<Policy, PolicyError> {
+        let candidates: Vec<PathBuf> = match explicit {
+            Some(p) => vec![p.to_path_buf()],
+            None => std::env::var_os("TALLY_POLICY")
+                .map(PathBuf::from)
+                .into_iter()
+                .chain([PathBuf::from("/etc/tally/policy.toml")])
+                .chain(dirs::config_dir().map(|d| d.join("tally").join("policy.toml")))
+                .collect(),
+        };
+        for (i, path) in candidates.iter().enumerate() {
+            // An explicit path or TALLY_POLICY must exist; the default places may not.
+            if path.exists() || (i == 0 && (explicit.is_some() || std::env::var_os("TALLY_POLICY").is_some())) {
+                return Policy::load(path);
+            }
+        }
+        Err(PolicyError::Missing)
+    }
+
+    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read { path: path.into(), source })?;
+        Policy::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Policy, PolicyError> {
+        let file: PolicyFile = toml::from_str(text)
+            .map_err(|e| PolicyError::Parse { path: path.into(), message: describe_toml_error(text, &e) })?;
+        let bad =
+            |field: &str, why: &str| PolicyError::Field { path: path.into(), field: field.into(), why: why.into() };
+        let o = file.org;
+        if !valid_org(&o.id) {
+            return Err(bad("org.id", "use 1–40 of a-z, 0-9 and '-'"));
+        }
+        if o.team.trim().is_empty() || o.team.chars().count() > 64 || o.team.chars().any(char::is_control) {
+            return Err(bad("org.team", "a team label of 1–64 printable characters"));
+        }
+        if o.k < MIN_K {
+            return Err(bad("org.k", "must be at least 5: a policy may raise k, nothing lowers it"));
+        }
+        if o.k > 1000 {
+            return Err(bad("org.k", "must be at most 1000"));
+        }
+        if let Some(e) = o.epsilon {
+            if !(e.is_finite() && e > 0.0 && e <= 100.0) {
+                return Err(bad("org.epsilon", "must be a number in (0, 100]"));
+            }
+        }
+        let time_zone =
+            o.time_zone.parse::<chrono_tz::Tz>().map_err(|_| bad("org.time_zone", "not an IANA time zone"))?;
+        if !(1..=24 * 7).contains(&o.publish_interval_hours) {
+            return Err(bad("org.publish_interval_hours", "must be between 1 and 168"));
+        }
+        if !(1..=400).contains(&o.publish_days) {
+            return Err(bad("org.publish_days", "must be between 1 and 400"));
+        }
+        if o.granularity != "day" {
+            return Err(bad("org.granularity", "only \"day\" is supported: hourly contributions are not built yet"));
+        }
+        if o.share_apps {
+            return Err(bad(
+                "org.share_apps",
+                "sharing app names is not supported yet; contributions carry categories only",
+            ));
+        }
+        let s = file.sink;
+        let sink = match s.kind.as_str() {
+            "postgres" => {
+                let url = s.url.ok_or_else(|| bad("sink.url", "a postgres:// URL is required"))?;
+                check_pg_url(&url).map_err(|why| bad("sink.url", why))?;
+                if let Some(r) = &s.reader_url {
+                    check_pg_url(r).map_err(|why| bad("sink.reader_url", why))?;
+                }
+                if s.path.is_some() || s.org_public_key.is_some() {
+                    return Err(bad("sink", "path and org_public_key belong to kind = \"folder\""));
+                }
+                SinkConfig::Postgres { url, reader_url: s.reader_url }
+            }
+            "folder" => {
+                let p = s.path.ok_or_else(|| bad("sink.path", "the shared folder is required"))?;
+                if !p.is_absolute() {
+                    return Err(bad("sink.path", "must be an absolute path"));
+                }
+                let key = s.org_public_key.ok_or_else(|| bad("sink.org_public_key", "required for a folder sink"))?;
+                let key = base64::engine::general_purpose::STANDARD
+                    .decode(key.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| {
+                        bad("sink.org_public_key", "must be 32 bytes in base64 (`tally team init` prints it)")
+                    })?;
+                if s.url.is_some() || s.reader_url.is_some() {
+                    return Err(bad("sink", "url and reader_url belong to kind = \"postgres\""));
+                }
+                SinkConfig::Folder { path: p, org_public_key: key }
+            }
+            _ => return Err(bad("sink.kind", "must be \"postgres\" or \"folder\"")),
+        };
+        let mut providers = Vec::new();
+        for (i, p) in file.provider.into_iter().enumerate() {
+            let kind = ProviderKind::parse(&p.kind)
+                .ok_or_else(|| bad(&format!("provider[{i}].kind"), "must be openai, azure-openai or anthropic"))?;
+            let settings = ProviderSettings::new(p.name, kind, p.base_url, p.model);
+            if let Err(crate::insights::provider::ProviderError::Settings { field, why }) = settings.validate() {
+                return Err(bad(&format!("provider[{i}].{field}"), &why));
+            }
+            providers.push(settings);
+        }
+        Ok(Policy {
+            org: o.id,
+            team: o.team,
+            k: o.k,
+            epsilon: o.epsilon,
+            time_zone,
+            publish_interval_hours: o.publish_interval_hours,
+            publish_days: o.publish_days,
+            admin: o.admin,
+            sink,
+            providers,
+            path: path.into(),
+        })
+    }
+}
+
+fn check_pg_url(url: &str) -> Result<(), &'static str> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "postgres" | "postgresql") => {
+            if u.password().is_some() {
+                Err("must not contain a password: it goes in the keyring (`tally sink set-password`)")
+            } else if u.query_pairs().any(|(k, _)| k == "password" || k == "sslpassword") {
+                Err("must not contain a password parameter: it goes in the keyring")
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err("must be a postgres:// URL"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn parse(text: &str) -> Result<Policy, PolicyError> {
+        Policy::parse(text, Path::new("/etc/tally/policy.toml"))
+    }
+
+    #[test]
+    fn a_folder_policy_parses_with_defaults() {
+        let p = parse(&format!(
+            "[org]\nid = \"acme\"\nteam = \"platform\"\n[sink]\nkind = \"folder\"\npath = \"/srv/tally\"\norg_public_key = \"{KEY}\"\n"
+        ))
+        .unwrap();
+        assert_eq!((p.k, p.epsilon, p.publish_interval_hours, p.admin), (5, None, 6, false));
+        assert_eq!(p.sink.kind(), "folder");
+        assert_eq!(p.time_zone, chrono_tz::UTC);
+    }
+
+    #[test]
+    fn bad_fields_are_named_and_secrets_refused() {
+        let base = "[org]\nid = \"acme\"\nteam = \"t\"\n";
+        for (text, field) in [
+            (format!("{base}k = 3\n[sink]\nkind = \"folder\"\npath = \"/s\"\norg_public_key = \"{KEY}\"\n"), "org.k"),
+            (format!("{base}epsilon = -1\n[sink]\nkind = \"folder\"\npath = \"/s\"\norg_public_key = \"{KEY}\"\n"), "org.epsilon"),
+            (format!("{base}[sink]\nkind = \"postgres\"\nurl = \"postgres://pub:hunter2@db/tally\"\n"), "sink.url"),
+            (format!("{base}[sink]\nkind = \"postgres\"\nurl = \"postgres://db/t?password=x\"\n"), "sink.url"),
+            (format!("{base}[sink]\nkind = \"folder\"\npath = \"/s\"\norg_public_key = \"abc\"\n"), "sink.org_public_key"),
+            (format!("{base}[sink]\nkind = \"s3\"\n"), "sink.kind"),
+            (
+                format!("{base}[sink]\nkind = \"postgres\"\nurl = \"postgres://db/t\"\n[[provider]]\nname = \"x\"\nkind = \"openai\"\nbase_url = \"ftp://x\"\nmodel = \"m\"\n"),
+                "provider[0].base_url",
+            ),
+        ] {
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.contains(&format!("`{field}`")), "{field}: {e}");
+            assert!(!e.contains("hunter2"), "{e}");
+        }
+        let e = parse("[org]\nid = \"acme\"\nteam = \"t\"\nbogus = 1\n[sink]\nkind = \"folder\"\n").unwrap_err();
+        assert!(e.to_string().contains("line 4"), "{e}");
+    }
 }

@@ -50,7 +50,8 @@ pub struct NewLedgerEntry<'a> {
     pub purpose: &'static str,
     pub scope: Option<&'static str>,
     pub period: Option<(NaiveDate, NaiveDate)>,
-    pub provider: &'a ProviderSettings,
+    /// Where it went: a provider, or an org sink.
+    pub destination: Destination<'a>,
     pub endpoint: &'a str,
     pub payload: LedgerPayload<'a>,
     pub outcome: Outcome,
@@ -59,6 +60,21 @@ pub struct NewLedgerEntry<'a> {
     /// The answer after redaction, and the spans the analyzer found in it.
     pub response: Option<(&'a RedactedText, &'a [Span])>,
     pub error: Option<&'a str>,
+}
+
+/// Where a send went: a provider's name, kind and model, or an org sink's name, kind
+/// (`postgres`, `folder`) and organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct Destination<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub model: &'a str,
+}
+
+impl<'a> Destination<'a> {
+    pub fn provider(p: &'a ProviderSettings) -> Destination<'a> {
+        Destination { name: &p.name, kind: p.kind.as_str(), model: &p.model }
+    }
 }
 
 /// A recorded send, as the Privacy view and `tally ledger` show it.
@@ -211,9 +227,9 @@ impl Store {
         .bind(e.scope)
         .bind(e.period.map(|p| p.0.to_string()))
         .bind(e.period.map(|p| p.1.to_string()))
-        .bind(&e.provider.name)
-        .bind(e.provider.kind.as_str())
-        .bind(&e.provider.model)
+        .bind(e.destination.name)
+        .bind(e.destination.kind)
+        .bind(e.destination.model)
         .bind(e.endpoint)
         .bind(payload)
         .bind(sha256)

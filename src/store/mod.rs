@@ -8,6 +8,7 @@
 mod aw_buckets;
 pub mod consent;
 pub mod ledger;
+pub mod rollup;
 
 pub use aw_buckets::{AwBucketRow, SaltedHash};
 pub use consent::ConsentStatus;

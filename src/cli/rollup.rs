@@ -1,0 +1,249 @@
+//! `tally enrol`, `publish`, `sink`, `team` and `forget --org`: the org rollup's front
+//! door (DESIGN §9), one engine call each.
+
+use super::insights_cli::{read_secret, secrets};
+use anyhow::{bail, Context, Result};
+use chrono::{NaiveDate, TimeDelta};
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+use tally::analyze::Analyzer;
+use tally::rollup::actions::{self, InitTarget, TeamReport};
+use tally::rollup::policy::Policy;
+use tally::rollup::{EnrolmentToken, TeamPeriod};
+use tally::secrets::Secret;
+use tally::store::Store;
+
+#[derive(Args)]
+pub struct EnrolArgs {
+    /// Withdraw the current install id's contributions and enrol under a new random id and key.
+    #[arg(long)]
+    rotate: bool,
+}
+
+#[derive(Subcommand)]
+pub enum SinkCommand {
+    /// Keep the database password in the OS keyring (read from a prompt or stdin).
+    SetPassword {
+        /// The admin's reader password instead of the publisher's.
+        #[arg(long)]
+        reader: bool,
+    },
+    /// Remove a database password from the OS keyring.
+    DeletePassword {
+        #[arg(long)]
+        reader: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TeamCommand {
+    /// Set up an organisation (admin): prints the enrolment token for IT and, for a folder, the public key for the policy.
+    Init {
+        /// Organisation id (1–40 of a-z, 0-9, -).
+        #[arg(long)]
+        org: String,
+        /// A shared folder to create.
+        #[arg(long, conflicts_with = "postgres", required_unless_present = "postgres")]
+        folder: Option<PathBuf>,
+        /// The database owner's postgres:// URL (its password is read from a prompt or stdin).
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Minimum contributors per released cell (at least 5).
+        #[arg(long, default_value_t = tally::rollup::MIN_K)]
+        k: u32,
+    },
+    /// Team and org trends (admin mode): released cells only.
+    Report(ReportArgs),
+    /// Team exports (admin mode).
+    Export {
+        #[command(subcommand)]
+        what: TeamExport,
+    },
+    /// The local audit log of team views and exports.
+    Audit,
+}
+
+#[derive(Subcommand)]
+pub enum TeamExport {
+    /// The team CSV: DESIGN §7a plus `contributors`.
+    Csv {
+        #[command(flatten)]
+        range: ReportArgs,
+        /// Output file (default: stdout). Written atomically.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// First date (default: 90 days before --to).
+    #[arg(long)]
+    from: Option<NaiveDate>,
+    /// Last date, inclusive (default: today).
+    #[arg(long)]
+    to: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value = "week")]
+    by: TeamPeriod,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn today(policy: &Policy) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&policy.time_zone).date_naive()
+}
+
+pub async fn enrol(store: &Store, policy: &Policy, args: &EnrolArgs) -> Result<u8> {
+    let token = EnrolmentToken::parse(&read_secret("Enrolment token from IT: ")?)?;
+    let row = actions::enrol(store, &secrets()?, policy, &token, args.rotate).await?;
+    println!("enrolled in `{}` as install {} ({} sink)", row.org, row.install_id, row.sink_kind);
+    Ok(0)
+}
+
+pub async fn publish(store: &Store, analyzer: &Analyzer, policy: &Policy) -> Result<u8> {
+    let done = actions::publish(store, analyzer, &secrets()?, policy, today(policy)).await?;
+    match done.ledger_id {
+        None => println!("nothing new to publish"),
+        Some(id) => println!(
+            "published {} days ({} cells, {} rows written) to `{}`; ledger entry {id}",
+            done.days, done.cells, done.rows_written, policy.org
+        ),
+    }
+    Ok(0)
+}
+
+pub async fn withdraw(store: &Store, policy: &Policy) -> Result<u8> {
+    let removed = actions::withdraw(store, &secrets()?, policy).await?;
+    println!("withdrew this install's contributions from `{}` ({removed} removed)", policy.org);
+    Ok(0)
+}
+
+pub fn sink(policy: &Policy, command: &SinkCommand) -> Result<u8> {
+    let store = secrets()?;
+    let entry = |reader: bool| {
+        if reader {
+            actions::reader_password_entry(&policy.org)
+        } else {
+            actions::sink_password_entry(&policy.org)
+        }
+    };
+    match command {
+        SinkCommand::SetPassword { reader } => {
+            let secret = Secret::new(&read_secret("Database password: ")?)?;
+            store.set(&entry(*reader), &secret)?;
+            println!("password kept in the OS keyring ({}) as `{}`", store.backend_name(), entry(*reader));
+        }
+        SinkCommand::DeletePassword { reader } => {
+            let gone = store.delete(&entry(*reader))?;
+            println!("{}", if gone { "password deleted" } else { "there was no password" });
+        }
+    }
+    Ok(0)
+}
+
+pub async fn init(org: &str, folder: Option<&Path>, postgres: Option<&str>, k: u32) -> Result<u8> {
+    if k < tally::rollup::MIN_K {
+        bail!("--k must be at least {}: nothing lowers k", tally::rollup::MIN_K);
+    }
+    let password;
+    let target = match (folder, postgres) {
+        (Some(path), _) => InitTarget::Folder(path),
+        (None, Some(url)) => {
+            password = Secret::new(&read_secret("Database owner password: ")?).ok();
+            InitTarget::Postgres { owner_url: url, password: password.as_ref() }
+        }
+        _ => bail!("say where: --folder DIR or --postgres URL"),
+    };
+    let setup = actions::init_org(&secrets()?, org, &target, k).await?;
+    println!("organisation `{org}` is ready; its secrets are in this machine's keyring.");
+    println!("enrolment token (give it to IT; it is a secret): {}", setup.token.expose());
+    if let Some(key) = setup.org_public_key {
+        println!("org_public_key = \"{key}\"   # for [sink] in the policy file");
+    }
+    Ok(0)
+}
+
+async fn report(store: &Store, policy: &Policy, args: &ReportArgs, action: &str) -> Result<TeamReport> {
+    let to = args.to.unwrap_or_else(|| today(policy));
+    let from = args.from.unwrap_or(to - TimeDelta::days(90));
+    if to < from {
+        bail!("--to ({to}) is before --from ({from})");
+    }
+    Ok(actions::team_report(store, &secrets()?, policy, (from, to), args.by, action).await?)
+}
+
+pub async fn team(store: &Store, policy: &Policy, command: &TeamCommand) -> Result<u8> {
+    match command {
+        TeamCommand::Init { .. } => unreachable!("handled before a policy is needed"),
+        TeamCommand::Report(args) => {
+            let r = report(store, policy, args, "report").await?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+                return Ok(0);
+            }
+            println!(
+                "org `{}`, {} to {} by {}; cells need ≥ {} contributors",
+                r.org,
+                r.from,
+                r.to,
+                r.period.as_str(),
+                r.k
+            );
+            if let Some(n) = &r.noise {
+                println!("{}", n.describe());
+            }
+            println!(
+                "{:<12} {:<16} {:>5} {:<14} {:>10} {:>10}",
+                "period", "team", "n", "category", "active h", "focus h"
+            );
+            for c in r.teams.iter().chain(&r.org_cells) {
+                let team = if c.team.is_empty() { "(all shown)" } else { &c.team };
+                println!(
+                    "{:<12} {:<16} {:>5} {:<14} {:>10.1} {:>10.1}",
+                    c.period_start.to_string(),
+                    team,
+                    c.contributors,
+                    c.category.as_str(),
+                    c.measures.active_seconds as f64 / 3600.0,
+                    c.measures.focus_seconds as f64 / 3600.0
+                );
+            }
+            if r.skipped_files + r.skipped_cells > 0 {
+                println!(
+                    "ignored: {} files and {} cells that did not open or verify",
+                    r.skipped_files, r.skipped_cells
+                );
+            }
+            Ok(0)
+        }
+        TeamCommand::Export { what: TeamExport::Csv { range, out } } => {
+            let r = report(store, policy, range, "export-csv").await?;
+            match out {
+                Some(path) => super::write_atomically(path, |w| actions::write_team_csv(&r, w))?,
+                None => actions::write_team_csv(&r, std::io::stdout().lock()).context("writing to stdout")?,
+            }
+            if let Some(n) = &r.noise {
+                eprintln!("tally: {}", n.describe());
+            }
+            eprintln!("tally: {} team rows, {} to {} by {}", r.teams.len(), r.from, r.to, r.period.as_str());
+            Ok(0)
+        }
+        TeamCommand::Audit => {
+            for a in store.audit_log(200).await? {
+                println!(
+                    "{}  {:<10} {:<6} {}..{}  k={} ε={} cells={}",
+                    a.at,
+                    a.action,
+                    a.period,
+                    a.from_day,
+                    a.to_day,
+                    a.k,
+                    a.epsilon.map(|e| e.to_string()).unwrap_or_else(|| "-".into()),
+                    a.cells
+                );
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! The rollup's engine calls, shared by the CLI and the desktop app: set up an
+//! organisation, enrol, publish, withdraw, and read team reports.
+
+use super::contribution::{self, Plan};
+use super::folder::{self, FolderSink, OrgKeys};
+use super::identity::{Enrolment, EnrolmentSecret, EnrolmentToken, InstallId, SigningKey};
+use super::policy::{Policy, SinkConfig};
+use super::postgres::PgSink;
+use super::release::{self, NoiseStatement};
+use super::{Contribution, RollupError, TeamCell, TeamPeriod};
+use crate::analyze::Analyzer;
+use crate::insights::gate::OutboundGate;
+use crate::secrets::{Secret, SecretStore};
+use crate::store::ledger::{Destination, LedgerPayload, NewLedgerEntry, Outcome};
+use crate::store::rollup::{AuditRow, EnrolmentRow, NoiseKey};
+use crate::store::Store;
+use base64::Engine as _;
+use chrono::{NaiveDate, TimeDelta};
+use serde::Serialize;
+use std::io::Write;
+
+/// The keyring entry of the publisher's database password.
+pub fn sink_password_entry(org: &str) -> String {
+    format!("org-sink-password:{org}")
+}
+
+/// The keyring entry of the admin's (reader's) database password.
+pub fn reader_password_entry(org: &str) -> String {
+    format!("org-reader-password:{org}")
+}
+
+enum Sink {
+    Postgres(PgSink),
+    Folder(FolderSink),
+}
+
+async fn open_sink(policy: &Policy, secrets: &SecretStore) -> Result<Sink, RollupError> {
+    Ok(match &policy.sink {
+        SinkConfig::Postgres { url, .. } => {
+            let password = secrets.get(&sink_password_entry(&policy.org))?;
+            Sink::Postgres(PgSink::connect(url, password.as_ref()).await?)
+        }
+        SinkConfig::Folder { path, org_public_key } => Sink::Folder(FolderSink::new(path, *org_public_key)),
+    })
+}
+
+/// What `tally team init` created: the token for IT to hand out and, for a folder,
+/// the public key for the policy file. The secrets stay in this machine's keyring.
+pub struct OrgSetup {
+    pub token: EnrolmentToken,
+    pub org_public_key: Option<String>,
+}
+
+/// Sets up an organisation (admin): a new enrolment secret, and for a folder the
+/// organisation's key pair; for PostgreSQL the schema, roles' grants and k.
+pub async fn init_org(
+    secrets: &SecretStore,
+    org: &str,
+    target: &InitTarget<'_>,
+    k: u32,
+) -> Result<OrgSetup, RollupError> {
+    if !super::identity::valid_org(org) {
+        return Err(RollupError::BadToken("the organisation id is not 1–40 of a-z, 0-9, -"));
+    }
+    let secret = EnrolmentSecret::random();
+    let org_public_key = match target {
+        InitTarget::Folder(path) => {
+            let keys = OrgKeys::generate();
+            for sub in ["enrol", "contrib"] {
+                std::fs::create_dir_all(path.join(sub)).map_err(|e| {
+                    RollupError::sink("shared folder", "creating the folder", format!("{}: {e}", path.display()))
+                })?;
+            }
+            Secret::new(&super::hex(&keys.secret_bytes())).and_then(|s| secrets.set(&OrgKeys::entry(org), &s))?;
+            Some(base64::engine::general_purpose::STANDARD.encode(keys.public))
+        }
+        InitTarget::Postgres { owner_url, password } => {
+            let pg = PgSink::connect(owner_url, *password).await?;
+            pg.init_org(&secret, k).await?;
+            None
+        }
+    };
+    secret.store(secrets, &EnrolmentSecret::entry(org))?;
+    Ok(OrgSetup { token: EnrolmentToken::new(org, secret), org_public_key })
+}
+
+pub enum InitTarget<'a> {
+    Folder(&'a std::path::Path),
+    Postgres { owner_url: &'a str, password: Option<&'a Secret> },
+}
+
+/// Enrols this install (or, with `rotate`, withdraws the old id and enrols a new one).
+/// A second enrolment without `rotate` returns the existing one unchanged.
+pub async fn enrol(
+    store: &Store,
+    secrets: &SecretStore,
+    policy: &Policy,
+    token: &EnrolmentToken,
+    rotate: bool,
+) -> Result<EnrolmentRow, RollupError> {
+    if token.org != policy.org {
+        return Err(RollupError::EnrolmentRefused(format!(
+            "the token is for organisation `{}` but the policy names `{}`",
+            token.org, policy.org
+        )));
+    }
+    let existing = store.enrolment(&policy.org).await?;
+    if let (Some(row), false) = (&existing, rotate) {
+        return Ok(row.clone());
+    }
+    let sink = open_sink(policy, secrets).await?;
+    if let Some(row) = &existing {
+        withdraw_with(&sink, store, secrets, policy, row, true).await?;
+    }
+    let install = InstallId::random();
+    let key = SigningKey::random();
+    key.store(secrets, &SigningKey::entry(&install))?;
+    let enrolment = Enrolment::new(token, &install, &key);
+    let done = match &sink {
+        Sink::Postgres(pg) => pg.enrol(&enrolment).await,
+        Sink::Folder(f) => f.enrol(&enrolment),
+    };
+    if let Err(e) = done {
+        let _ = secrets.delete(&SigningKey::entry(&install));
+        return Err(e);
+    }
+    store.set_enrolment(&policy.org, install.as_str(), policy.sink.kind()).await?;
+    if let Some(row) = &existing {
+        let _ = secrets.delete(&SigningKey::entry(&row.install_id));
+    }
+    for p in &policy.providers {
+        if store.provider(&p.name).await?.is_none() {
+            store.set_provider(p, false).await?;
+        }
+    }
+    store.enrolment(&policy.org).await?.ok_or(RollupError::NotEnrolled)
+}
+
+async fn identity(
+    store: &Store,
+    secrets: &SecretStore,
+    policy: &Policy,
+) -> Result<(EnrolmentRow, InstallId, SigningKey), RollupError> {
+    let row = store.enrolment(&policy.org).await?.ok_or(RollupError::NotEnrolled)?;
+    let install = InstallId::parse(&row.install_id).ok_or(RollupError::NotEnrolled)?;
+    let key = SigningKey::load(secrets, &SigningKey::entry(&install), "run `tally enrol --rotate`")?
+        .ok_or_else(|| RollupError::MissingSigningKey { install: install.to_string() })?;
+    Ok((row, install, key))
+}
+
+/// What one publish did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Published {
+    pub days: usize,
+    pub cells: usize,
+    pub rows_written: u64,
+    /// The ledger entry of the send; `None` when nothing had changed.
+    pub ledger_id: Option<i64>,
+}
+
+/// Publishes what changed since the last publish: built from aggregates, cleared by the
+/// outbound gate, recorded in the ledger, then sent.
+pub async fn publish(
+    store: &Store,
+    analyzer: &Analyzer,
+    secrets: &SecretStore,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<Published, RollupError> {
+    let (row, install, key) = identity(store, secrets, policy).await?;
+    let first = today - TimeDelta::days(i64::from(policy.publish_days) - 1);
+    let zone_start = |d: NaiveDate| {
+        use chrono::TimeZone;
+        let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        policy.time_zone.from_local_datetime(&naive).earliest().map(|t| t.timestamp()).unwrap_or(0)
+    };
+    let published = store.published(&policy.org, &row.install_id).await?;
+    let plan: Plan = match policy.sink {
+        SinkConfig::Postgres { .. } => {
+            let buckets = store.buckets(zone_start(first), zone_start(today + TimeDelta::days(1))).await?;
+            let days = contribution::day_cells(&buckets, policy.time_zone, &policy.team);
+            contribution::plan_days(&days, &published, (first, today))
+        }
+        SinkConfig::Folder { .. } => {
+            let buckets = store.buckets(i64::MIN / 2, zone_start(today + TimeDelta::days(1))).await?;
+            let days = contribution::day_cells(&buckets, policy.time_zone, &policy.team);
+            contribution::plan_whole(&days, &published)
+        }
+    };
+    if plan.is_empty() {
+        return Ok(Published::default());
+    }
+    let contribution = contribution::sign(&install, &key, &plan);
+    let endpoint = policy.sink.endpoint();
+    let mut entry = NewLedgerEntry {
+        purpose: "rollup",
+        scope: Some("org"),
+        period: Some((plan.days[0], plan.days[plan.days.len() - 1])),
+        destination: Destination { name: &policy.org, kind: policy.sink.kind(), model: &policy.team },
+        endpoint: &endpoint,
+        payload: LedgerPayload::None,
+        outcome: Outcome::Failed,
+        http_status: None,
+        attempts: &[],
+        response: None,
+        error: None,
+    };
+    let bytes = serde_json::to_vec(&contribution).map_err(|e| RollupError::sink("rollup", "encoding", e))?;
+    let cleared = match OutboundGate::new(analyzer).clear(bytes) {
+        Ok(c) => c,
+        Err(blocked) => {
+            let error = blocked.to_string();
+            entry.payload = LedgerPayload::Blocked(&blocked);
+            entry.outcome = Outcome::Blocked;
+            entry.error = Some(&error);
+            store.record_send(&entry).await?;
+            return Err(RollupError::Blocked(blocked));
+        }
+    };
+    // What goes out is exactly what the gate cleared.
+    let sent: Contribution =
+        serde_json::from_slice(cleared.bytes()).map_err(|e| RollupError::sink("rollup", "decoding", e))?;
+    let result = match open_sink(policy, secrets).await {
+        Ok(Sink::Postgres(pg)) => pg.publish(&sent, &key).await,
+        Ok(Sink::Folder(f)) => f.publish(&sent),
+        Err(e) => Err(e),
+    };
+    entry.payload = LedgerPayload::Sent(&cleared);
+    match result {
+        Ok(rows_written) => {
+            entry.outcome = Outcome::Sent;
+            let id = store.record_send(&entry).await?;
+            store.mark_published(&policy.org, &row.install_id, &plan.hashes).await?;
+            Ok(Published { days: plan.days.len(), cells: plan.cells.len(), rows_written, ledger_id: Some(id) })
+        }
+        Err(e) => {
+            let error = e.to_string();
+            entry.error = Some(&error);
+            store.record_send(&entry).await?;
+            Err(e)
+        }
+    }
+}
+
+/// `tally forget --org`: removes every contribution of this install from the sink.
+pub async fn withdraw(store: &Store, secrets: &SecretStore, policy: &Policy) -> Result<u64, RollupError> {
+    let row = store.enrolment(&policy.org).await?.ok_or(RollupError::NotEnrolled)?;
+    let sink = open_sink(policy, secrets).await?;
+    withdraw_with(&sink, store, secrets, policy, &row, false).await
+}
+
+async fn withdraw_with(
+    sink: &Sink,
+    store: &Store,
+    secrets: &SecretStore,
+    policy: &Policy,
+    row: &EnrolmentRow,
+    revoke: bool,
+) -> Result<u64, RollupError> {
+    let install = InstallId::parse(&row.install_id).ok_or(RollupError::NotEnrolled)?;
+    let removed = match sink {
+        Sink::Postgres(pg) => {
+            let key = SigningKey::load(secrets, &SigningKey::entry(&install), "run `tally enrol --rotate`")?
+                .ok_or_else(|| RollupError::MissingSigningKey { install: install.to_string() })?;
+            pg.withdraw(&install, &key, revoke).await?
+        }
+        Sink::Folder(f) => f.withdraw(&install, revoke)?,
+    };
+    let endpoint = policy.sink.endpoint();
+    store
+        .record_send(&NewLedgerEntry {
+            purpose: if revoke { "rollup-rotate" } else { "rollup-withdraw" },
+            scope: Some("org"),
+            period: None,
+            destination: Destination { name: &policy.org, kind: policy.sink.kind(), model: &policy.team },
+            endpoint: &endpoint,
+            payload: LedgerPayload::None,
+            outcome: Outcome::Sent,
+            http_status: None,
+            attempts: &[],
+            response: None,
+            error: None,
+        })
+        .await?;
+    store.clear_published(&policy.org).await?;
+    Ok(removed)
+}
+
+/// A team report as shown in the Teams view, `tally team report` and the CSV.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamReport {
+    pub org: String,
+    pub period: TeamPeriod,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub k: u32,
+    pub noise: Option<NoiseStatement>,
+    pub teams: Vec<TeamCell>,
+    pub org_cells: Vec<TeamCell>,
+    /// Folder sinks: files and cells that did not open or verify, and were ignored.
+    pub skipped_files: usize,
+    pub skipped_cells: usize,
+}
+
+/// Reads released cells from the sink (admin mode), checks k again, adds the stored
+/// noise, and records the read in the audit log(s).
+pub async fn team_report(
+    store: &Store,
+    secrets: &SecretStore,
+    policy: &Policy,
+    range: (NaiveDate, NaiveDate),
+    period: TeamPeriod,
+    action: &str,
+) -> Result<TeamReport, RollupError> {
+    if !policy.admin {
+        return Err(RollupError::NotAdmin);
+    }
+    let (from, to) = (period.start_of(range.0), range.1);
+    let (teams, org_cells, skipped_files, skipped_cells) = match &policy.sink {
+        SinkConfig::Postgres { url, reader_url } => {
+            let password = secrets.get(&reader_password_entry(&policy.org))?;
+            let pg = PgSink::connect(reader_url.as_deref().unwrap_or(url), password.as_ref()).await?;
+            let teams = pg.team_cells(from, to, period).await?;
+            let org_cells = pg.org_cells(from, to, period).await?;
+            let detail = format!("{} {} {from}..{to} k={}", action, period.as_str(), policy.k);
+            pg.audit(action, &detail).await?;
+            (teams, org_cells, 0, 0)
+        }
+        SinkConfig::Folder { path, .. } => {
+            let fix = "run `tally team init` on the admin machine, or restore the organisation's key";
+            let keys = match secrets.get(&OrgKeys::entry(&policy.org))? {
+                Some(s) => super::unhex(s.expose())
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .map(OrgKeys::from_secret)
+                    .ok_or_else(|| RollupError::BadKey { entry: OrgKeys::entry(&policy.org), fix })?,
+                None => return Err(RollupError::BadKey { entry: OrgKeys::entry(&policy.org), fix }),
+            };
+            let secret = EnrolmentSecret::load(secrets, &EnrolmentSecret::entry(&policy.org), fix)?
+                .ok_or_else(|| RollupError::BadKey { entry: EnrolmentSecret::entry(&policy.org), fix })?;
+            let read = folder::read(path, &keys, &secret)?;
+            let (teams, org_cells) = release::release(&read.rows, policy.k, period, from, to);
+            (teams, org_cells, read.skipped_files, read.skipped_cells)
+        }
+    };
+    let mut teams = release::enforce_k(teams, policy.k);
+    let mut org_cells = release::enforce_k(org_cells, policy.k);
+    let noise = policy.epsilon.map(NoiseStatement::new);
+    if let Some(statement) = &noise {
+        for cell in teams.iter_mut().chain(org_cells.iter_mut()) {
+            let start = cell.period_start.to_string();
+            let key = NoiseKey {
+                org: &policy.org,
+                period: period.as_str(),
+                period_start: &start,
+                team: &cell.team,
+                category: cell.category.as_str(),
+                epsilon: statement.epsilon,
+            };
+            let draws = match store.noise(&key).await? {
+                Some(d) => d,
+                None => {
+                    let days = (period.end_of(cell.period_start) - cell.period_start).num_days();
+                    store.keep_noise(&key, release::draw(statement, days)).await?
+                }
+            };
+            release::add_noise(cell, &draws);
+        }
+    }
+    store
+        .audit(&AuditRow {
+            at: String::new(),
+            org: policy.org.clone(),
+            action: action.to_string(),
+            period: period.as_str().to_string(),
+            from_day: from.to_string(),
+            to_day: to.to_string(),
+            k: policy.k,
+            epsilon: policy.epsilon,
+            cells: (teams.len() + org_cells.len()) as u64,
+        })
+        .await?;
+    Ok(TeamReport {
+        org: policy.org.clone(),
+        period,
+        from,
+        to,
+        k: policy.k,
+        noise,
+        teams,
+        org_cells,
+        skipped_files,
+        skipped_cells,
+    })
+}
+
+pub const TEAM_CSV_HEADER: [&str; 14] = [
+    "period_start",
+    "period_end",
+    "team",
+    "contributors",
+    "category",
+    "active_minutes",
+    "active_share",
+    "events",
+    "switches",
+    "focus_minutes",
+    "sentiment_negative",
+    "sentiment_neutral",
+    "sentiment_positive",
+    "sentiment_mean",
+];
+
+/// The team CSV (DESIGN §7a plus `contributors`): released cells only, sorted by
+/// period, team, category; `active_share` is of the team's released minutes.
+pub fn write_team_csv<W: Write>(report: &TeamReport, out: W) -> std::io::Result<()> {
+    use std::collections::BTreeMap;
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    let io = |e: csv::Error| std::io::Error::other(e.to_string());
+    writer.write_record(TEAM_CSV_HEADER).map_err(io)?;
+    let mut team_totals: BTreeMap<(NaiveDate, &str), i64> = BTreeMap::new();
+    for c in &report.teams {
+        *team_totals.entry((c.period_start, &c.team)).or_default() += c.measures.active_seconds;
+    }
+    let mut cells: Vec<&TeamCell> = report.teams.iter().collect();
+    cells.sort_by(|a, b| {
+        (a.period_start, &a.team, a.category.as_str()).cmp(&(b.period_start, &b.team, b.category.as_str()))
+    });
+    for c in cells {
+        let m = &c.measures;
+        let total = team_totals[&(c.period_start, c.team.as_str())];
+        let share = if total > 0 { m.active_seconds as f64 / total as f64 } else { 0.0 };
+        let scored = m.sentiment_negative + m.sentiment_neutral + m.sentiment_positive;
+        let mean = if scored > 0 {
+            format!("{:.4}", (m.sentiment_positive - m.sentiment_negative) as f64 / scored as f64)
+        } else {
+            String::new()
+        };
+        writer
+            .write_record([
+                c.period_start.to_string(),
+                report.period.end_of(c.period_start).to_string(),
+                c.team.clone(),
+                c.contributors.to_string(),
+                c.category.as_str().to_string(),
+                format!("{:.2}", m.active_seconds as f64 / 60.0),
+                format!("{share:.4}"),
+                m.events.to_string(),
+                m.switches.to_string(),
+                format!("{:.2}", m.focus_seconds as f64 / 60.0),
+                m.sentiment_negative.to_string(),
+                m.sentiment_neutral.to_string(),
+                m.sentiment_positive.to_string(),
+                mean,
+            ])
+            .map_err(io)?;
+    }
+    writer.flush()
+}
