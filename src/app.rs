@@ -58,6 +58,8 @@ pub struct AppOptions {
     pub config: Option<PathBuf>,
     pub model_dir: Option<PathBuf>,
     pub no_model: bool,
+    /// Default: TALLY_POLICY, /etc/tally/policy.toml, ~/.config/tally/policy.toml.
+    pub policy: Option<PathBuf>,
 }
 
 struct Current {
@@ -76,6 +78,10 @@ pub struct App {
     analyzer: RwLock<Arc<Analyzer>>,
     engine: RwLock<String>,
     http: reqwest::Client,
+    /// The IT policy, when this install is part of an organisation rollup.
+    policy: Option<crate::rollup::policy::Policy>,
+    /// Why the policy could not be read (shown in the Privacy view), if it exists but is wrong.
+    policy_problem: Option<String>,
 }
 
 /// The demo store lives beside the real one and is always marked as demo data.
@@ -102,7 +108,14 @@ impl App {
             .map_err(|e| msg(format!("cannot create the data directory {}: {e}", data_dir.display())))?;
         let store = Store::open(&data_dir).await?;
         let (analyzer, engine) = build_analyzer(&options, &config)?;
+        let (policy, policy_problem) = match crate::rollup::policy::Policy::find(options.policy.as_deref()) {
+            Ok(p) => (Some(p), None),
+            Err(crate::rollup::policy::PolicyError::Missing) => (None, None),
+            Err(e) => (None, Some(e.to_string())),
+        };
         Ok(App {
+            policy,
+            policy_problem,
             options,
             collector: tokio::sync::Mutex::new(None),
             config_path,
@@ -138,7 +151,90 @@ impl App {
             demo: current.demo,
             engine: self.engine.read().await.clone(),
             config_path: self.config_path.display().to_string(),
+            admin: self.policy.as_ref().is_some_and(|p| p.admin),
         }
+    }
+
+    fn policy(&self) -> UiResult<&crate::rollup::policy::Policy> {
+        match (&self.policy, &self.policy_problem) {
+            (Some(p), _) => Ok(p),
+            (None, Some(problem)) => Err(msg(problem.clone())),
+            (None, None) => Err(msg(crate::rollup::policy::PolicyError::Missing.to_string())),
+        }
+    }
+
+    /// This install's place in an organisation rollup, for the Privacy view.
+    pub async fn org_status(&self) -> UiResult<OrgStatus> {
+        let Some(policy) = &self.policy else {
+            return Ok(OrgStatus { problem: self.policy_problem.clone(), ..OrgStatus::default() });
+        };
+        let enrolment = self.real_store().await?.enrolment(&policy.org).await?;
+        Ok(OrgStatus {
+            org: Some(policy.org.clone()),
+            team: Some(policy.team.clone()),
+            sink: Some(policy.sink.kind().to_string()),
+            install_id: enrolment.map(|e| e.install_id),
+            k: policy.k,
+            admin: policy.admin,
+            problem: None,
+        })
+    }
+
+    /// Publishes this install's new daily aggregates, if it is enrolled (the shell calls
+    /// this on the policy's schedule). `None`: not part of a rollup.
+    pub async fn publish_if_enrolled(&self) -> UiResult<Option<crate::rollup::actions::Published>> {
+        let Some(policy) = &self.policy else { return Ok(None) };
+        let store = self.real_store().await?;
+        if store.enrolment(&policy.org).await?.is_none() {
+            return Ok(None);
+        }
+        let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+        let today = chrono::Utc::now().with_timezone(&policy.time_zone).date_naive();
+        let analyzer = self.analyzer().await;
+        Ok(Some(crate::rollup::actions::publish(&store, &analyzer, &secrets, policy, today).await?))
+    }
+
+    /// How often the shell publishes, when a policy says so.
+    pub fn publish_interval(&self) -> Option<std::time::Duration> {
+        self.policy.as_ref().map(|p| std::time::Duration::from_secs(u64::from(p.publish_interval_hours) * 3600))
+    }
+
+    /// The Teams view (admin mode): released team and org cells; recorded in the audit log.
+    pub async fn teams(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: crate::rollup::TeamPeriod,
+    ) -> UiResult<crate::rollup::actions::TeamReport> {
+        if to < from {
+            return Err(UiError::field("to", "the last date is before the first"));
+        }
+        let policy = self.policy()?;
+        let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+        let store = self.real_store().await?;
+        Ok(crate::rollup::actions::team_report(&store, &secrets, policy, (from, to), by, "view").await?)
+    }
+
+    /// Writes the team CSV to `path` (atomically); returns its rows.
+    pub async fn export_team_csv(
+        &self,
+        path: &Path,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: crate::rollup::TeamPeriod,
+    ) -> UiResult<usize> {
+        if to < from {
+            return Err(UiError::field("to", "the last date is before the first"));
+        }
+        let policy = self.policy()?;
+        let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+        let store = self.real_store().await?;
+        let report =
+            crate::rollup::actions::team_report(&store, &secrets, policy, (from, to), by, "export-csv").await?;
+        let mut bytes = Vec::new();
+        crate::rollup::actions::write_team_csv(&report, &mut bytes)?;
+        write_atomically(path, &bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
+        Ok(report.teams.len())
     }
 
     fn real_data_dir(&self) -> UiResult<PathBuf> {
@@ -322,6 +418,7 @@ impl App {
             },
             ledger: store.ledger(200).await?,
             redactors: store.redactor_versions(i64::MIN, i64::MAX).await?,
+            org: self.org_status().await?,
         })
     }
 
@@ -686,6 +783,22 @@ pub struct AppStatus {
     pub demo: bool,
     pub engine: String,
     pub config_path: String,
+    /// Admin mode (from the policy): the Teams view is shown.
+    pub admin: bool,
+}
+
+/// This install's organisation rollup, as the Privacy view shows it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OrgStatus {
+    pub org: Option<String>,
+    pub team: Option<String>,
+    pub sink: Option<String>,
+    /// The random install id, once enrolled.
+    pub install_id: Option<String>,
+    pub k: u32,
+    pub admin: bool,
+    /// A policy file that exists but could not be used.
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -696,6 +809,8 @@ pub struct PrivacyView {
     pub ledger: Vec<LedgerEntry>,
     /// Which redactor versions produced the stored aggregates (a model update shows here).
     pub redactors: Vec<crate::store::RedactorVersion>,
+    /// The organisation rollup this install contributes to, if any.
+    pub org: OrgStatus,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -864,6 +979,7 @@ mod tests {
             config: Some(dir.join("config.toml")),
             model_dir: None,
             no_model: true,
+            policy: None,
         };
         App::open(options).await.unwrap()
     }

@@ -100,6 +100,7 @@ fn prepare(data_dir: &Path, config: &Path) {
             config: Some(config.to_path_buf()),
             model_dir: None,
             no_model: true,
+            policy: None,
         };
         let app = tally::app::App::open(options).await.unwrap();
         let mut shape = tally::synth::shape_for_total(175_000, 9);

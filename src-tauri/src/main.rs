@@ -13,6 +13,8 @@ use tally::app::{
 use tally::dashboard::{Dashboard, Range};
 use tally::import::Format;
 use tally::report::Period;
+use tally::rollup::actions::TeamReport;
+use tally::rollup::TeamPeriod;
 use tally::store::ledger::LedgerEntry;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -105,6 +107,22 @@ async fn dashboard(
     team: Option<String>,
 ) -> Reply<Dashboard> {
     engine.0.dashboard(range, to, team).await
+}
+
+#[tauri::command]
+async fn teams(engine: tauri::State<'_, Engine>, from: NaiveDate, to: NaiveDate, by: TeamPeriod) -> Reply<TeamReport> {
+    engine.0.teams(from, to, by).await
+}
+
+#[tauri::command]
+async fn export_team_csv(
+    engine: tauri::State<'_, Engine>,
+    path: PathBuf,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: TeamPeriod,
+) -> Reply<usize> {
+    engine.0.export_team_csv(&path, from, to, by).await
 }
 
 #[tauri::command]
@@ -292,7 +310,7 @@ struct Args {
     demo: bool,
 }
 
-/// `--data-dir DIR`, `--config FILE`, `--model-dir DIR`, `--no-model`, `--demo` (open the
+/// `--data-dir DIR`, `--config FILE`, `--model-dir DIR`, `--policy FILE`, `--no-model`, `--demo` (open the
 /// generated demo month), `--open` (show the dashboard at start; a plain start is tray-only).
 fn parse_args() -> Result<Args, String> {
     let mut args = Args { options: AppOptions::default(), open: false, demo: false };
@@ -303,6 +321,7 @@ fn parse_args() -> Result<Args, String> {
             "--data-dir" => args.options.data_dir = Some(value("--data-dir")?.into()),
             "--config" => args.options.config = Some(value("--config")?.into()),
             "--model-dir" => args.options.model_dir = Some(value("--model-dir")?.into()),
+            "--policy" => args.options.policy = Some(value("--policy")?.into()),
             "--no-model" => args.options.no_model = true,
             "--open" => args.open = true,
             "--demo" => args.demo = true,
@@ -355,6 +374,8 @@ fn main() {
             status,
             dashboard,
             latest_date,
+            teams,
+            export_team_csv,
             privacy,
             export_csv,
             import_file,
@@ -400,6 +421,23 @@ fn main() {
                     if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
                         term.recv().await;
                         quit.exit(0);
+                    }
+                });
+            }
+            // Org rollup: publish a minute after start, then on the policy's interval.
+            if let Some(every) = handle.state::<Engine>().0.publish_interval() {
+                let publisher = handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                    loop {
+                        match publisher.state::<Engine>().0.publish_if_enrolled().await {
+                            Ok(Some(p)) if p.ledger_id.is_some() => {
+                                eprintln!("tally-desktop: published {} days to the organisation", p.days)
+                            }
+                            Ok(_) => {}
+                            Err(e) => eprintln!("tally-desktop: publish: {}", e.message),
+                        }
+                        tokio::time::sleep(every).await;
                     }
                 });
             }

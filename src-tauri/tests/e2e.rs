@@ -61,9 +61,63 @@ impl Sandbox {
             .env("TALLY_KEYRING", "keyutils");
     }
 
-    fn options(&self) -> AppOptions {
-        AppOptions { data_dir: Some(self.data_dir()), config: Some(self.config()), model_dir: None, no_model: true }
+    fn policy(&self) -> PathBuf {
+        self.inputs.path().join("policy.toml")
     }
+
+    fn options(&self) -> AppOptions {
+        AppOptions {
+            data_dir: Some(self.data_dir()),
+            config: Some(self.config()),
+            model_dir: None,
+            no_model: true,
+            policy: Some(self.policy()),
+        }
+    }
+}
+
+/// An organisation on a shared folder, as an admin machine sees it: the org's keys in
+/// the (keyutils) keyring, five enrolled installs in `alpha` and three in `gamma`, each
+/// with a signed contribution for the week before LAST_DAY; an admin-mode policy.
+fn shared_folder_org(sandbox: &Sandbox) {
+    use tally::rollup::contribution::{sign, Plan};
+    use tally::rollup::folder::{FolderSink, OrgKeys};
+    use tally::rollup::identity::Enrolment;
+    use tally::rollup::{DayCell, EnrolmentSecret, EnrolmentToken, InstallId, Measures, SigningKey};
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).unwrap();
+    let org = format!("e2e-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+    let secrets = tally::secrets::SecretStore::open(tally::secrets::BackendChoice::Keyutils).unwrap();
+    let keys = OrgKeys::generate();
+    let hex: String = keys.secret_bytes().iter().map(|x| format!("{x:02x}")).collect();
+    secrets.set(&OrgKeys::entry(&org), &tally::secrets::Secret::new(&hex).unwrap()).unwrap();
+    let secret = EnrolmentSecret::random();
+    secret.store(&secrets, &EnrolmentSecret::entry(&org)).unwrap();
+    let token = EnrolmentToken::new(&org, secret);
+    let folder = sandbox.inputs.path().join("share");
+    let sink = FolderSink::new(&folder, keys.public);
+    let last = chrono::NaiveDate::parse_from_str(LAST_DAY, "%Y-%m-%d").unwrap();
+    for (i, team) in ["alpha", "alpha", "alpha", "alpha", "alpha", "gamma", "gamma", "gamma"].iter().enumerate() {
+        let (id, key) = (InstallId::random(), SigningKey::random());
+        sink.enrol(&Enrolment::new(&token, &id, &key)).unwrap();
+        let cells: Vec<DayCell> = (1..=7)
+            .map(|d| DayCell {
+                day: last - chrono::TimeDelta::days(d),
+                team: team.to_string(),
+                category: tally::event::Category::DeepWork,
+                measures: Measures { active_seconds: 3600 + 60 * i as i64, events: 10, ..Default::default() },
+            })
+            .collect();
+        let plan = Plan { days: cells.iter().map(|c| c.day).collect(), cells, hashes: vec![] };
+        sink.publish(&sign(&id, &key, &plan)).unwrap();
+    }
+    use base64::Engine as _;
+    let public = base64::engine::general_purpose::STANDARD.encode(keys.public);
+    let policy = format!(
+        "[org]\nid = \"{org}\"\nteam = \"admins\"\nadmin = true\n[sink]\nkind = \"folder\"\npath = \"{}\"\norg_public_key = \"{public}\"\n",
+        folder.display()
+    );
+    std::fs::write(sandbox.policy(), policy).unwrap();
 }
 
 fn tauri_driver() -> PathBuf {
@@ -206,6 +260,15 @@ mod base64_png {
     }
 }
 
+/// Puts this thread in a new session keyring, which the processes it starts inherit.
+fn join_session_keyring() {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    // SAFETY: keyctl(JOIN_SESSION_KEYRING, NULL) takes no pointers besides the null name.
+    let serial =
+        unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, std::ptr::null::<libc::c_char>()) };
+    assert!(serial >= 0, "cannot join a session keyring: {}", std::io::Error::last_os_error());
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
 }
@@ -253,6 +316,9 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn scenario(lang: &str) {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sandbox = Sandbox::new();
+    // The test and the app it starts share one fresh keyutils session keyring.
+    join_session_keyring();
+    shared_folder_org(&sandbox);
     let rt = runtime();
     let engine = rt.block_on(App::open(sandbox.options())).unwrap();
     // Known aggregates: six generated weeks ending on LAST_DAY.
@@ -281,7 +347,8 @@ fn scenario(lang: &str) {
     let app = env!("CARGO_BIN_EXE_tally-desktop");
     let data_dir = sandbox.data_dir().display().to_string();
     let config = sandbox.config().display().to_string();
-    let args = ["--data-dir", &data_dir, "--config", &config, "--no-model", "--open"];
+    let policy = sandbox.policy().display().to_string();
+    let args = ["--data-dir", &data_dir, "--config", &config, "--policy", &policy, "--no-model", "--open"];
     let session: Value = http
         .post(format!("{root}/session"))
         .json(&json!({"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": app, "args": args}}}}))
@@ -394,6 +461,28 @@ fn scenario(lang: &str) {
     rt.block_on(engine.export_csv(&expected, from, last_day, tally::report::Period::Week)).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&expected).unwrap());
     d.screenshot(&shots, "export");
+
+    // Teams (admin mode): alpha's released cells, exactly the engine's; gamma (3 people)
+    // nowhere on the page.
+    d.go("teams");
+    d.set_value("[data-testid=teams-from]", "2026-11-16");
+    d.set_value("[data-testid=teams-to]", LAST_DAY);
+    d.set_value("[data-testid=teams-by]", "day");
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    let want = rt.block_on(engine.teams(from, last_day, tally::rollup::TeamPeriod::Day)).unwrap();
+    assert_eq!(want.teams.len(), 7, "{want:?}");
+    let rows = "return document.querySelectorAll('[data-testid=teams-table] tbody tr').length";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while d.script(rows, json!([])) != json!(want.teams.len()) {
+        assert!(Instant::now() < deadline, "the Teams table never showed {} rows", want.teams.len());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let first = d.text("[data-testid=teams-table] tbody tr:first-child");
+    let cell = &want.teams[0];
+    assert!(first.contains(&format!("{:.1}", cell.measures.active_seconds as f64 / 3600.0)), "{first}");
+    assert!(first.contains("alpha") && first.contains(&cell.contributors.to_string()), "{first}");
+    assert!(!d.text("[data-testid=teams-body]").contains("gamma"));
+    d.screenshot(&shots, "teams");
 
     // A pulse check-in with planted PII: only its sentiment is kept.
     d.go("pulse");

@@ -14,6 +14,7 @@ export interface AppStatus {
   demo: boolean;
   engine: string;
   config_path: string;
+  admin: boolean;
 }
 
 export interface Figures {
@@ -80,6 +81,50 @@ export interface PrivacyView {
   exclusions: { apps: string[]; titles: string[]; urls: string[]; private_windows: boolean };
   ledger: LedgerEntry[];
   redactors: { redactor: string; first_bucket: number; last_bucket: number; buckets: number }[];
+  org: OrgStatus;
+}
+
+export interface OrgStatus {
+  org: string | null;
+  team: string | null;
+  sink: string | null;
+  install_id: string | null;
+  k: number;
+  admin: boolean;
+  problem: string | null;
+}
+
+export type TeamPeriod = "day" | "week" | "month";
+
+export interface Measures {
+  active_seconds: number;
+  focus_seconds: number;
+  events: number;
+  switches: number;
+  sentiment_negative: number;
+  sentiment_neutral: number;
+  sentiment_positive: number;
+}
+
+export interface TeamCell {
+  period_start: string;
+  team: string;
+  category: string;
+  contributors: number;
+  measures: Measures;
+}
+
+export interface TeamReport {
+  org: string;
+  period: TeamPeriod;
+  from: string;
+  to: string;
+  k: number;
+  noise: { epsilon: number; epsilon_per_measure: number; scale_seconds_per_day: number; scale_counts_per_day: number } | null;
+  teams: TeamCell[];
+  org_cells: TeamCell[];
+  skipped_files: number;
+  skipped_cells: number;
 }
 
 export interface WorkingHours {
@@ -190,6 +235,9 @@ export const api = {
   dashboard: (range: Range, to: string | null, team: string | null) =>
     call<Dashboard>("dashboard", { range, to, team }),
   latestDate: () => call<string | null>("latest_date"),
+  teams: (from: string, to: string, by: TeamPeriod) => call<TeamReport>("teams", { from, to, by }),
+  exportTeamCsv: (path: string, from: string, to: string, by: TeamPeriod) =>
+    call<number>("export_team_csv", { path, from, to, by }),
   privacy: () => call<PrivacyView>("privacy"),
   exportCsv: (path: string, from: string, to: string, by: string) =>
     call<number>("export_csv", { path, from, to, by }),

@@ -8,8 +8,9 @@ import { renderExport } from "./views/export";
 import { renderPrivacy } from "./views/privacy";
 import { renderPulse } from "./views/pulse";
 import { renderSettings } from "./views/settings";
+import { renderTeams } from "./views/teams";
 
-const VIEWS = ["dashboard", "privacy", "settings", "export", "pulse"] as const;
+const VIEWS = ["dashboard", "teams", "privacy", "settings", "export", "pulse"] as const;
 const ROUTES = [...VIEWS, "consent"] as const;
 type View = (typeof ROUTES)[number];
 
@@ -26,7 +27,7 @@ function current(): View {
 async function drawHeader(status: AppStatus): Promise<void> {
   const parts: (HTMLElement | null)[] = [
     h("h1", {}, "Tally"),
-    h("nav", {}, ...VIEWS.map((v) => h("a", { href: `#${v}`, class: v === current() ? "active" : "", "data-testid": `nav-${v}` }, v[0].toUpperCase() + v.slice(1)))),
+    h("nav", {}, ...VIEWS.filter((v) => v !== "teams" || status.admin).map((v) => h("a", { href: `#${v}`, class: v === current() ? "active" : "", "data-testid": `nav-${v}` }, v[0].toUpperCase() + v.slice(1)))),
     status.demo ? h("span", { class: "demo", "data-testid": "demo-banner" }, "DEMO DATA — generated, not yours ", h("button", { onclick: () => void switchDemo(false) }, "Back to my data")) : null,
     h("span", { class: "muted engine", title: status.data_dir }, status.engine),
   ];
@@ -46,6 +47,8 @@ async function route(): Promise<void> {
   switch (current()) {
     case "dashboard":
       return renderDashboard(main, () => void switchDemo(true));
+    case "teams":
+      return renderTeams(main);
     case "privacy":
       return renderPrivacy(main);
     case "settings":

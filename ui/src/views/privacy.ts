@@ -1,4 +1,4 @@
-import { api, type CollectionView, type LedgerEntry, type UiError } from "../api";
+import { api, type CollectionView, type LedgerEntry, type OrgStatus, type UiError } from "../api";
 import { errorBox, h, table } from "../dom";
 
 function ledgerTable(entries: LedgerEntry[]): HTMLElement {
@@ -38,6 +38,22 @@ function collectionPanel(c: CollectionView, redraw: () => void): HTMLElement {
     c.consented ? h("button", { "data-testid": "pause-toggle", onclick: act(() => api.setPaused(!c.paused)) }, c.paused ? "Resume collection" : "Pause collection") : h("a", { href: "#consent" }, "Review and agree"),
     c.consented ? h("button", { "data-testid": "withdraw", onclick: act(() => api.withdraw()) }, "Withdraw consent") : null,
   );
+}
+
+function orgPanel(o: OrgStatus): HTMLElement {
+  const body = o.problem
+    ? h("p", { class: "error" }, o.problem)
+    : !o.org
+      ? h("p", {}, "This computer is not part of an organisation rollup: nothing is shared with anyone.")
+      : h(
+          "ul",
+          {},
+          h("li", {}, `Organisation: ${o.org}, team label "${o.team}", via ${o.sink === "postgres" ? "a PostgreSQL server" : "a shared folder"}.`),
+          h("li", {}, o.install_id ? `Enrolled under the random id ${o.install_id} (never your name or computer name); rotate it with tally enrol --rotate.` : "Not enrolled yet: nothing is published."),
+          h("li", {}, `What is shared: daily minutes per category (capped at 24 h a day), counts and sentiment — never app names, titles or texts. Each send is in the ledger below.`),
+          h("li", {}, `Admins see a team's figures only when at least ${o.k} people contribute to them. Withdraw everything you shared with tally forget --org.`),
+        );
+  return h("section", { "data-testid": "org-status" }, h("h3", {}, "Organisation"), body);
 }
 
 function forgetPanel(redraw: () => void): HTMLElement {
@@ -80,6 +96,7 @@ export async function renderPrivacy(root: HTMLElement): Promise<void> {
     root.replaceChildren(
       h("p", {}, "Tally keeps only these aggregate tables — counts and minutes per 15 minutes, category and app. No titles, web addresses or texts are ever written; they exist only in memory while an event is analysed."),
       collectionPanel(collection, redraw),
+      orgPanel(p.org),
       h(
         "section",
         {},
