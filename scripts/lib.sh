@@ -146,6 +146,13 @@ ensure_collector_test_packages() {
   ensure_apt_packages xvfb xterm xdotool x11-utils
 }
 
+# What the PostgreSQL sink's tests need: the server binaries (tests/common/postgres.rs
+# starts a throwaway cluster on loopback), pgcrypto (contrib) and openssl for the TLS
+# certificate. The tests fail, never skip, under CI when these are missing.
+ensure_postgres_test_packages() {
+  ensure_apt_packages postgresql postgresql-contrib openssl
+}
+
 # cargo-fuzz (libFuzzer). It passes nightly-only flags (-Zsanitizer=address, …) to rustc;
 # scripts/fuzz.sh sets RUSTC_BOOTSTRAP=1 so the stable toolchain accepts them.
 ensure_cargo_fuzz() {

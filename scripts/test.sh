@@ -8,6 +8,7 @@ tally_setup
 ensure_keyring_test_packages
 ensure_e2e_packages
 ensure_collector_test_packages
+ensure_postgres_test_packages
 
 if cargo fmt --version >/dev/null 2>&1; then
   cargo fmt --all --check

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod desktop;
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
