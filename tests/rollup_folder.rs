@@ -5,26 +5,12 @@
 
 mod common;
 
+use common::rollup::{import_week, minutes_of, ok, unique_org, DAYS, PLANTED};
 use common::{join_fresh_session_keyring, stderr, Sandbox};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tally::rollup::folder::OrgKeys;
-
-const DAYS: [&str; 5] = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06"];
-/// Planted in every install's window titles: none of it may leave the install.
-const PLANTED: [&str; 2] = ["Ana Lima-Quaresma", "ana.quaresma@example.net"];
-
-fn unique_org() -> String {
-    let mut b = [0u8; 4];
-    getrandom::fill(&mut b).unwrap();
-    format!("org-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(out.status.success(), "stdout: {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), stderr(out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 struct Org {
     id: String,
@@ -74,24 +60,8 @@ impl Org {
     /// half as much in meetings; enrolled with `token`.
     fn install(&self, team: &str, minutes: &[i64], token: &str) -> Sandbox {
         let sandbox = Sandbox::new();
-        sandbox.watch(&PLANTED);
         self.write_policy(&sandbox, team, "");
-        let mut lines = Vec::new();
-        for (day, m) in DAYS.iter().zip(minutes) {
-            lines.push(format!(
-                r#"{{"start": "{day}T09:00:00Z", "duration": {}, "app": "code", "title": "offer_letter_{}.md — {}"}}"#,
-                m * 60,
-                PLANTED[0].replace(' ', "_"),
-                PLANTED[1]
-            ));
-            lines.push(format!(
-                r#"{{"start": "{day}T13:00:00Z", "duration": {}, "app": "zoom", "title": "1:1 with {}"}}"#,
-                m * 30,
-                PLANTED[0]
-            ));
-        }
-        let file = sandbox.input("events.jsonl", lines.join("\n") + "\n");
-        ok(&sandbox.run(&["--no-model", "import", "--format", "jsonl", file.to_str().unwrap()]));
+        import_week(&sandbox, minutes);
         let policy = Org::policy(&sandbox);
         ok(&sandbox.run_with_stdin(&["--policy", &policy, "enrol"], format!("{token}\n").as_bytes()));
         sandbox
@@ -115,10 +85,6 @@ impl Org {
             .admin
             .run(&["--policy", &policy, "team", "export", "csv", "--from", DAYS[0], "--to", DAYS[4], "--by", by]))
     }
-}
-
-fn minutes_of(i: usize) -> Vec<i64> {
-    DAYS.iter().enumerate().map(|(d, _)| 60 + 7 * i as i64 + 11 * d as i64).collect()
 }
 
 /// (period_start, team, category) → active seconds of the released team cells.

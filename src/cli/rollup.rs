@@ -95,6 +95,13 @@ fn today(policy: &Policy) -> NaiveDate {
 }
 
 pub async fn enrol(store: &Store, policy: &Policy, args: &EnrolArgs) -> Result<u8> {
+    if let (Some(row), false) = (store.enrolment(&policy.org).await?, args.rotate) {
+        println!(
+            "enrolled in `{}` as install {} ({} sink) since {}",
+            row.org, row.install_id, row.sink_kind, row.enrolled_at
+        );
+        return Ok(0);
+    }
     let token = EnrolmentToken::parse(&read_secret("Enrolment token from IT: ")?)?;
     let row = actions::enrol(store, &secrets()?, policy, &token, args.rotate).await?;
     println!("enrolled in `{}` as install {} ({} sink)", row.org, row.install_id, row.sink_kind);

@@ -9,6 +9,7 @@
 
 pub mod desktop;
 pub mod postgres;
+pub mod rollup;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
