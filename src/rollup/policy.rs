@@ -329,3 +329,14 @@ mod tests {
         assert!(e.to_string().contains("line 4"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod example {
+    #[test]
+    fn the_documented_example_policy_parses() {
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policy.example.toml"));
+        let p = super::Policy::load(path).unwrap();
+        assert_eq!((p.org.as_str(), p.team.as_str(), p.k, p.sink.kind()), ("acme", "platform", 5, "postgres"));
+        assert_eq!(p.providers.len(), 1);
+    }
+}
