@@ -363,7 +363,12 @@ async fn run(cli: Cli) -> Result<u8> {
             let code = match &cli.command {
                 Command::Enrol(args) => rollup_cli::enrol(&store, &policy, args).await,
                 Command::Publish => rollup_cli::publish(&store, &analyzer(&cli, &config)?, &policy).await,
-                Command::Team { action } => rollup_cli::team(&store, &policy, action).await,
+                Command::Team { action: action @ rollup_cli::TeamCommand::Insights { .. } } => {
+                    rollup_cli::team(&store, &analyzer(&cli, &config)?, &config, &policy, action).await
+                }
+                Command::Team { action } => {
+                    rollup_cli::team(&store, &Analyzer::rules_only(), &config, &policy, action).await
+                }
                 _ => Ok(0),
             };
             store.close().await;

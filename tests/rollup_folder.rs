@@ -328,3 +328,33 @@ fn a_contribution_passes_the_outbound_gate_with_the_local_model() {
     let out = sandbox.run(&["--require-model", "--policy", &policy, "publish"]);
     assert!(ok(&out).contains("published 1 days"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_org_insight_summary_holds_released_cells_only() {
+    let org = Org::new(None);
+    for i in 0..5 {
+        let s = org.install("alpha", &minutes_of(i), &org.token);
+        org.publish(&s);
+    }
+    for i in 5..8 {
+        let s = org.install("gamma", &minutes_of(i), &org.token);
+        org.publish(&s);
+    }
+    let policy = Org::policy(&org.admin);
+    let out =
+        org.admin.run(&["--no-model", "--policy", &policy, "team", "insights", "--preview", "--week-of", DAYS[0]]);
+    let body: Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert!(stderr(&out).contains("outbound gate: clear"), "{}", stderr(&out));
+    let user = body["user"].as_str().unwrap();
+    let json = user.split("```json\n").nth(1).unwrap().split("\n```").next().unwrap();
+    let summary: Value = serde_json::from_str(json).unwrap();
+    assert_eq!(summary["scope"], "org");
+    assert_eq!(summary["min_contributors"], 5);
+    assert!(summary["last_week"].get("after_hours_share").is_none(), "{summary}");
+    // Alpha only: gamma's three members are in no cell and so in no total.
+    let alpha_seconds: i64 = (0..5).map(|i| minutes_of(i).iter().sum::<i64>() * 90).sum();
+    let want = (alpha_seconds as f64 / 3600.0 * 10.0).round() / 10.0;
+    assert_eq!(summary["last_week"]["active_hours"].as_f64().unwrap(), want, "{summary}");
+    let audit = ok(&org.admin.run(&["--policy", &policy, "team", "audit"]));
+    assert!(audit.contains("insight"), "{audit}");
+}

@@ -151,27 +151,7 @@ pub async fn insights(store: &Store, analyzer: &Analyzer, config: &Config, args:
     let provider = args.provider.as_deref();
     if args.preview {
         let preview = insights::preview(store, analyzer, &config.insights, provider, &period).await?;
-        let mut err = std::io::stderr().lock();
-        match (&preview.provider, &preview.endpoint) {
-            (Some(p), Some(endpoint)) => {
-                writeln!(err, "tally: preview of POST {endpoint} (provider `{}`, model `{}`)", p.name, p.model)?;
-                writeln!(err, "tally:   content-type: application/json")?;
-                for (name, value) in &preview.headers {
-                    writeln!(err, "tally:   {name}: {value}")?;
-                }
-            }
-            _ => writeln!(err, "tally: no provider is configured, so nothing can be sent; the request would carry:")?,
-        }
-        writeln!(err, "tally: body {} bytes, SHA-256 {}", preview.body.len(), preview.sha256)?;
-        std::io::stdout().lock().write_all(&preview.body).context("writing the preview to stdout")?;
-        println!();
-        if preview.findings.is_empty() {
-            eprintln!("tally: outbound gate: clear (nothing detected)");
-            return Ok(0);
-        }
-        let shown: Vec<String> = preview.findings.iter().map(ToString::to_string).collect();
-        eprintln!("tally: outbound gate: a send would be BLOCKED: {}", shown.join("; "));
-        return Ok(2);
+        return print_preview(&preview);
     }
     let http = insights::client::http_client();
     let secrets = secrets()?;
@@ -184,8 +164,34 @@ pub async fn insights(store: &Store, analyzer: &Analyzer, config: &Config, args:
     }
 }
 
+/// Prints a preview: the exact body on stdout, where it would go and the gate's verdict
+/// on stderr. Exit status 2 when the gate would block it.
+pub fn print_preview(preview: &insights::Preview) -> Result<u8> {
+    let mut err = std::io::stderr().lock();
+    match (&preview.provider, &preview.endpoint) {
+        (Some(p), Some(endpoint)) => {
+            writeln!(err, "tally: preview of POST {endpoint} (provider `{}`, model `{}`)", p.name, p.model)?;
+            writeln!(err, "tally:   content-type: application/json")?;
+            for (name, value) in &preview.headers {
+                writeln!(err, "tally:   {name}: {value}")?;
+            }
+        }
+        _ => writeln!(err, "tally: no provider is configured, so nothing can be sent; the request would carry:")?,
+    }
+    writeln!(err, "tally: body {} bytes, SHA-256 {}", preview.body.len(), preview.sha256)?;
+    std::io::stdout().lock().write_all(&preview.body).context("writing the preview to stdout")?;
+    println!();
+    if preview.findings.is_empty() {
+        eprintln!("tally: outbound gate: clear (nothing detected)");
+        return Ok(0);
+    }
+    let shown: Vec<String> = preview.findings.iter().map(ToString::to_string).collect();
+    eprintln!("tally: outbound gate: a send would be BLOCKED: {}", shown.join("; "));
+    Ok(2)
+}
+
 /// Adds where the attempt was recorded to an error from a send.
-fn ledgered(e: InsightsError) -> anyhow::Error {
+pub fn ledgered(e: InsightsError) -> anyhow::Error {
     let recorded = matches!(e, InsightsError::Blocked(_) | InsightsError::Provider(_) | InsightsError::Secret(_));
     let e = anyhow::Error::new(e);
     if recorded {
@@ -195,7 +201,7 @@ fn ledgered(e: InsightsError) -> anyhow::Error {
     }
 }
 
-fn print_answer(entry: &LedgerEntry) {
+pub fn print_answer(entry: &LedgerEntry) {
     println!("{}", entry.response.as_deref().unwrap_or_default());
     let attempts = entry.attempts.as_array().map_or(0, Vec::len);
     eprintln!(

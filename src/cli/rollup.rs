@@ -61,6 +61,19 @@ pub enum TeamCommand {
     },
     /// The local audit log of team views and exports.
     Audit,
+    /// Ask a frontier model about the org's trends: a summary of released cells only, shown first (--preview) or sent (--send).
+    Insights {
+        #[arg(long, conflicts_with = "send", required_unless_present = "send")]
+        preview: bool,
+        #[arg(long)]
+        send: bool,
+        /// Provider name (default: the default provider).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Any date in the week to summarize (default: the last complete week).
+        #[arg(long, value_name = "DATE")]
+        week_of: Option<NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -180,8 +193,33 @@ async fn report(store: &Store, policy: &Policy, args: &ReportArgs, action: &str)
     Ok(actions::team_report(store, &secrets()?, policy, (from, to), args.by, action).await?)
 }
 
-pub async fn team(store: &Store, policy: &Policy, command: &TeamCommand) -> Result<u8> {
+pub async fn team(
+    store: &Store,
+    analyzer: &Analyzer,
+    config: &tally::config::Config,
+    policy: &Policy,
+    command: &TeamCommand,
+) -> Result<u8> {
     match command {
+        TeamCommand::Insights { preview, send: _, provider, week_of } => {
+            use tally::insights::{self, summary};
+            let secrets = secrets()?;
+            let monday = week_of.map(summary::week_of).unwrap_or_else(|| summary::last_complete_week(today(policy)));
+            let s = actions::team_summary(store, &secrets, policy, monday, config.insights.baseline_weeks()).await?;
+            if *preview {
+                let p = insights::preview_summary(store, analyzer, &config.insights, provider.as_deref(), s).await?;
+                return super::insights_cli::print_preview(&p);
+            }
+            let settings = insights::choose_provider(store, provider.as_deref()).await?;
+            let http = insights::client::http_client();
+            match insights::send_summary(store, analyzer, &secrets, &http, &config.insights, &settings, &s).await {
+                Ok(sent) => {
+                    super::insights_cli::print_answer(&sent.entry);
+                    Ok(0)
+                }
+                Err(e) => Err(super::insights_cli::ledgered(e)),
+            }
+        }
         TeamCommand::Init { .. } => unreachable!("handled before a policy is needed"),
         TeamCommand::Report(args) => {
             let r = report(store, policy, args, "report").await?;

@@ -139,6 +139,17 @@ pub async fn preview(
     period: &Period,
 ) -> Result<Preview, InsightsError> {
     let summary = summarize(store, config, period).await?;
+    preview_summary(store, analyzer, config, provider_name, summary).await
+}
+
+/// [`preview`] of a summary built elsewhere (the org rollup's team summary).
+pub async fn preview_summary(
+    store: &Store,
+    analyzer: &Analyzer,
+    config: &InsightsConfig,
+    provider_name: Option<&str>,
+    summary: Summary,
+) -> Result<Preview, InsightsError> {
     let request = request(&summary, config.extra_instructions.as_deref());
     let settings = match choose_provider(store, provider_name).await {
         Ok(s) => Some(s),
@@ -180,13 +191,31 @@ pub async fn send(
 ) -> Result<Sent, InsightsError> {
     let settings = choose_provider(store, provider_name).await?;
     let summary = summarize(store, config, period).await?;
-    let request = request(&summary, config.extra_instructions.as_deref());
+    send_summary(store, analyzer, secrets, http, config, &settings, &summary).await
+}
+
+/// [`send`] of a summary built elsewhere (the org rollup's team summary), on its
+/// owner's explicit action; the ledger's scope says whose data it is.
+pub async fn send_summary(
+    store: &Store,
+    analyzer: &Analyzer,
+    secrets: &SecretStore,
+    http: &reqwest::Client,
+    config: &InsightsConfig,
+    settings: &ProviderSettings,
+    summary: &Summary,
+) -> Result<Sent, InsightsError> {
+    let request = request(summary, config.extra_instructions.as_deref());
+    let scope = match summary.scope {
+        summary::Scope::Personal => "personal",
+        summary::Scope::Org => "org",
+    };
     let context = SendContext {
         purpose: "insight",
-        scope: Some("personal"),
+        scope: Some(scope),
         period: Some((summary.period.start, summary.period.end)),
     };
-    exchange(store, analyzer, secrets, http, &settings, &request, context).await
+    exchange(store, analyzer, secrets, http, settings, &request, context).await
 }
 
 /// Sends a one-line test request to a provider, through the same gate and ledger.
@@ -308,6 +337,7 @@ mod tests {
         assert!(summary::build(&rows, &zone, monday, 4, &WorkingHours::default()).is_err());
         let summary = Summary {
             scope: summary::Scope::Personal,
+            min_contributors: None,
             period: summary::DateSpan { start: monday, end: monday + chrono::TimeDelta::days(7) },
             baseline: summary::Baseline { start: monday, end: monday, weeks: 4, weeks_with_activity: 0 },
             last_week: summary::Metrics {
@@ -320,7 +350,7 @@ mod tests {
                 meeting_hours: 0.0,
                 meeting_share: 0.0,
                 ai_tools_share: 0.0,
-                after_hours_share: 0.0,
+                after_hours_share: Some(0.0),
                 sentiment: summary::SentimentBalance { negative: 0.0, neutral: 0.0, positive: 0.0, mean: None },
             },
             baseline_weekly_average: None,

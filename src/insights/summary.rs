@@ -56,11 +56,17 @@ impl WorkingHours {
 pub enum Scope {
     /// This install's own data; sent only on its owner's explicit action.
     Personal,
+    /// An organisation's released team cells (admin mode): only cells with ≥ k
+    /// contributors, daily, so there is no after-hours share.
+    Org,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub scope: Scope,
+    /// Org summaries: the fewest distinct contributors behind any cell summarized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_contributors: Option<u32>,
     pub period: DateSpan,
     pub baseline: Baseline,
     pub last_week: Metrics,
@@ -99,7 +105,9 @@ pub struct Metrics {
     pub meeting_share: f64,
     pub ai_tools_share: f64,
     /// Share of active time outside working hours.
-    pub after_hours_share: f64,
+    /// `None` for org summaries, whose cells are whole days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_hours_share: Option<f64>,
     pub sentiment: SentimentBalance,
 }
 
@@ -168,6 +176,18 @@ pub fn build(
     baseline_weeks: u32,
     hours: &WorkingHours,
 ) -> Result<Summary, SummaryError> {
+    build_scoped(rows, zone, monday, baseline_weeks, Some(hours), Scope::Personal)
+}
+
+/// [`build`] for a scope; without working hours the after-hours share is left out.
+pub fn build_scoped(
+    rows: &[BucketRow],
+    zone: &ReportZone,
+    monday: NaiveDate,
+    baseline_weeks: u32,
+    hours: Option<&WorkingHours>,
+    scope: Scope,
+) -> Result<Summary, SummaryError> {
     let monday = week_of(monday);
     let baseline_start = monday - TimeDelta::weeks(i64::from(baseline_weeks));
     let mut week = Totals::default();
@@ -187,17 +207,26 @@ pub fn build(
         } else {
             continue;
         };
-        target.add(row, date, hours.contains(local.weekday(), local.time().with_nanosecond(0).unwrap_or_default()));
+        let working =
+            hours.is_none_or(|h| h.contains(local.weekday(), local.time().with_nanosecond(0).unwrap_or_default()));
+        target.add(row, date, working);
     }
     if week.active_ms == 0 {
         return Err(SummaryError::NoActivity { week: monday });
     }
     let weeks_with_activity = baseline_weeks_active.len() as u32;
-    let last_week = week.metrics(1.0);
-    let baseline_average = (weeks_with_activity > 0).then(|| baseline.metrics(f64::from(weeks_with_activity)));
+    let mut last_week = week.metrics(1.0);
+    let mut baseline_average = (weeks_with_activity > 0).then(|| baseline.metrics(f64::from(weeks_with_activity)));
+    if hours.is_none() {
+        last_week.after_hours_share = None;
+        if let Some(b) = baseline_average.as_mut() {
+            b.after_hours_share = None;
+        }
+    }
     let notable_changes = baseline_average.as_ref().map(|b| notable_changes(&last_week, b)).unwrap_or_default();
     Ok(Summary {
-        scope: Scope::Personal,
+        scope,
+        min_contributors: None,
         period: DateSpan { start: monday, end: monday + TimeDelta::days(7) },
         baseline: Baseline { start: baseline_start, end: monday, weeks: baseline_weeks, weeks_with_activity },
         last_week,
@@ -263,7 +292,7 @@ impl Totals {
             meeting_hours: hours(of(Category::Meetings)),
             meeting_share: share(of(Category::Meetings)),
             ai_tools_share: share(of(Category::AiTools)),
-            after_hours_share: share(self.after_hours_ms),
+            after_hours_share: Some(share(self.after_hours_ms)),
             sentiment: SentimentBalance {
                 negative: round(negative as f64 / weeks, 1),
                 neutral: round(neutral as f64 / weeks, 1),
@@ -324,7 +353,9 @@ fn notable_changes(week: &Metrics, base: &Metrics) -> Vec<Change> {
     };
     absolute("focus_share", week.focus_share, base.focus_share, 0.05);
     absolute("ai_tools_share", week.ai_tools_share, base.ai_tools_share, 0.05);
-    absolute("after_hours_share", week.after_hours_share, base.after_hours_share, 0.05);
+    if let (Some(now), Some(before)) = (week.after_hours_share, base.after_hours_share) {
+        absolute("after_hours_share", now, before, 0.05);
+    }
     if let (Some(now), Some(before)) = (week.sentiment.mean, base.sentiment.mean) {
         absolute("sentiment_mean", now, before, 0.15);
     }
@@ -389,7 +420,7 @@ mod tests {
         assert_eq!(m.focus_share, 0.333);
         assert_eq!(m.meeting_share, 0.333);
         assert_eq!(m.ai_tools_share, 0.333);
-        assert_eq!(m.after_hours_share, 0.333);
+        assert_eq!(m.after_hours_share, Some(0.333));
         assert_eq!(m.switches_per_active_hour, 4.0); // 3 switches / 0.75 h
         assert_eq!(m.sentiment.mean, Some(0.0));
         assert_eq!(m.categories.iter().map(|c| c.category).collect::<Vec<_>>(), ["deep_work", "meetings", "ai_tools"]);

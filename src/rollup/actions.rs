@@ -393,6 +393,52 @@ pub async fn team_report(
     })
 }
 
+/// The de-identified org summary for frontier insights (admin mode): the released org
+/// cells of `monday`'s week and the `baseline_weeks` before it, summarized like a
+/// personal summary but without after-hours figures (the cells are whole days).
+/// Reading them is audited like any team view.
+pub async fn team_summary(
+    store: &Store,
+    secrets: &SecretStore,
+    policy: &Policy,
+    monday: NaiveDate,
+    baseline_weeks: u32,
+) -> Result<crate::insights::summary::Summary, RollupError> {
+    use crate::aggregate::{BucketKey, BucketTotals};
+    use crate::insights::summary::{self, Scope};
+    let monday = summary::week_of(monday);
+    let from = monday - TimeDelta::weeks(i64::from(baseline_weeks));
+    let report =
+        team_report(store, secrets, policy, (from, monday + TimeDelta::days(6)), TeamPeriod::Day, "insight").await?;
+    let zone = crate::config::ReportZone::Named(policy.time_zone);
+    let rows: Vec<crate::store::BucketRow> = report
+        .org_cells
+        .iter()
+        .map(|c| {
+            let m = &c.measures;
+            crate::store::BucketRow {
+                team: String::new(),
+                key: BucketKey {
+                    start: zone.start_of_day(c.period_start).timestamp(),
+                    category: c.category,
+                    app: crate::event::AppName::other(),
+                },
+                totals: BucketTotals {
+                    active_ms: m.active_seconds * 1000,
+                    events: m.events,
+                    switches: m.switches,
+                    focus_ms: m.focus_seconds * 1000,
+                    sentiment: [m.sentiment_negative, m.sentiment_neutral, m.sentiment_positive],
+                    ..Default::default()
+                },
+            }
+        })
+        .collect();
+    let mut s = summary::build_scoped(&rows, &zone, monday, baseline_weeks, None, Scope::Org)?;
+    s.min_contributors = report.org_cells.iter().map(|c| c.contributors).min();
+    Ok(s)
+}
+
 pub const TEAM_CSV_HEADER: [&str; 14] = [
     "period_start",
     "period_end",

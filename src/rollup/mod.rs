@@ -248,6 +248,8 @@ pub enum RollupError {
     Blocked(crate::insights::gate::Blocked),
     #[error("this needs admin mode: set `admin = true` under [org] in the policy file")]
     NotAdmin,
+    #[error(transparent)]
+    Summary(#[from] crate::insights::summary::SummaryError),
 }
 
 impl RollupError {
