@@ -126,7 +126,7 @@ ensure_ui_built() {
 
 # The end-to-end tests' WebDriver stack: WebKitWebDriver, tauri-driver, Xvfb, fonts.
 ensure_e2e_packages() {
-  ensure_apt_packages webkit2gtk-driver xvfb xauth fonts-dejavu-core dbus dbus-x11
+  ensure_apt_packages webkit2gtk-driver xvfb xauth fonts-dejavu-core dbus dbus-x11 imagemagick
   if [ ! -x "$HOME/.cargo/bin/tauri-driver" ] || ! "$HOME/.cargo/bin/tauri-driver" --help >/dev/null 2>&1; then
     # A separate target dir: installing must not invalidate the project's build cache.
     CARGO_TARGET_DIR="$HOME/.cache/tally-tools-target" cargo install tauri-driver --locked --version 2.1.0

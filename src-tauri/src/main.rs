@@ -333,6 +333,13 @@ fn parse_args() -> Result<Args, String> {
 
 fn main() {
     tally::privacy::harden_process();
+    // The tray process needs no GL, and GTK loads Mesa's whole GL stack (≈ 50 MB of
+    // libLLVM) as soon as it may need it. WebKit renders the dashboard in software
+    // without it. `TALLY_GL=1`, or any GDK_GL the user sets, keeps GL on.
+    if std::env::var_os("GDK_GL").is_none() && std::env::var_os("TALLY_GL").is_none_or(|v| v != "1") {
+        // First thing in main: no other thread exists yet to read the environment.
+        std::env::set_var("GDK_GL", "disable");
+    }
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {

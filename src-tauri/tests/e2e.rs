@@ -134,6 +134,8 @@ fn free_port() -> u16 {
 struct Driver {
     http: reqwest::blocking::Client,
     base: String,
+    /// The Xvfb display the app runs on (for screenshots).
+    display: String,
 }
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -227,36 +229,22 @@ impl Driver {
         self.find(&format!("main[data-view={view}]"));
     }
 
+    /// Saves the window as the X server shows it (ImageMagick's `import` on the Xvfb
+    /// display): the app runs with GL off, where WebKitWebDriver's own screenshots are blank.
     fn screenshot(&self, dir: &Path, name: &str) {
-        use base64_png::decode;
         // Let Chart.js draw (it renders on the next animation frame).
         std::thread::sleep(Duration::from_millis(600));
-        let data = self.call(reqwest::Method::GET, "/screenshot", None).unwrap();
+        let rect = self.call(reqwest::Method::GET, "/window/rect", None).unwrap();
+        let n = |k: &str| rect[k].as_f64().unwrap_or(0.0).max(0.0) as u64;
+        let crop = format!("{}x{}+{}+{}", n("width"), n("height"), n("x"), n("y"));
         std::fs::create_dir_all(dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), decode(data.as_str().unwrap())).unwrap();
-    }
-}
-
-mod base64_png {
-    /// Standard base64 (the screenshot encoding), without a dependency.
-    pub fn decode(text: &str) -> Vec<u8> {
-        let value = |c: u8| match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            _ => 63,
-        };
-        let clean: Vec<u8> = text.bytes().filter(|c| !matches!(c, b'=' | b'\n' | b'\r')).collect();
-        let mut out = Vec::with_capacity(clean.len() * 3 / 4);
-        for chunk in clean.chunks(4) {
-            let v: Vec<u32> = chunk.iter().map(|&c| u32::from(value(c))).collect();
-            let n = v.iter().enumerate().fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
-            for i in 0..chunk.len().saturating_sub(1) {
-                out.push((n >> (16 - 8 * i)) as u8);
-            }
-        }
-        out
+        let out = dir.join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root", "-crop", &crop, "+repage"])
+            .arg(&out)
+            .status()
+            .expect("ImageMagick's import runs (apt: imagemagick)");
+        assert!(status.success(), "import failed for {name}");
     }
 }
 
@@ -357,7 +345,7 @@ fn scenario(lang: &str) {
         .json()
         .unwrap();
     let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}"));
-    let d = Driver { http: http.clone(), base: format!("{root}/session/{id}") };
+    let d = Driver { http: http.clone(), base: format!("{root}/session/{id}"), display: display.clone() };
     let shots = std::env::var_os("TALLY_SCREENSHOTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("tally-e2e-screenshots"))
