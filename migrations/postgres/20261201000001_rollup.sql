@@ -242,8 +242,8 @@ CREATE POLICY publisher_select ON public.contributions FOR SELECT TO tally_publi
 
 -- Aggregates the reader views are built from, kept by triggers on every change to
 -- public.contributions and to an install's revocation. Reading the rows themselves
--- re-aggregated every row on every query (2.3 s for a quarter of 1,000 installs); these
--- two tables hold ~7k day cells and ~120k install masks for the same quarter. They
+-- re-aggregated every row on every query (2.3 s for a quarter of 1,000 installs); the
+-- views now read tables of a few thousand rows for the same quarter. The aggregates
 -- count only the rows of enrolled, non-revoked ("live") installs, and they hold no k:
 -- which cells are released is decided when a view is read, so changing k needs no
 -- recomputation. Rows that fall to zero are deleted, so nothing of a withdrawn install
@@ -255,8 +255,8 @@ CREATE TABLE tally_private.day_cells (
     day date NOT NULL,
     team text NOT NULL,
     category text NOT NULL,
-    -- No CHECK (>= 0): the upserts below propose negative deltas as new rows, and a
-    -- CHECK is evaluated on the proposed row before the conflict turns it into an update.
+    -- No CHECK (>= 0) here or below: the upserts propose negative deltas as new rows,
+    -- and a CHECK is evaluated on the proposed row before the conflict makes it an update.
     contributors integer NOT NULL,
     active_seconds bigint NOT NULL,
     focus_seconds bigint NOT NULL,
@@ -268,24 +268,56 @@ CREATE TABLE tally_private.day_cells (
     PRIMARY KEY (day, team, category)
 );
 
--- Per week or month, team cell and install, which days of the period the install has a
--- live row on: bit i is day i of the period (week 0-6 from Monday, month 0-30). A
--- week's or month's contributors are then the installs whose mask meets the mask of the
--- period's released days, a distinct count that never reads contributions. Since one
--- bit stands for exactly one row of contributions, the mask is the sum of its rows'
--- bits, so inserts and deletes maintain it by plain addition.
+-- Per install, week or month, category and team, which days of the period the install
+-- has a live row on: bit i is day i of the period (week 0-6 from Monday, month 0-30).
+-- One bit stands for exactly one row of contributions, so the mask is the sum of its
+-- rows' bits and inserts and deletes maintain it by addition. The views read it only
+-- for installs in team_overlaps; it exists to keep period_masks and team_overlaps.
 CREATE TABLE tally_private.install_periods (
+    install_id uuid NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('week', 'month')),
+    period_start date NOT NULL,
+    category text NOT NULL,
+    team text NOT NULL,
+    day_mask integer NOT NULL,
+    PRIMARY KEY (install_id, kind, period_start, category, team)
+);
+
+-- Per week or month team cell, how many installs have each day mask. A cell's
+-- contributors are the installs whose mask meets the mask of its released days, so the
+-- distinct count reads at most one row per distinct mask, not one per install.
+CREATE TABLE tally_private.period_masks (
     kind text NOT NULL CHECK (kind IN ('week', 'month')),
     period_start date NOT NULL,
     team text NOT NULL,
     category text NOT NULL,
-    install_id uuid NOT NULL,
     day_mask integer NOT NULL,
-    PRIMARY KEY (kind, period_start, team, category, install_id)
+    installs integer NOT NULL,
+    PRIMARY KEY (kind, period_start, team, category, day_mask)
 );
 
--- Adds (`direction` 1) or subtracts (-1) `rows` in both aggregates. Each statement
--- touches its keys in sorted order, so concurrent publishers that share day cells queue
+-- Installs with rows in more than one team in the same week or month and category (a
+-- team change). An org cell's contributors are the sum of its team cells' less those
+-- installs' extra counts; normally this table is empty.
+CREATE TABLE tally_private.team_overlaps (
+    install_id uuid NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('week', 'month')),
+    period_start date NOT NULL,
+    category text NOT NULL,
+    PRIMARY KEY (install_id, kind, period_start, category)
+);
+
+-- The week and the month a day falls in, as (kind, first day). The trigger functions use
+-- it; the views spell the same VALUES out, since a function with SET is never inlined.
+CREATE FUNCTION tally_private.periods_of(day date) RETURNS TABLE (kind text, period_start date)
+LANGUAGE sql IMMUTABLE ROWS 2
+SET search_path = pg_catalog, pg_temp
+AS $$
+    VALUES ('week', date_trunc('week', day::timestamp)::date), ('month', date_trunc('month', day::timestamp)::date)
+$$;
+
+-- Adds (`direction` 1) or subtracts (-1) `rows` in the aggregates. Each statement
+-- touches its keys in sorted order, so concurrent publishers that share cells queue
 -- behind each other instead of deadlocking (the sink still retries a deadlock victim:
 -- a publish's DELETE and INSERT are two statements, two sorted passes).
 CREATE FUNCTION tally_private.count_rows(rows public.contributions[], direction integer) RETURNS void
@@ -315,28 +347,77 @@ BEGIN
         sentiment_negative = d.sentiment_negative + excluded.sentiment_negative,
         sentiment_neutral = d.sentiment_neutral + excluded.sentiment_neutral,
         sentiment_positive = d.sentiment_positive + excluded.sentiment_positive;
-
-    INSERT INTO tally_private.install_periods AS p (kind, period_start, team, category, install_id, day_mask)
-    SELECT k.kind, k.period_start, r.team, r.category, r.install_id,
-        direction * sum(1 << (r.day - k.period_start))
-    FROM unnest(rows) r
-    CROSS JOIN LATERAL (VALUES ('week', date_trunc('week', r.day::timestamp)::date),
-                               ('month', date_trunc('month', r.day::timestamp)::date)) AS k (kind, period_start)
-    GROUP BY k.kind, k.period_start, r.team, r.category, r.install_id
-    ORDER BY k.kind, k.period_start, r.team, r.category, r.install_id
-    ON CONFLICT (kind, period_start, team, category, install_id) DO UPDATE SET
-        day_mask = p.day_mask + excluded.day_mask;
-
     IF direction < 0 THEN
         DELETE FROM tally_private.day_cells d
         USING (SELECT DISTINCT r.day, r.team, r.category FROM unnest(rows) r) r
         WHERE d.contributors = 0 AND (d.day, d.team, d.category) = (r.day, r.team, r.category);
+    END IF;
+
+    -- Each install whose mask changed leaves its old mask's count and joins its new one's.
+    WITH delta AS (
+        SELECT r.install_id, k.kind, k.period_start, r.category, r.team,
+            (direction * sum(1 << (r.day - k.period_start)))::integer AS bits
+        FROM unnest(rows) r
+        CROSS JOIN LATERAL tally_private.periods_of(r.day) k
+        GROUP BY r.install_id, k.kind, k.period_start, r.category, r.team
+    ),
+    masks AS (
+        INSERT INTO tally_private.install_periods AS p (install_id, kind, period_start, category, team, day_mask)
+        SELECT * FROM delta
+        ORDER BY install_id, kind, period_start, category, team
+        ON CONFLICT (install_id, kind, period_start, category, team) DO UPDATE SET
+            day_mask = p.day_mask + excluded.day_mask
+        RETURNING p.install_id, p.kind, p.period_start, p.category, p.team, p.day_mask
+    ),
+    moves AS (
+        SELECT m.kind, m.period_start, m.team, m.category, m.day_mask, 1 AS installs
+        FROM masks m
+        WHERE m.day_mask <> 0
+        UNION ALL
+        SELECT m.kind, m.period_start, m.team, m.category, m.day_mask - d.bits, -1
+        FROM masks m
+        JOIN delta d USING (install_id, kind, period_start, category, team)
+        WHERE m.day_mask - d.bits <> 0
+    )
+    INSERT INTO tally_private.period_masks AS h (kind, period_start, team, category, day_mask, installs)
+    SELECT kind, period_start, team, category, day_mask, sum(installs)
+    FROM moves
+    GROUP BY kind, period_start, team, category, day_mask
+    HAVING sum(installs) <> 0
+    ORDER BY kind, period_start, team, category, day_mask
+    ON CONFLICT (kind, period_start, team, category, day_mask) DO UPDATE SET
+        installs = h.installs + excluded.installs;
+
+    DELETE FROM tally_private.period_masks h
+    USING (SELECT DISTINCT k.kind, k.period_start, r.team, r.category
+           FROM unnest(rows) r
+           CROSS JOIN LATERAL tally_private.periods_of(r.day) k) t
+    WHERE h.installs = 0 AND (h.kind, h.period_start, h.team, h.category) = (t.kind, t.period_start, t.team, t.category);
+
+    -- Masks that fell to zero go; the touched (install, period, category) keys' overlaps
+    -- can only end on a delete and only begin on an insert.
+    IF direction < 0 THEN
         DELETE FROM tally_private.install_periods p
-        USING (SELECT DISTINCT r.team, r.category, r.install_id, r.day FROM unnest(rows) r) r
+        USING (SELECT DISTINCT r.install_id, k.kind, k.period_start, r.category
+               FROM unnest(rows) r CROSS JOIN LATERAL tally_private.periods_of(r.day) k) t
         WHERE p.day_mask = 0
-          AND (p.team, p.category, p.install_id) = (r.team, r.category, r.install_id)
-          AND (p.kind, p.period_start) IN (('week', date_trunc('week', r.day::timestamp)::date),
-                                           ('month', date_trunc('month', r.day::timestamp)::date));
+          AND (p.install_id, p.kind, p.period_start, p.category) = (t.install_id, t.kind, t.period_start, t.category);
+        DELETE FROM tally_private.team_overlaps o
+        USING (SELECT DISTINCT r.install_id, k.kind, k.period_start, r.category
+               FROM unnest(rows) r CROSS JOIN LATERAL tally_private.periods_of(r.day) k) t
+        WHERE (o.install_id, o.kind, o.period_start, o.category) = (t.install_id, t.kind, t.period_start, t.category)
+          AND (SELECT count(*) FROM tally_private.install_periods p
+               WHERE (p.install_id, p.kind, p.period_start, p.category) = (t.install_id, t.kind, t.period_start, t.category)) < 2;
+    ELSE
+        INSERT INTO tally_private.team_overlaps (install_id, kind, period_start, category)
+        SELECT p.install_id, p.kind, p.period_start, p.category
+        FROM tally_private.install_periods p
+        JOIN (SELECT DISTINCT r.install_id, k.kind, k.period_start, r.category
+              FROM unnest(rows) r CROSS JOIN LATERAL tally_private.periods_of(r.day) k) t
+          USING (install_id, kind, period_start, category)
+        GROUP BY p.install_id, p.kind, p.period_start, p.category
+        HAVING count(*) > 1
+        ON CONFLICT DO NOTHING;
     END IF;
 END
 $$;
@@ -425,7 +506,8 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    TRUNCATE tally_private.day_cells, tally_private.install_periods;
+    TRUNCATE tally_private.day_cells, tally_private.install_periods, tally_private.period_masks,
+        tally_private.team_overlaps;
     RETURN NULL;
 END
 $$;
@@ -435,7 +517,7 @@ CREATE TRIGGER contributions_truncated AFTER TRUNCATE ON public.contributions
 CREATE TRIGGER installs_truncated AFTER TRUNCATE ON tally_private.installs
     FOR EACH STATEMENT EXECUTE FUNCTION tally_private.clear_aggregates();
 
-REVOKE ALL ON FUNCTION tally_private.count_rows(public.contributions[], integer),
+REVOKE ALL ON FUNCTION tally_private.periods_of(date), tally_private.count_rows(public.contributions[], integer),
     tally_private.lock_live_installs(uuid[]), tally_private.contributions_changed(),
     tally_private.install_changed(), tally_private.clear_aggregates()
     FROM PUBLIC;
@@ -448,7 +530,7 @@ REVOKE ALL ON FUNCTION tally_private.count_rows(public.contributions[], integer)
 --
 -- The public views are security barriers (a reader's own function in a WHERE clause
 -- never sees a suppressed cell); the date comparisons the sink filters with are
--- leakproof, so its period_start range still reaches the private views' indexes.
+-- leakproof, so its period_start range is still pushed down into the private views.
 
 -- Day cells with at least greatest(5, k) distinct live contributors.
 CREATE VIEW tally_private.released_days AS
@@ -456,35 +538,68 @@ SELECT d.*
 FROM tally_private.day_cells d
 WHERE d.contributors >= (SELECT greatest(5, max(s.k)) FROM tally_private.settings s);
 
--- Per week and month and team cell, the sums of its released days and which of its days
--- are released (as in install_periods.day_mask).
+-- Per week or month team cell, the sums of its released days, which of its days are
+-- released (a mask as in install_periods) and so its contributors: the installs whose
+-- mask meets the released days'.
 CREATE VIEW tally_private.released_periods AS
-SELECT p.kind, p.period_start, d.team, d.category,
-    bit_or(1 << (d.day - p.period_start)) AS released_mask,
-    sum(d.active_seconds)::bigint AS active_seconds, sum(d.focus_seconds)::bigint AS focus_seconds,
-    sum(d.events)::bigint AS events, sum(d.switches)::bigint AS switches,
-    sum(d.sentiment_negative)::bigint AS sentiment_negative, sum(d.sentiment_neutral)::bigint AS sentiment_neutral,
-    sum(d.sentiment_positive)::bigint AS sentiment_positive
-FROM tally_private.released_days d
-CROSS JOIN LATERAL (VALUES ('week', date_trunc('week', d.day::timestamp)::date),
-                           ('month', date_trunc('month', d.day::timestamp)::date)) AS p (kind, period_start)
-GROUP BY p.kind, p.period_start, d.team, d.category;
+SELECT r.*,
+    (SELECT sum(h.installs) FROM tally_private.period_masks h
+     WHERE (h.kind, h.period_start, h.team, h.category) = (r.kind, r.period_start, r.team, r.category)
+       AND h.day_mask & r.released_mask <> 0)::integer AS contributors
+FROM (
+    SELECT p.kind, p.period_start, d.team, d.category,
+        bit_or(1 << (d.day - p.period_start)) AS released_mask,
+        sum(d.active_seconds)::bigint AS active_seconds, sum(d.focus_seconds)::bigint AS focus_seconds,
+        sum(d.events)::bigint AS events, sum(d.switches)::bigint AS switches,
+        sum(d.sentiment_negative)::bigint AS sentiment_negative, sum(d.sentiment_neutral)::bigint AS sentiment_neutral,
+        sum(d.sentiment_positive)::bigint AS sentiment_positive
+    FROM tally_private.released_days d
+    CROSS JOIN LATERAL (VALUES ('week', date_trunc('week', d.day::timestamp)::date),
+                               ('month', date_trunc('month', d.day::timestamp)::date)) AS p (kind, period_start)
+    GROUP BY p.kind, p.period_start, d.team, d.category
+) r;
 
--- What a week or month cell is built from, as rows to group: one per released team cell
--- carrying its sums (install_id NULL), and one per install with a row in one of its
--- released days (measures 0). Grouping them yields sums and distinct contributors in
--- one pass, per team or across teams.
-CREATE VIEW tally_private.released_period_rows AS
-SELECT r.kind, r.period_start, r.team, r.category, NULL::uuid AS install_id,
-    r.active_seconds, r.focus_seconds, r.events, r.switches,
-    r.sentiment_negative, r.sentiment_neutral, r.sentiment_positive
-FROM tally_private.released_periods r
-UNION ALL
-SELECT i.kind, i.period_start, i.team, i.category, i.install_id, 0, 0, 0, 0, 0, 0, 0
-FROM tally_private.install_periods i
-JOIN tally_private.released_periods r
-  ON (r.kind, r.period_start, r.team, r.category) = (i.kind, i.period_start, i.team, i.category)
-WHERE i.day_mask & r.released_mask <> 0;
+-- For an install in team_overlaps, the days on which each of its team rows counts (its
+-- mask within the released days of that team cell).
+CREATE VIEW tally_private.overlap_days AS
+SELECT p.install_id, p.kind, p.period_start, p.category, p.team,
+    p.day_mask & coalesce((
+        SELECT bit_or(1 << (d.day - p.period_start))
+        FROM tally_private.released_days d
+        WHERE d.team = p.team AND d.category = p.category
+          AND d.day >= p.period_start
+          AND d.day < CASE p.kind WHEN 'week' THEN p.period_start + 7
+                                  ELSE (p.period_start + interval '1 month')::date END
+    ), 0) AS counted_mask
+FROM tally_private.team_overlaps o
+JOIN tally_private.install_periods p USING (install_id, kind, period_start, category);
+
+-- Per week or month and category, how many more times the team cells count such
+-- installs than once each.
+CREATE VIEW tally_private.overlap_periods AS
+SELECT kind, period_start, category, sum(teams - 1) AS extra
+FROM (
+    SELECT install_id, kind, period_start, category, count(*) AS teams
+    FROM tally_private.overlap_days
+    WHERE counted_mask <> 0
+    GROUP BY install_id, kind, period_start, category
+) counted
+WHERE teams > 1
+GROUP BY kind, period_start, category;
+
+-- The same per day, from the week masks: an install counts on day i of a week in every
+-- team whose counted mask has bit i.
+CREATE VIEW tally_private.overlap_days_extra AS
+SELECT day, category, sum(teams - 1) AS extra
+FROM (
+    SELECT o.install_id, o.period_start + i AS day, o.category, count(*) AS teams
+    FROM tally_private.overlap_days o
+    CROSS JOIN generate_series(0, 6) AS i
+    WHERE o.kind = 'week' AND o.counted_mask & (1 << i) <> 0
+    GROUP BY o.install_id, o.period_start + i, o.category
+) counted
+WHERE teams > 1
+GROUP BY day, category;
 
 CREATE VIEW public.team_cells_day WITH (security_barrier) AS
 SELECT day AS period_start, team, category, contributors,
@@ -492,72 +607,72 @@ SELECT day AS period_start, team, category, contributors,
     sentiment_negative, sentiment_neutral, sentiment_positive
 FROM tally_private.released_days;
 
--- count(install_id) is distinct: install_periods holds one row per install and cell.
 CREATE VIEW public.team_cells_week WITH (security_barrier) AS
-SELECT period_start, team, category, count(install_id)::integer AS contributors,
-    sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
-    sum(events)::bigint AS events, sum(switches)::bigint AS switches,
-    sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
-    sum(sentiment_positive)::bigint AS sentiment_positive
-FROM tally_private.released_period_rows
-WHERE kind = 'week'
-GROUP BY period_start, team, category;
+SELECT period_start, team, category, contributors,
+    active_seconds, focus_seconds, events, switches,
+    sentiment_negative, sentiment_neutral, sentiment_positive
+FROM tally_private.released_periods
+WHERE kind = 'week';
 
 CREATE VIEW public.team_cells_month WITH (security_barrier) AS
-SELECT period_start, team, category, count(install_id)::integer AS contributors,
-    sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
-    sum(events)::bigint AS events, sum(switches)::bigint AS switches,
-    sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
-    sum(sentiment_positive)::bigint AS sentiment_positive
-FROM tally_private.released_period_rows
-WHERE kind = 'month'
-GROUP BY period_start, team, category;
+SELECT period_start, team, category, contributors,
+    active_seconds, focus_seconds, events, switches,
+    sentiment_negative, sentiment_neutral, sentiment_positive
+FROM tally_private.released_periods
+WHERE kind = 'month';
 
 -- Org cells: the released team cells of all teams together, so an org total is exactly
 -- the sum of the released team cells and a suppressed team is in no total. An install
--- that published for two teams counts once.
+-- counted in two teams' cells (it changed team) counts once.
+CREATE VIEW public.org_cells_day WITH (security_barrier) AS
+SELECT t.period_start, t.category,
+    (t.contributors - coalesce(x.extra, 0))::integer AS contributors,
+    t.active_seconds, t.focus_seconds, t.events, t.switches,
+    t.sentiment_negative, t.sentiment_neutral, t.sentiment_positive
+FROM (
+    SELECT day AS period_start, category, sum(contributors) AS contributors,
+        sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
+        sum(events)::bigint AS events, sum(switches)::bigint AS switches,
+        sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
+        sum(sentiment_positive)::bigint AS sentiment_positive
+    FROM tally_private.released_days
+    GROUP BY day, category
+) t
+LEFT JOIN tally_private.overlap_days_extra x ON x.day = t.period_start AND x.category = t.category;
+
 CREATE VIEW public.org_cells_week WITH (security_barrier) AS
-SELECT period_start, category, count(DISTINCT install_id)::integer AS contributors,
-    sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
-    sum(events)::bigint AS events, sum(switches)::bigint AS switches,
-    sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
-    sum(sentiment_positive)::bigint AS sentiment_positive
-FROM tally_private.released_period_rows
-WHERE kind = 'week'
-GROUP BY period_start, category;
+SELECT t.period_start, t.category,
+    (t.contributors - coalesce(x.extra, 0))::integer AS contributors,
+    t.active_seconds, t.focus_seconds, t.events, t.switches,
+    t.sentiment_negative, t.sentiment_neutral, t.sentiment_positive
+FROM (
+    SELECT kind, period_start, category, sum(contributors) AS contributors,
+        sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
+        sum(events)::bigint AS events, sum(switches)::bigint AS switches,
+        sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
+        sum(sentiment_positive)::bigint AS sentiment_positive
+    FROM tally_private.released_periods
+    WHERE kind = 'week'
+    GROUP BY kind, period_start, category
+) t
+LEFT JOIN tally_private.overlap_periods x USING (kind, period_start, category);
 
 CREATE VIEW public.org_cells_month WITH (security_barrier) AS
-SELECT period_start, category, count(DISTINCT install_id)::integer AS contributors,
-    sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
-    sum(events)::bigint AS events, sum(switches)::bigint AS switches,
-    sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
-    sum(sentiment_positive)::bigint AS sentiment_positive
-FROM tally_private.released_period_rows
-WHERE kind = 'month'
-GROUP BY period_start, category;
-
--- Per day, the installs come from the week masks: an install counts on a day when its
--- mask has that day's bit in a released team cell.
-CREATE VIEW public.org_cells_day WITH (security_barrier) AS
-SELECT period_start, category, count(DISTINCT install_id)::integer AS contributors,
-    sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
-    sum(events)::bigint AS events, sum(switches)::bigint AS switches,
-    sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
-    sum(sentiment_positive)::bigint AS sentiment_positive
+SELECT t.period_start, t.category,
+    (t.contributors - coalesce(x.extra, 0))::integer AS contributors,
+    t.active_seconds, t.focus_seconds, t.events, t.switches,
+    t.sentiment_negative, t.sentiment_neutral, t.sentiment_positive
 FROM (
-    SELECT d.day AS period_start, d.category, NULL::uuid AS install_id,
-        d.active_seconds, d.focus_seconds, d.events, d.switches,
-        d.sentiment_negative, d.sentiment_neutral, d.sentiment_positive
-    FROM tally_private.released_days d
-    UNION ALL
-    SELECT d.day, d.category, i.install_id, 0, 0, 0, 0, 0, 0, 0
-    FROM tally_private.released_days d
-    JOIN tally_private.install_periods i
-      ON i.kind = 'week' AND i.period_start = date_trunc('week', d.day::timestamp)::date
-     AND i.team = d.team AND i.category = d.category
-    WHERE i.day_mask & (1 << (d.day - i.period_start)) <> 0
-) day_rows
-GROUP BY period_start, category;
+    SELECT kind, period_start, category, sum(contributors) AS contributors,
+        sum(active_seconds)::bigint AS active_seconds, sum(focus_seconds)::bigint AS focus_seconds,
+        sum(events)::bigint AS events, sum(switches)::bigint AS switches,
+        sum(sentiment_negative)::bigint AS sentiment_negative, sum(sentiment_neutral)::bigint AS sentiment_neutral,
+        sum(sentiment_positive)::bigint AS sentiment_positive
+    FROM tally_private.released_periods
+    WHERE kind = 'month'
+    GROUP BY kind, period_start, category
+) t
+LEFT JOIN tally_private.overlap_periods x USING (kind, period_start, category);
 
 GRANT SELECT ON public.team_cells_day, public.team_cells_week, public.team_cells_month,
     public.org_cells_day, public.org_cells_week, public.org_cells_month TO tally_reader;
