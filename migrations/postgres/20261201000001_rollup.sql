@@ -8,8 +8,9 @@
 --                    its own rows, and nothing else.
 --   tally_reader     query the k-enforcing views team_cells_* and org_cells_*, append to
 --                    the audit log through `tally_audit`; no access to the table itself.
---   tally_private    settings, enrolled installs and their keys, sessions, audit log:
---                    no privilege for either role; only SECURITY DEFINER functions and
+--   tally_private    settings, enrolled installs and their keys, sessions, audit log,
+--                    and the aggregates the views read (kept by triggers): no privilege
+--                    for either role; only SECURITY DEFINER functions, the triggers and
 --                    the views (owned by the migration owner) reach it.
 
 DO $$
@@ -80,8 +81,8 @@ CREATE TABLE public.contributions (
     published_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (install_id, day, team, category)
 );
--- The views group by (day, team, category) and filter by day.
-CREATE INDEX contributions_cell ON public.contributions (day, team, category);
+-- No index beyond the primary key: the views read the aggregates below, and the
+-- triggers read an install's rows by install_id (the key's first column).
 
 ALTER TABLE public.contributions ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON public.contributions FROM PUBLIC;
@@ -424,7 +425,9 @@ $$;
 
 -- Which of `installs` are live, share-locked until the transaction ends: a concurrent
 -- revocation waits for this transaction, then subtracts what it committed; a
--- revocation that came first makes these rows not count.
+-- revocation that came first makes these rows not count. This relies on READ COMMITTED
+-- (each statement of the revocation's trigger sees what committed before it), the
+-- default and what the sink uses.
 CREATE FUNCTION tally_private.lock_live_installs(installs uuid[]) RETURNS uuid[]
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp

@@ -440,3 +440,48 @@ impl PgSink {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transient() -> Failed {
+        Failed::Transient(RollupError::sink(SINK, "committing", "deadlock detected (SQLSTATE 40P01)"))
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_retried_a_bounded_number_of_times() {
+        let mut calls = 0;
+        let result = with_retries(|| {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n < 3 {
+                    Err(transient())
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), 3, "succeeds on the third attempt");
+
+        let mut calls = 0;
+        let result: Result<(), _> = with_retries(|| {
+            calls += 1;
+            async { Err(transient()) }
+        })
+        .await;
+        assert!(result.unwrap_err().to_string().contains("40P01"));
+        assert_eq!(calls, ATTEMPTS, "gives up after ATTEMPTS");
+
+        let mut calls = 0;
+        let result: Result<(), _> = with_retries(|| {
+            calls += 1;
+            async { Err(Failed::Final(RollupError::NotEnrolled)) }
+        })
+        .await;
+        assert!(matches!(result, Err(RollupError::NotEnrolled)));
+        assert_eq!(calls, 1, "a final failure is not retried");
+    }
+}
