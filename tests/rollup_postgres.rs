@@ -294,6 +294,7 @@ async fn a_publisher_cannot_read_other_rows() {
     );
     assert_permission_denied(sqlx::query("UPDATE contributions SET events = 0").execute(&pool).await, "UPDATE");
     assert_permission_denied(sqlx::query("SELECT * FROM tally_private.installs").fetch_all(&pool).await, "installs");
+    assert_permission_denied(sqlx::query("SELECT * FROM tally_private.day_cells").fetch_all(&pool).await, "day cells");
     assert_permission_denied(sqlx::query("SELECT * FROM team_cells_day").fetch_all(&pool).await, "the reader's view");
 
     // Not logged in: no row is visible, and nothing can be deleted.
@@ -425,7 +426,10 @@ async fn a_reader_sees_only_the_views_and_its_views_are_audited() {
         "SELECT install_id FROM contributions",
         "SELECT * FROM tally_private.installs",
         "SELECT * FROM tally_private.audit",
-        "SELECT * FROM tally_private.released_rows",
+        "SELECT * FROM tally_private.day_cells",
+        "SELECT * FROM tally_private.install_periods",
+        "SELECT * FROM tally_private.period_masks",
+        "SELECT * FROM tally_private.released_periods",
     ] {
         assert_permission_denied(sqlx::query(sql).fetch_all(&pool).await, sql);
     }
@@ -493,4 +497,189 @@ async fn k_below_five_is_refused_and_a_higher_k_suppresses_teams_of_five() {
     org.owner.init_org(&org.token.secret, 5).await.unwrap();
     let team = org.reader.team_cells(first_day(), last_day(), TeamPeriod::Week).await.unwrap();
     assert_eq!(team.iter().map(|c| c.team.as_str()).collect::<BTreeSet<_>>(), BTreeSet::from(["alpha", "beta"]));
+}
+
+/// Logs `m` in on a raw connection and revokes it without deleting its rows (what
+/// `tally_revoke` allows on its own): the rows stay in the table but must stop counting.
+async fn revoke_keeping_rows(org: &Org, m: &Member) {
+    let pool = raw_pool(&org.cluster.url(PUBLISHER), PUBLISHER_PASSWORD).await;
+    let mut tx = pool.begin().await.unwrap();
+    let at = chrono::Utc::now().timestamp();
+    sqlx::query("SELECT tally_login($1::uuid, $2, $3)")
+        .bind(m.id.as_str())
+        .bind(at)
+        .bind(m.key.sign(&SigningKey::login_bytes(&m.id, at)).as_slice())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("SELECT tally_revoke()").execute(&mut *tx).await.unwrap();
+    sqlx::query("SELECT tally_logout()").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Every view, team and org, per day, week and month, against `expected` over what each
+/// install has published and not withdrawn. Returns (some org cell counts fewer installs
+/// than its team cells together, some published day cell is suppressed).
+async fn assert_views_match(
+    org: &Org,
+    published: &BTreeMap<usize, BTreeMap<NaiveDate, Vec<SignedCell>>>,
+    from: NaiveDate,
+    to: NaiveDate,
+    step: &str,
+) -> (bool, bool) {
+    let live: Vec<Contribution> = published
+        .iter()
+        .map(|(i, days)| Contribution {
+            install_id: org.members[*i].id.clone(),
+            days: days.keys().copied().collect(),
+            cells: days.values().flatten().cloned().collect(),
+        })
+        .collect();
+    let mut overlap = false;
+    for period in [TeamPeriod::Day, TeamPeriod::Week, TeamPeriod::Month] {
+        let team = sorted(org.reader.team_cells(period.start_of(from), to, period).await.unwrap());
+        assert_eq!(team, sorted(expected(&live, 5, period, false)), "team cells per {period:?} after {step}");
+        let org_cells = sorted(org.reader.org_cells(period.start_of(from), to, period).await.unwrap());
+        assert_eq!(org_cells, sorted(expected(&live, 5, period, true)), "org cells per {period:?} after {step}");
+        overlap |= org_cells.iter().any(|o| {
+            let teams: u32 = team
+                .iter()
+                .filter(|t| t.period_start == o.period_start && t.category == o.category)
+                .map(|t| t.contributors)
+                .sum();
+            o.contributors < teams
+        });
+    }
+    let published_cells: BTreeSet<(NaiveDate, &str, Category)> =
+        live.iter().flat_map(|c| c.cells.iter().map(|s| (s.cell.day, s.cell.team.as_str(), s.cell.category))).collect();
+    let suppressed = published_cells.len() > expected(&live, 5, TeamPeriod::Day, false).len();
+    (overlap, suppressed)
+}
+
+/// The views read aggregates that triggers maintain row by row; after a seeded random run
+/// of publishes, republishes with other values, emptied days, team changes (an install
+/// counted in two teams must count once in the org), withdrawals and revocations, every
+/// view must still equal a recount of what is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintained_aggregates_equal_a_recount_after_random_changes() {
+    let Some(org) = org(5).await else { return };
+    let mut rng = fastrand::Rng::with_seed(0x7a11_2026);
+    // A Monday; the fortnight runs into April, so two months are exercised.
+    let from = NaiveDate::from_ymd_opt(2026, 3, 23).unwrap();
+    let days: Vec<NaiveDate> = (0..DAYS).map(|d| from + chrono::TimeDelta::days(d)).collect();
+    let to = *days.last().unwrap();
+    let categories = [Category::DeepWork, Category::Communication, Category::Meetings];
+    let teams: Vec<&str> = TEAMS.iter().map(|(t, _)| *t).collect();
+
+    // What each member index has published and not withdrawn: day -> its cells.
+    let mut published: BTreeMap<usize, BTreeMap<NaiveDate, Vec<SignedCell>>> = BTreeMap::new();
+    let mut revoked: BTreeSet<usize> = BTreeSet::new();
+    let cells_of = |rng: &mut fastrand::Rng, m: &Member, day: NaiveDate, full: bool| -> Vec<SignedCell> {
+        let mut cells = Vec::new();
+        for category in categories {
+            if !full && rng.u8(..10) >= 8 {
+                continue;
+            }
+            // One cell in ten is published under another team.
+            let team = if !full && rng.u8(..10) == 0 { teams[rng.usize(..teams.len())] } else { m.team };
+            let measures = Measures {
+                active_seconds: rng.i64(0..20_000),
+                focus_seconds: rng.i64(0..10_000),
+                events: rng.i64(0..500),
+                switches: rng.i64(0..50),
+                sentiment_negative: rng.i64(0..5),
+                sentiment_neutral: rng.i64(0..20),
+                sentiment_positive: rng.i64(0..5),
+            };
+            cells.push(sign(DayCell { day, team: team.to_string(), category, measures }, &m.id, &m.key));
+        }
+        cells
+    };
+
+    // Everyone publishes the whole fortnight first, so most cells start released.
+    for (i, m) in org.members.iter().enumerate() {
+        let cells: Vec<SignedCell> = days.iter().flat_map(|d| cells_of(&mut rng, m, *d, true)).collect();
+        let c = Contribution { install_id: m.id.clone(), days: days.clone(), cells };
+        org.publisher.publish(&c, &m.key).await.unwrap();
+        let entry = published.entry(i).or_default();
+        for s in c.cells {
+            entry.entry(s.cell.day).or_default().push(s);
+        }
+    }
+    assert_views_match(&org, &published, from, to, "the first publish").await;
+    let (mut overlap_seen, mut suppression_seen, mut withdrawals) = (false, false, 0);
+
+    for step in 0..80 {
+        let i = rng.usize(..org.members.len());
+        if revoked.contains(&i) {
+            continue;
+        }
+        let m = &org.members[i];
+        let what = match rng.u8(..20) {
+            0 => {
+                org.publisher.withdraw(&m.id, &m.key, false).await.unwrap();
+                published.remove(&i);
+                withdrawals += 1;
+                "a withdrawal"
+            }
+            1 if revoked.len() < 2 => {
+                if rng.bool() {
+                    org.publisher.withdraw(&m.id, &m.key, true).await.unwrap();
+                } else {
+                    revoke_keeping_rows(&org, m).await;
+                }
+                published.remove(&i);
+                revoked.insert(i);
+                "a revocation"
+            }
+            _ => {
+                // 1 to 4 random days, replaced by 0 to 3 cells each (republish, other values).
+                let mut chosen: Vec<NaiveDate> = (0..rng.usize(1..=4)).map(|_| days[rng.usize(..days.len())]).collect();
+                chosen.sort();
+                chosen.dedup();
+                let cells: Vec<SignedCell> = chosen.iter().flat_map(|d| cells_of(&mut rng, m, *d, false)).collect();
+                let c = Contribution { install_id: m.id.clone(), days: chosen.clone(), cells };
+                assert_eq!(org.publisher.publish(&c, &m.key).await.unwrap() as usize, c.cells.len());
+                let entry = published.entry(i).or_default();
+                for day in &chosen {
+                    entry.remove(day);
+                }
+                for s in c.cells {
+                    entry.entry(s.cell.day).or_default().push(s);
+                }
+                "a publish"
+            }
+        };
+        if step % 10 == 9 {
+            let (overlap, suppressed) =
+                assert_views_match(&org, &published, from, to, &format!("step {step}, {what}")).await;
+            overlap_seen |= overlap;
+            suppression_seen |= suppressed;
+        }
+    }
+    assert_views_match(&org, &published, from, to, "the last step").await;
+
+    // The run exercised what it claims to.
+    assert!(overlap_seen, "no org cell where an install counted in two teams");
+    assert!(suppression_seen, "no suppressed day cell");
+    assert!(!revoked.is_empty(), "no revocation");
+    assert!(withdrawals > 0, "no withdrawal");
+}
+
+/// Publishers republishing at once update the same shared aggregates (day cells, mask
+/// counts) from both statements of their transactions; every publish succeeds (a
+/// deadlock victim would be run again) and nothing is lost or counted twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_republishes_lose_nothing() {
+    let Some(org) = org(5).await else { return };
+    let all = publish_all_at_once(&org).await;
+    let before = report(&org).await;
+    for _ in 0..3 {
+        publish_all_at_once(&org).await;
+    }
+    assert_eq!(report(&org).await, before);
+    let rows = rows_per_install(&org).await;
+    for c in &all {
+        assert_eq!(rows[c.install_id.as_str()], c.cells.len() as i64);
+    }
 }

@@ -31,6 +31,14 @@ const SINK: &str = "postgres";
 /// What `tally_enrol` and `tally_login` raise when they refuse (SQLSTATE 28000).
 const REFUSED: &str = "28000";
 
+/// What the server aborts a transaction with when running it again may succeed: a
+/// deadlock victim (40P01), a serialization failure (40001). Publishers that share day
+/// cells can deadlock, since a publish updates the cell aggregates in two statements.
+const TRANSIENT: [&str; 2] = ["40P01", "40001"];
+
+/// Attempts per publish or withdraw before a transient failure is reported.
+const ATTEMPTS: u32 = 5;
+
 /// A connection pool to the organisation's PostgreSQL database under one role.
 pub struct PgSink {
     pool: PgPool,
@@ -64,12 +72,94 @@ fn is_refusal(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some(REFUSED))
 }
 
+/// Why one attempt at a write transaction failed.
+enum Failed {
+    /// The server aborted it (see [`TRANSIENT`]); running it again may succeed.
+    Transient(RollupError),
+    Final(RollupError),
+}
+
+impl From<RollupError> for Failed {
+    fn from(e: RollupError) -> Failed {
+        Failed::Final(e)
+    }
+}
+
+fn attempt_err(doing: &'static str) -> impl Fn(sqlx::Error) -> Failed {
+    move |e| {
+        let transient =
+            matches!(&e, sqlx::Error::Database(db) if db.code().is_some_and(|c| TRANSIENT.contains(&c.as_ref())));
+        let e = sink_err(doing)(e);
+        if transient {
+            Failed::Transient(e)
+        } else {
+            Failed::Final(e)
+        }
+    }
+}
+
+/// Runs `attempt` (one whole transaction) until it succeeds, fails for good, or has
+/// failed transiently [`ATTEMPTS`] times; waits a little longer, with jitter, each time.
+async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, RollupError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failed>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(Failed::Transient(_)) if tries < ATTEMPTS => {
+                let wait = 10 * (1u64 << tries) + fastrand::u64(0..20);
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                tries += 1;
+            }
+            Err(Failed::Transient(e) | Failed::Final(e)) => return Err(e),
+        }
+    }
+}
+
 fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
 fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+/// A contribution as the column arrays `publish` binds (one element per cell).
+struct Columns<'a> {
+    days: Vec<String>,
+    cell_days: Vec<String>,
+    teams: Vec<&'a str>,
+    categories: Vec<&'a str>,
+    measures: [Vec<i64>; 7],
+    signatures: Vec<Vec<u8>>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(c: &'a Contribution) -> Columns<'a> {
+        let n = c.cells.len();
+        let mut columns = Columns {
+            days: c.days.iter().copied().map(day_text).collect(),
+            cell_days: Vec::with_capacity(n),
+            teams: Vec::with_capacity(n),
+            categories: Vec::with_capacity(n),
+            measures: Default::default(),
+            signatures: Vec::with_capacity(n),
+        };
+        for s in &c.cells {
+            columns.cell_days.push(day_text(s.cell.day));
+            columns.teams.push(s.cell.team.as_str());
+            columns.categories.push(s.cell.category.as_str());
+            for (column, v) in columns.measures.iter_mut().zip(s.cell.measures.values()) {
+                column.push(v);
+            }
+            // A malformed signature goes in empty: the database refuses it like a wrong one.
+            columns.signatures.push(unhex(&s.signature).unwrap_or_default());
+        }
+        columns
+    }
 }
 
 impl PgSink {
@@ -149,7 +239,7 @@ impl PgSink {
         tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
         install: &InstallId,
         key: &SigningKey,
-    ) -> Result<(), RollupError> {
+    ) -> Result<(), Failed> {
         let at = unix_now();
         let mac = key.sign(&SigningKey::login_bytes(install, at));
         sqlx::query("SELECT public.tally_login($1::uuid, $2, $3)")
@@ -158,19 +248,26 @@ impl PgSink {
             .bind(mac.as_slice())
             .execute(&mut **tx)
             .await
-            .map_err(|e| if is_refusal(&e) { RollupError::NotEnrolled } else { sink_err("logging in")(e) })?;
+            .map_err(|e| {
+                if is_refusal(&e) {
+                    Failed::Final(RollupError::NotEnrolled)
+                } else {
+                    attempt_err("logging in")(e)
+                }
+            })?;
         Ok(())
     }
 
-    async fn logout_and_commit(mut tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<(), RollupError> {
+    async fn logout_and_commit(mut tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Result<(), Failed> {
         // Ends the login inside the transaction, so no pooled connection stays logged in.
-        sqlx::query("SELECT public.tally_logout()").execute(&mut *tx).await.map_err(sink_err("logging out"))?;
-        tx.commit().await.map_err(sink_err("committing"))
+        sqlx::query("SELECT public.tally_logout()").execute(&mut *tx).await.map_err(attempt_err("logging out"))?;
+        tx.commit().await.map_err(attempt_err("committing"))
     }
 
     /// Replaces the install's rows for every day in `c.days` with `c.cells`, in one
     /// transaction (a publisher role); returns the rows written. The database refuses
-    /// the whole publish when any row's signature does not verify.
+    /// the whole publish when any row's signature does not verify. A transaction the
+    /// server aborts as a deadlock victim is run again (up to [`ATTEMPTS`] times).
     pub async fn publish(&self, c: &Contribution, key: &SigningKey) -> Result<u64, RollupError> {
         if let Some(i) = c.cells.iter().position(|s| !c.days.contains(&s.cell.day)) {
             return Err(RollupError::sink(
@@ -179,34 +276,23 @@ impl PgSink {
                 format!("cell {i} is for a day not listed in the contribution's days"),
             ));
         }
-        let days: Vec<String> = c.days.iter().copied().map(day_text).collect();
-        let n = c.cells.len();
-        let (mut cell_days, mut teams, mut categories, mut signatures) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-        let mut measures: [Vec<i64>; 7] = Default::default();
-        for s in &c.cells {
-            cell_days.push(day_text(s.cell.day));
-            teams.push(s.cell.team.as_str());
-            categories.push(s.cell.category.as_str());
-            for (column, v) in measures.iter_mut().zip(s.cell.measures.values()) {
-                column.push(v);
-            }
-            // A malformed signature goes in empty: the database refuses it like a wrong one.
-            signatures.push(unhex(&s.signature).unwrap_or_default());
-        }
+        let columns = Columns::of(c);
+        with_retries(|| self.publish_once(c, &columns, key)).await
+    }
 
-        let mut tx = self.pool.begin().await.map_err(sink_err("starting a transaction"))?;
+    async fn publish_once(&self, c: &Contribution, columns: &Columns<'_>, key: &SigningKey) -> Result<u64, Failed> {
+        let mut tx = self.pool.begin().await.map_err(attempt_err("starting a transaction"))?;
         Self::login(&mut tx, &c.install_id, key).await?;
         sqlx::query("DELETE FROM public.contributions WHERE install_id = $1::uuid AND day = ANY($2::text[]::date[])")
             .bind(c.install_id.as_str())
-            .bind(&days)
+            .bind(&columns.days)
             .execute(&mut *tx)
             .await
-            .map_err(sink_err("replacing the install's days"))?;
+            .map_err(attempt_err("replacing the install's days"))?;
         let written = if c.cells.is_empty() {
             0
         } else {
-            let [active, focus, events, switches, negative, neutral, positive] = &measures;
+            let [active, focus, events, switches, negative, neutral, positive] = &columns.measures;
             sqlx::query(
                 "INSERT INTO public.contributions (install_id, day, team, category, active_seconds, focus_seconds,
                      events, switches, sentiment_negative, sentiment_neutral, sentiment_positive, signature)
@@ -216,9 +302,9 @@ impl PgSink {
                       AS r (d, t, c, a, f, e, s, n, u, p, sig)",
             )
             .bind(c.install_id.as_str())
-            .bind(&cell_days)
-            .bind(&teams)
-            .bind(&categories)
+            .bind(&columns.cell_days)
+            .bind(&columns.teams)
+            .bind(&columns.categories)
             .bind(active)
             .bind(focus)
             .bind(events)
@@ -226,10 +312,10 @@ impl PgSink {
             .bind(negative)
             .bind(neutral)
             .bind(positive)
-            .bind(&signatures)
+            .bind(&columns.signatures)
             .execute(&mut *tx)
             .await
-            .map_err(sink_err("inserting the install's cells"))?
+            .map_err(attempt_err("inserting the install's cells"))?
             .rows_affected()
         };
         Self::logout_and_commit(tx).await?;
@@ -239,19 +325,23 @@ impl PgSink {
     /// Deletes every row of `install` (a publisher role) and, with `revoke`, revokes
     /// the install so it can neither log in nor count again. Returns the rows deleted.
     pub async fn withdraw(&self, install: &InstallId, key: &SigningKey, revoke: bool) -> Result<u64, RollupError> {
-        let mut tx = self.pool.begin().await.map_err(sink_err("starting a transaction"))?;
+        with_retries(|| self.withdraw_once(install, key, revoke)).await
+    }
+
+    async fn withdraw_once(&self, install: &InstallId, key: &SigningKey, revoke: bool) -> Result<u64, Failed> {
+        let mut tx = self.pool.begin().await.map_err(attempt_err("starting a transaction"))?;
         Self::login(&mut tx, install, key).await?;
         let deleted = sqlx::query("DELETE FROM public.contributions WHERE install_id = $1::uuid")
             .bind(install.as_str())
             .execute(&mut *tx)
             .await
-            .map_err(sink_err("deleting the install's rows"))?
+            .map_err(attempt_err("deleting the install's rows"))?
             .rows_affected();
         if revoke {
             sqlx::query("SELECT public.tally_revoke()")
                 .execute(&mut *tx)
                 .await
-                .map_err(sink_err("revoking the install"))?;
+                .map_err(attempt_err("revoking the install"))?;
         }
         Self::logout_and_commit(tx).await?;
         Ok(deleted)
@@ -348,5 +438,50 @@ impl PgSink {
             .await
             .map_err(sink_err("recording the audit entry"))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transient() -> Failed {
+        Failed::Transient(RollupError::sink(SINK, "committing", "deadlock detected (SQLSTATE 40P01)"))
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_retried_a_bounded_number_of_times() {
+        let mut calls = 0;
+        let result = with_retries(|| {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n < 3 {
+                    Err(transient())
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), 3, "succeeds on the third attempt");
+
+        let mut calls = 0;
+        let result: Result<(), _> = with_retries(|| {
+            calls += 1;
+            async { Err(transient()) }
+        })
+        .await;
+        assert!(result.unwrap_err().to_string().contains("40P01"));
+        assert_eq!(calls, ATTEMPTS, "gives up after ATTEMPTS");
+
+        let mut calls = 0;
+        let result: Result<(), _> = with_retries(|| {
+            calls += 1;
+            async { Err(Failed::Final(RollupError::NotEnrolled)) }
+        })
+        .await;
+        assert!(matches!(result, Err(RollupError::NotEnrolled)));
+        assert_eq!(calls, 1, "a final failure is not retried");
     }
 }
