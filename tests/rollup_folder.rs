@@ -133,8 +133,6 @@ fn a_shared_folder_releases_big_teams_exactly_and_nothing_about_a_small_one() {
             let i = installs.len();
             let minutes = minutes_of(i);
             let sandbox = org.install(team, &minutes, &org.token);
-            let said = org.publish(&sandbox);
-            assert!(said.contains("published 5 days (10 cells"), "{said}");
             if team != "gamma" {
                 for (day, m) in DAYS.iter().zip(&minutes) {
                     for (category, seconds) in [("deep_work", m * 60), ("meetings", m * 30)] {
@@ -146,6 +144,21 @@ fn a_shared_folder_releases_big_teams_exactly_and_nothing_about_a_small_one() {
             }
             installs.push((team, sandbox));
         }
+    }
+    // All 13 publish at once: each writes only its own file, atomically; nothing is lost.
+    let running: Vec<_> = installs
+        .iter()
+        .map(|(_, s)| {
+            let mut cmd = s.command(&["--no-model", "--policy", &Org::policy(s), "publish"]);
+            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for ((_, sandbox), child) in installs.iter().zip(running) {
+        let out = child.wait_with_output().unwrap();
+        let said = ok(&out);
+        assert!(said.contains("published 5 days (10 cells"), "{said}");
+        common::assert_no_planted_pii(sandbox.home.path(), &[out.stdout, out.stderr].concat(), &PLANTED);
     }
 
     // Every released cell is exact, and only alpha's and beta's are released.
