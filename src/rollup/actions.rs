@@ -404,7 +404,7 @@ pub async fn team_summary(
     monday: NaiveDate,
     baseline_weeks: u32,
 ) -> Result<crate::insights::summary::Summary, RollupError> {
-    use crate::aggregate::{BucketKey, BucketTotals};
+    use crate::aggregate::BucketKey;
     use crate::insights::summary::{self, Scope};
     let monday = summary::week_of(monday);
     let from = monday - TimeDelta::weeks(i64::from(baseline_weeks));
@@ -414,24 +414,14 @@ pub async fn team_summary(
     let rows: Vec<crate::store::BucketRow> = report
         .org_cells
         .iter()
-        .map(|c| {
-            let m = &c.measures;
-            crate::store::BucketRow {
-                team: String::new(),
-                key: BucketKey {
-                    start: zone.start_of_day(c.period_start).timestamp(),
-                    category: c.category,
-                    app: crate::event::AppName::other(),
-                },
-                totals: BucketTotals {
-                    active_ms: m.active_seconds * 1000,
-                    events: m.events,
-                    switches: m.switches,
-                    focus_ms: m.focus_seconds * 1000,
-                    sentiment: [m.sentiment_negative, m.sentiment_neutral, m.sentiment_positive],
-                    ..Default::default()
-                },
-            }
+        .map(|c| crate::store::BucketRow {
+            team: String::new(),
+            key: BucketKey {
+                start: zone.start_of_day(c.period_start).timestamp(),
+                category: c.category,
+                app: crate::event::AppName::other(),
+            },
+            totals: c.measures.totals(),
         })
         .collect();
     let mut s = summary::build_scoped(&rows, &zone, monday, baseline_weeks, None, Scope::Org)?;
@@ -439,30 +429,21 @@ pub async fn team_summary(
     Ok(s)
 }
 
-pub const TEAM_CSV_HEADER: [&str; 14] = [
-    "period_start",
-    "period_end",
-    "team",
-    "contributors",
-    "category",
-    "active_minutes",
-    "active_share",
-    "events",
-    "switches",
-    "focus_minutes",
-    "sentiment_negative",
-    "sentiment_neutral",
-    "sentiment_positive",
-    "sentiment_mean",
-];
+/// The team CSV's header: DESIGN §7a's, with `contributors` after `team`.
+pub fn team_csv_header() -> Vec<&'static str> {
+    let mut header = crate::report::CSV_HEADER.to_vec();
+    header.insert(3, "contributors");
+    header
+}
 
 /// The team CSV (DESIGN §7a plus `contributors`): released cells only, sorted by
-/// period, team, category; `active_share` is of the team's released minutes.
+/// period, team, category; `active_share` is of the team's released minutes. Each row
+/// is the personal report's row (the same formatting) with the contributors added.
 pub fn write_team_csv<W: Write>(report: &TeamReport, out: W) -> std::io::Result<()> {
     use std::collections::BTreeMap;
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     let io = |e: csv::Error| std::io::Error::other(e.to_string());
-    writer.write_record(TEAM_CSV_HEADER).map_err(io)?;
+    writer.write_record(team_csv_header()).map_err(io)?;
     let mut team_totals: BTreeMap<(NaiveDate, &str), i64> = BTreeMap::new();
     for c in &report.teams {
         *team_totals.entry((c.period_start, &c.team)).or_default() += c.measures.active_seconds;
@@ -472,33 +453,17 @@ pub fn write_team_csv<W: Write>(report: &TeamReport, out: W) -> std::io::Result<
         (a.period_start, &a.team, a.category.as_str()).cmp(&(b.period_start, &b.team, b.category.as_str()))
     });
     for c in cells {
-        let m = &c.measures;
-        let total = team_totals[&(c.period_start, c.team.as_str())];
-        let share = if total > 0 { m.active_seconds as f64 / total as f64 } else { 0.0 };
-        let scored = m.sentiment_negative + m.sentiment_neutral + m.sentiment_positive;
-        let mean = if scored > 0 {
-            format!("{:.4}", (m.sentiment_positive - m.sentiment_negative) as f64 / scored as f64)
-        } else {
-            String::new()
+        let row = crate::report::ReportRow {
+            period_start: c.period_start.to_string(),
+            period_end: report.period.end_of(c.period_start).to_string(),
+            team: c.team.clone(),
+            category: c.category,
+            totals: c.measures.totals(),
+            team_active_ms: team_totals[&(c.period_start, c.team.as_str())] * 1000,
         };
-        writer
-            .write_record([
-                c.period_start.to_string(),
-                report.period.end_of(c.period_start).to_string(),
-                c.team.clone(),
-                c.contributors.to_string(),
-                c.category.as_str().to_string(),
-                format!("{:.2}", m.active_seconds as f64 / 60.0),
-                format!("{share:.4}"),
-                m.events.to_string(),
-                m.switches.to_string(),
-                format!("{:.2}", m.focus_seconds as f64 / 60.0),
-                m.sentiment_negative.to_string(),
-                m.sentiment_neutral.to_string(),
-                m.sentiment_positive.to_string(),
-                mean,
-            ])
-            .map_err(io)?;
+        let mut fields = row.fields().to_vec();
+        fields.insert(3, c.contributors.to_string());
+        writer.write_record(fields).map_err(io)?;
     }
     writer.flush()
 }

@@ -83,6 +83,18 @@ impl Measures {
         self.sentiment_positive += o.sentiment_positive;
     }
 
+    /// As a local bucket's totals (milliseconds), for the report and summary code.
+    pub fn totals(&self) -> crate::aggregate::BucketTotals {
+        crate::aggregate::BucketTotals {
+            active_ms: self.active_seconds * 1000,
+            events: self.events,
+            switches: self.switches,
+            focus_ms: self.focus_seconds * 1000,
+            sentiment: [self.sentiment_negative, self.sentiment_neutral, self.sentiment_positive],
+            ..Default::default()
+        }
+    }
+
     /// The values in a fixed order (the order of [`MEASURE_NAMES`]).
     pub fn values(&self) -> [i64; 7] {
         [
