@@ -103,6 +103,12 @@ pub fn known_app(raw: &str) -> Option<&'static str> {
     CATALOGUE.iter().find(|(_, aliases)| aliases.contains(&lower)).map(|(name, _)| *name)
 }
 
+/// Every catalogue name and raw alias (lower case), e.g. for telling an app's name in a
+/// title from a person's.
+pub fn catalogue_names() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().flat_map(|(name, aliases)| std::iter::once(*name).chain(aliases.iter().copied()))
+}
+
 pub fn is_browser(normalized: &str) -> bool {
     BROWSERS.contains(&normalized)
 }

@@ -7,10 +7,12 @@
 //! of it.
 
 pub mod apps;
+pub mod brands;
 pub mod cache;
 pub mod exclusions;
 pub mod lexicon;
 pub mod model;
+pub mod model_filter;
 pub mod operators;
 pub mod policy;
 pub mod recognizers;
@@ -23,6 +25,7 @@ use crate::event::{
 use cache::TextCache;
 use exclusions::Exclusions;
 use lexicon::SentimentLexicon;
+use model_filter::ModelSpanFilter;
 use operators::Operator;
 use policy::RedactPolicy;
 use recognizers::RegexRecognizers;
@@ -159,6 +162,7 @@ pub struct Analyzer {
     exclusions: Exclusions,
     policy: RedactPolicy,
     operator: Operator,
+    model_filter: ModelSpanFilter,
 }
 
 impl Analyzer {
@@ -170,6 +174,7 @@ impl Analyzer {
             exclusions: Exclusions::default(),
             policy: RedactPolicy::default(),
             operator: Operator::default(),
+            model_filter: ModelSpanFilter::new(),
         }
     }
 
@@ -248,8 +253,9 @@ impl Analyzer {
     }
 
     /// Regex spans, plus the model's names, places and usernames where no regex span
-    /// is: structured PII stays with the validated recognizers. Then the `[redact]`
-    /// policy, then the operator.
+    /// is and [`ModelSpanFilter`] does not object (hashes, versions, brand names):
+    /// structured PII stays with the validated recognizers. Then the `[redact]` policy,
+    /// then the operator.
     fn redact_with(&self, text: &str, model_spans: Vec<Span>) -> Redaction {
         let mut spans = self.recognizers.recognize(text);
         let mut resolve = false;
@@ -258,6 +264,7 @@ impl Analyzer {
             spans.extend(model_spans.into_iter().filter(|m| {
                 matches!(m.label, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)
                     && !regex_spans.iter().any(|r| r.overlaps(m))
+                    && self.model_filter.keeps(text, m)
             }));
             resolve = true;
         }
@@ -636,6 +643,24 @@ mod tests {
             ("Bo reviewed it", "Bo reviewed it"),
             ("flight to lisbon", "flight to <LOCATION>"),
             ("mail ana.lima@example.org", "mail ana.lima@example.org"),
+        ] {
+            assert_eq!(analyzer.redact(text).redacted.as_str(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn model_spans_on_hashes_versions_and_brands_are_not_redacted() {
+        let scorer = WordScorer(vec![
+            ("3f9a1c2", PiiLabel::Username, 0.9),
+            ("Heineken", PiiLabel::Person, 0.9),
+            ("Ana", PiiLabel::Person, 0.9),
+            ("v2.1.0", PiiLabel::Username, 0.9),
+        ]);
+        let analyzer = Analyzer::new(CategoryRules::builtin(), Box::new(scorer));
+        for (text, want) in [
+            ("commit 3f9a1c2: fix retry", "commit 3f9a1c2: fix retry"),
+            ("Heineken careers — jobs", "Heineken careers — jobs"),
+            ("Ana reviewed v2.1.0", "<PERSON> reviewed v2.1.0"),
         ] {
             assert_eq!(analyzer.redact(text).redacted.as_str(), want, "{text}");
         }

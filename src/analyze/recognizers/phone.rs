@@ -1,6 +1,10 @@
 //! PHONE: international (`+CC ...`, `00CC ...`) and common national formats (US, UK,
 //! German, French, ...). Digit runs without phone shape (dates, times, versions, IP
 //! addresses, years, order numbers) are not matched.
+//!
+//! Numbers whose shape alone says nothing (`0339252912`, `502 019 220`, `20 16 63 12`)
+//! count only next to a phone word ("call", "tel", "mobile", "Anruf", `☎`, ...) and
+//! never right after an id word ("ID", "order", "ticket", `#`, ...).
 
 use regex::Regex;
 
@@ -13,6 +17,11 @@ use crate::analyze::span::{PiiLabel, Span};
 pub const PHONE_INTL_SCORE: f32 = 0.75;
 pub const PHONE_US_SCORE: f32 = 0.7;
 pub const PHONE_NATIONAL_SCORE: f32 = 0.6;
+/// A number without phone shape that a phone word stands next to.
+pub const PHONE_CONTEXT_ONLY_SCORE: f32 = 0.65;
+/// How many words before and after a loose number are searched for a phone word.
+const PHONE_WORDS_BEFORE: usize = 6;
+const PHONE_WORDS_AFTER: usize = 3;
 /// Added when a word like "tel", "phone" or "call" precedes the number.
 pub const PHONE_CONTEXT_BOOST: f32 = 0.15;
 
@@ -21,8 +30,76 @@ const CONTEXT: &[&str] = &[
     "portable", "móvil", "movil",
 ];
 
+/// Words (lower case) that make a bare or loosely grouped number a phone number: whole
+/// words, or word beginnings where they end in `*`.
+const PHONE_WORDS: &[&str] = &[
+    "call*",
+    "phone*",
+    "tel",
+    "telefon*",
+    "telephon*",
+    "teléfono",
+    "téléphone",
+    "mobile*",
+    "mobil",
+    "mob",
+    "cell*",
+    "fax",
+    "sms",
+    "whatsapp",
+    "telegram",
+    "signal",
+    "viber",
+    "dial*",
+    "voicemail*",
+    "contact*",
+    "anruf*",
+    "rückruf*",
+    "handy",
+    "kontakt*",
+    "ruf",
+    "portable",
+    "appel*",
+    "rappel*",
+    "móvil",
+    "movil",
+    "llama*",
+    "cellulare",
+    "chiama*",
+    "telefono",
+];
+
+/// Words (lower case) right before a number that make it an identifier, not a phone.
+const ID_WORDS: &[&str] = &[
+    "id",
+    "order",
+    "ticket",
+    "invoice",
+    "ref",
+    "reference",
+    "no",
+    "nr",
+    "pin",
+    "code",
+    "case",
+    "issue",
+    "account",
+    "acct",
+    "build",
+    "version",
+    "serial",
+    "po",
+    "sku",
+    "isbn",
+    "room",
+    "meeting",
+    "customer",
+    "tracking",
+];
+
 pub struct PhoneRecognizer {
     re: Regex,
+    loose: Regex,
     date: Regex,
 }
 
@@ -38,16 +115,26 @@ impl PhoneRecognizer {
                 (?:\([2-9][0-9]{2}\)[\x20\x{A0}]?|[2-9][0-9]{2}[\x20\x{A0}\x{202F}.\-])
                 [0-9]{3}[\x20\x{A0}\x{202F}.\-][0-9]{4})
             |(?P<fr>0[1-9](?:[\x20\x{A0}\x{202F}.\-][0-9]{2}){4})
-            |(?P<nat>(?:\(0[0-9]{1,4}\)|0[0-9]{1,4})
-                (?:(?:[\x20\x{A0}\x{202F}\-]|\x20?/\x20?)[0-9]{2,8}){1,4})
+            |(?P<nat>(?:\(0[0-9]{1,4}\)[\x20\x{A0}\x{202F}.\-]?[0-9]{2,8}
+                |0[0-9]{1,4}(?:[\x20\x{A0}\x{202F}.\-]|\x20?/\x20?)[0-9]{2,8})
+                (?:(?:[\x20\x{A0}\x{202F}.\-]|\x20?/\x20?)[0-9]{2,8}){0,3})
             ",
         )
         .expect("phone regex");
+        // Shapes that are phones only with a phone word nearby: a bare run of 9–12
+        // digits, or 2–5 groups of 2–4 digits (an optional `(area)` first).
+        let loose = Regex::new(
+            r"(?x)
+            (?:\([0-9]{2,5}\)[\x20\x{A0}\x{202F}.\-]?)?
+            (?:[0-9]{9,12}|[0-9]{2,4}(?:[\x20\x{A0}\x{202F}.\-][0-9]{2,4}){1,4})
+            ",
+        )
+        .expect("loose phone regex");
         let date = Regex::new(
             r"^(?:[0-9]{1,2}[./\-\x20][0-9]{1,2}[./\-\x20][0-9]{2,4}|[0-9]{4}[./\-\x20][0-9]{1,2}[./\-\x20][0-9]{1,2})$",
         )
         .expect("date regex");
-        PhoneRecognizer { re, date }
+        PhoneRecognizer { re, loose, date }
     }
 }
 
@@ -157,5 +244,70 @@ impl Recognizer for PhoneRecognizer {
             }
             out.push(Span::regex(start, end, PiiLabel::Phone, score.min(0.9)));
         }
+        self.recognize_by_context(text, out);
     }
+}
+
+impl PhoneRecognizer {
+    /// Bare and loosely grouped numbers that a phone word stands next to, where no
+    /// other span (a shaped phone, an IP, a card, ...) is already.
+    fn recognize_by_context(&self, text: &str, out: &mut Vec<Span>) {
+        let found = out.len();
+        for m in self.loose.find_iter(text) {
+            let (start, end) = (m.start(), m.end());
+            let cand = m.as_str();
+            let digits = count_digits(cand);
+            if !(8..=12).contains(&digits)
+                || out[..found].iter().any(|s| s.start < end && start < s.end)
+                || !boundary_ok(text, start, end)
+                || self.date.is_match(cand)
+                || !one_separator(cand)
+                || cand.parse::<std::net::Ipv4Addr>().is_ok()
+                || after_id_word(text, start)
+                || !near_phone_word(text, start, end)
+            {
+                continue;
+            }
+            out.push(Span::regex(start, end, PiiLabel::Phone, PHONE_CONTEXT_ONLY_SCORE));
+        }
+    }
+}
+
+/// Whether the digit groups after an optional `(area)` are joined by one kind of
+/// separator, as in `20 16 63 12`; mixed ones (`15.01.2024 1234`) are two numbers.
+fn one_separator(cand: &str) -> bool {
+    let body =
+        cand.rsplit_once(')').map_or(cand, |(_, rest)| rest.trim_start_matches([' ', '.', '-', '\u{A0}', '\u{202F}']));
+    let mut seps = body.chars().filter(|c| !c.is_ascii_digit());
+    let first = seps.next();
+    seps.all(|c| Some(c) == first)
+}
+
+/// Lower-case words (runs of letters) of `s`.
+fn words(s: &str) -> impl DoubleEndedIterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+fn is_phone_word(word: &str) -> bool {
+    PHONE_WORDS.iter().any(|p| match p.strip_suffix('*') {
+        Some(stem) => word.starts_with(stem),
+        None => word == *p,
+    })
+}
+
+/// Whether a phone word (or a phone sign) is among the few words around `start..end`.
+fn near_phone_word(text: &str, start: usize, end: usize) -> bool {
+    let (before, after) = (&text[..start], &text[end..]);
+    before.contains(['☎', '📞', '📱'])
+        || words(before).rev().take(PHONE_WORDS_BEFORE).any(|w| is_phone_word(&w))
+        || words(after).take(PHONE_WORDS_AFTER).any(|w| is_phone_word(&w))
+}
+
+/// Whether the number at `start` follows an id word or sign: `ID: 842 1234 5678`,
+/// `order 123456789`, `#123456789`.
+fn after_id_word(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.' | '='));
+    before.ends_with(['#', '№'])
+        || before.chars().next_back().is_some_and(char::is_alphabetic)
+            && words(before).next_back().is_some_and(|w| ID_WORDS.contains(&w.as_str()))
 }

@@ -79,6 +79,55 @@ fn phone_positive() {
         ("Tel:+49 30 12345678, Fax", &[(Phone, "+49 30 12345678")]),
         ("+49 30 12345678 2024", &[(Phone, "+49 30 12345678")]),
         ("+33\u{a0}1\u{a0}23\u{a0}45\u{a0}67\u{a0}89", &[(Phone, "+33\u{a0}1\u{a0}23\u{a0}45\u{a0}67\u{a0}89")]),
+        // A trunk-0 area code in parentheses needs no separator after it; national
+        // groups may be dotted.
+        ("office (0161)4960123", &[(Phone, "(0161)4960123")]),
+        ("(08)-6123-7890 desk", &[(Phone, "(08)-6123-7890")]),
+        ("Büro 03.9123.4567", &[(Phone, "03.9123.4567")]),
+        ("(02).6123.4567", &[(Phone, "(02).6123.4567")]),
+    ]);
+}
+
+#[test]
+fn phone_by_context() {
+    // Numbers without phone shape are phones only next to a phone word, before (up to
+    // six words) or after (up to three).
+    check(&[
+        ("Missed call from 0339123456", &[(Phone, "0339123456")]),
+        ("called 6812100000 twice, nobody picked up", &[(Phone, "6812100000")]),
+        ("Telegram — 20 16 63 12", &[(Phone, "20 16 63 12")]),
+        ("Call Ana Ruiz on 502 019 221 — Thu 17:00", &[(Phone, "502 019 221")]),
+        ("Callback requested: Lee, Adam, 993 800 187 — Zendesk", &[(Phone, "993 800 187")]),
+        ("Tel: 9896 2211", &[(Phone, "9896 2211")]),
+        ("☎ 22 323 82 21", &[(Phone, "22 323 82 21")]),
+        ("Bitte um Rückruf: 321 659 530", &[(Phone, "321 659 530")]),
+        ("0339123456 (mobile)", &[(Phone, "0339123456")]),
+        ("llamada de 612.345.678", &[(Phone, "612.345.678")]),
+        // An IP next to a phone word stays an IP.
+        ("call bridge 192.168.100.200", &[(IpAddress, "192.168.100.200")]),
+    ]);
+    check_clean(&[
+        // The same shapes without a phone word.
+        "Order 502 019 221 shipped",
+        "Batch 20 16 63 12",
+        "0339123456",
+        "ticket 0123456789",
+        // An id word or sign right before the number wins over a phone word.
+        "Zoom call — Meeting ID: 842 1234 5678",
+        "Call about order 123456789",
+        "call re ticket #0123456789",
+        "phone account 9896 2211",
+        // Dates, versions, mixed separators, too few or too many digits.
+        "Call on 15.01.2024 at 10:30",
+        "call notes 2024 01 15",
+        "Phone bill 2024-01-15 1234",
+        "Phone firmware 10.0.19045.3803",
+        "Call 1.2.3.4.5",
+        "phone 12345678",
+        "call 1234567890123",
+        "mobile app 3f9a1c2 build",
+        "Hotel 502 019 221",
+        "Intel 9896 2211",
     ]);
 }
 
