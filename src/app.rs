@@ -194,6 +194,14 @@ impl App {
         Ok(Some(crate::rollup::actions::publish(&store, &analyzer, &secrets, policy, today).await?))
     }
 
+    /// Withdraws everything this install contributed to its organisation (the Privacy
+    /// view's button; the same as `tally forget --org`). Local data stays.
+    pub async fn withdraw_org(&self) -> UiResult<u64> {
+        let policy = self.policy()?;
+        let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+        Ok(crate::rollup::actions::withdraw(&self.real_store().await?, &secrets, policy).await?)
+    }
+
     /// How often the shell publishes, when a policy says so.
     pub fn publish_interval(&self) -> Option<std::time::Duration> {
         self.policy.as_ref().map(|p| std::time::Duration::from_secs(u64::from(p.publish_interval_hours) * 3600))

@@ -126,6 +126,11 @@ async fn export_team_csv(
 }
 
 #[tauri::command]
+async fn withdraw_org(engine: tauri::State<'_, Engine>) -> Reply<u64> {
+    engine.0.withdraw_org().await
+}
+
+#[tauri::command]
 async fn latest_date(engine: tauri::State<'_, Engine>) -> Reply<Option<NaiveDate>> {
     engine.0.latest_date().await
 }
@@ -383,6 +388,7 @@ fn main() {
             latest_date,
             teams,
             export_team_csv,
+            withdraw_org,
             privacy,
             export_csv,
             import_file,

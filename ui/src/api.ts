@@ -238,6 +238,7 @@ export const api = {
   teams: (from: string, to: string, by: TeamPeriod) => call<TeamReport>("teams", { from, to, by }),
   exportTeamCsv: (path: string, from: string, to: string, by: TeamPeriod) =>
     call<number>("export_team_csv", { path, from, to, by }),
+  withdrawOrg: () => call<number>("withdraw_org"),
   privacy: () => call<PrivacyView>("privacy"),
   exportCsv: (path: string, from: string, to: string, by: string) =>
     call<number>("export_csv", { path, from, to, by }),

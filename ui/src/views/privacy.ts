@@ -53,7 +53,18 @@ function orgPanel(o: OrgStatus): HTMLElement {
           h("li", {}, `What is shared: daily minutes per category (capped at 24 h a day), counts and sentiment — never app names, titles or texts. Each send is in the ledger below.`),
           h("li", {}, `Admins see a team's figures only when at least ${o.k} people contribute to them. Withdraw everything you shared with tally forget --org.`),
         );
-  return h("section", { "data-testid": "org-status" }, h("h3", {}, "Organisation"), body);
+  const result = h("div", { "data-testid": "org-withdraw-result" });
+  const withdraw = async () => {
+    if (!window.confirm("Withdraw everything this computer shared with your organisation? Your own data here stays.")) return;
+    try {
+      const removed = await api.withdrawOrg();
+      result.replaceChildren(h("p", { class: "ok" }, `Withdrawn: ${removed} contributions removed from the organisation's store.`));
+    } catch (e) {
+      result.replaceChildren(errorBox((e as UiError).message));
+    }
+  };
+  const button = o.install_id ? h("button", { "data-testid": "org-withdraw", onclick: withdraw }, "Withdraw my contributions") : null;
+  return h("section", { "data-testid": "org-status" }, h("h3", {}, "Organisation"), body, button, result);
 }
 
 function forgetPanel(redraw: () => void): HTMLElement {
