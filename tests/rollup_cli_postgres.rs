@@ -96,11 +96,15 @@ fn installs_publish_through_the_cli_and_the_admin_sees_only_released_cells() {
         assert_eq!(alpha_deep_work(&csv, day), Some((5, want as f64)), "{day}: {csv}");
     }
 
+    // The server's files (tables, WAL) hold none of the titles' planted PII.
+    let hits = common::scan_for_pii(org.cluster.dir(), &common::rollup::PLANTED);
+    assert!(hits.is_empty(), "planted PII in the PostgreSQL data directory: {hits:?}");
     // The publish is in the install's ledger: purpose, sink, the exact payload.
     let ledger = ok(&alpha[0].0.run(&["ledger", "--json"]));
     let entry: serde_json::Value = serde_json::from_str(ledger.lines().next().unwrap()).unwrap();
     assert_eq!((entry["purpose"].as_str(), entry["kind"].as_str()), (Some("rollup"), Some("postgres")));
     assert!(entry["endpoint"].as_str().unwrap().starts_with("postgres://127.0.0.1:"));
+    assert_eq!(entry["left_machine"], true);
     // The policy file holds no password; the keyring does.
     assert!(!std::fs::read_to_string(&alpha[0].1).unwrap().contains(PUBLISHER_PASSWORD));
 
@@ -136,4 +140,5 @@ fn installs_publish_through_the_cli_and_the_admin_sees_only_released_cells() {
     let ledger = ok(&sandbox.run(&["ledger", "--json"]));
     let entry: serde_json::Value = serde_json::from_str(ledger.lines().next().unwrap()).unwrap();
     assert_eq!(entry["outcome"].as_str(), Some("failed"));
+    assert_eq!(entry["left_machine"], false);
 }

@@ -203,7 +203,10 @@ impl Store {
     pub async fn record_send(&self, e: &NewLedgerEntry<'_>) -> Result<i64, StoreError> {
         let (payload, sha256, left) = match e.payload {
             LedgerPayload::None => (None, String::new(), false),
-            LedgerPayload::Sent(p) => (Some(p.bytes().to_vec()), p.sha256().to_string(), !e.attempts.is_empty()),
+            // An HTTP attempt, or an org sink that took the payload (no HTTP attempts there).
+            LedgerPayload::Sent(p) => {
+                (Some(p.bytes().to_vec()), p.sha256().to_string(), !e.attempts.is_empty() || e.outcome == Outcome::Sent)
+            }
             LedgerPayload::NotSent(p) => (Some(p.bytes().to_vec()), p.sha256().to_string(), false),
             LedgerPayload::Blocked(b) => (None, b.sha256.clone(), false),
         };
