@@ -471,6 +471,14 @@ fn scenario(lang: &str) {
     assert!(first.contains("alpha") && first.contains(&cell.contributors.to_string()), "{first}");
     assert!(!d.text("[data-testid=teams-body]").contains("gamma"));
     d.screenshot(&shots, "teams");
+    // The team CSV through the UI equals the engine's for the same range.
+    let team_csv = sandbox.inputs.path().join("team.csv");
+    d.type_into("[data-testid=teams-export-path]", team_csv.to_str().unwrap());
+    d.click("[data-testid=teams-export-run]");
+    d.text_until("[data-testid=teams-export-result]", |t| t.starts_with("Wrote 7 rows"));
+    let expected_team = sandbox.inputs.path().join("expected-team.csv");
+    rt.block_on(engine.export_team_csv(&expected_team, from, last_day, tally::rollup::TeamPeriod::Day)).unwrap();
+    assert_eq!(std::fs::read(&team_csv).unwrap(), std::fs::read(&expected_team).unwrap());
 
     // A pulse check-in with planted PII: only its sentiment is kept.
     d.go("pulse");
