@@ -43,33 +43,47 @@ impl Xvfb {
     }
 
     /// Opens an `xterm` titled `title` with `WM_CLASS` (`instance`, `class`) and waits
-    /// until it is mapped; returns its window id.
+    /// until it is mapped; returns its window id. An xterm that exits before it maps
+    /// (seen rarely on a loaded CI machine: it could not connect yet) is started again,
+    /// up to three times; the last one's stderr is in the panic message.
     pub fn open_window(&mut self, instance: &str, class: &str, title: &str) -> String {
-        let child = self
-            .tool("xterm")
-            .args(["-name", instance, "-class", class, "-T", title, "-e", "sleep", "3600"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start xterm ({e}); {INSTALL}"));
-        self.windows.push(child);
-        // Generous: a loaded CI machine maps windows slowly.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.windows.last_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("xterm `{instance}` exited early ({status}) on display {}", self.display);
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let child = self
+                .tool("xterm")
+                .args(["-name", instance, "-class", class, "-T", title, "-e", "sleep", "3600"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start xterm ({e}); {INSTALL}"));
+            self.windows.push(child);
+            // Generous: a loaded CI machine maps windows slowly.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let exited = self.windows.last_mut().and_then(|c| c.try_wait().ok().flatten());
+                if let Some(status) = exited {
+                    let mut stderr = String::new();
+                    if let Some(mut pipe) = self.windows.last_mut().and_then(|c| c.stderr.take()) {
+                        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+                    }
+                    last_error = format!("{status}: {}", stderr.trim());
+                    self.windows.pop();
+                    std::thread::sleep(Duration::from_millis(300));
+                    break;
+                }
+                let out = self
+                    .tool("xdotool")
+                    .args(["search", "--onlyvisible", "--classname", &format!("^{instance}$")])
+                    .output()
+                    .unwrap_or_else(|e| panic!("cannot run xdotool ({e}); {INSTALL}"));
+                if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+                    return id.to_string();
+                }
+                assert!(Instant::now() < deadline, "the xterm `{instance}` never appeared");
+                std::thread::sleep(Duration::from_millis(100));
             }
-            let out = self
-                .tool("xdotool")
-                .args(["search", "--onlyvisible", "--classname", &format!("^{instance}$")])
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run xdotool ({e}); {INSTALL}"));
-            if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
-                return id.to_string();
-            }
-            assert!(Instant::now() < deadline, "the xterm `{instance}` never appeared");
-            std::thread::sleep(Duration::from_millis(50));
         }
+        panic!("xterm `{instance}` exited early three times on display {} ({last_error})", self.display);
     }
 
     /// Gives `window` the input focus (no window manager: `windowactivate` would need
