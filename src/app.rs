@@ -191,7 +191,7 @@ impl App {
         let secrets = SecretStore::open(BackendChoice::from_env()?)?;
         let today = chrono::Utc::now().with_timezone(&policy.time_zone).date_naive();
         let analyzer = self.analyzer().await;
-        Ok(Some(crate::rollup::actions::publish(&store, &analyzer, &secrets, policy, today).await?))
+        Ok(Some(crate::rollup::actions::publish(&store, &analyzer, &secrets, policy, today, false).await?))
     }
 
     /// Withdraws everything this install contributed to its organisation (the Privacy

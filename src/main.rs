@@ -136,7 +136,7 @@ enum Command {
     /// Join the organisation named in the policy file, with the enrolment token from IT (prompt or stdin).
     Enrol(rollup_cli::EnrolArgs),
     /// Send this install's new daily aggregates to the organisation's sink (through the outbound gate and the ledger).
-    Publish,
+    Publish(rollup_cli::PublishArgs),
     /// The org sink's database passwords (kept in the OS keyring).
     Sink {
         #[command(subcommand)]
@@ -354,7 +354,7 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Team { action: rollup_cli::TeamCommand::Init { org, folder, postgres, k } } => {
             rollup_cli::init(org, folder.as_deref(), postgres.as_deref(), *k).await
         }
-        Command::Enrol(_) | Command::Publish | Command::Sink { .. } | Command::Team { .. } => {
+        Command::Enrol(_) | Command::Publish(_) | Command::Sink { .. } | Command::Team { .. } => {
             let policy = Policy::find(cli.policy.as_deref())?;
             if let Command::Sink { action } = &cli.command {
                 return rollup_cli::sink(&policy, action);
@@ -362,7 +362,7 @@ async fn run(cli: Cli) -> Result<u8> {
             let store = Store::open(&data_dir(&cli)?).await?;
             let code = match &cli.command {
                 Command::Enrol(args) => rollup_cli::enrol(&store, &policy, args).await,
-                Command::Publish => rollup_cli::publish(&store, &analyzer(&cli, &config)?, &policy).await,
+                Command::Publish(args) => rollup_cli::publish(&store, &analyzer(&cli, &config)?, &policy, args).await,
                 Command::Team { action: action @ rollup_cli::TeamCommand::Insights { .. } } => {
                     rollup_cli::team(&store, &analyzer(&cli, &config)?, &config, &policy, action).await
                 }

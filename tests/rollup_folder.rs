@@ -266,6 +266,11 @@ fn unenrolled_and_forged_contributions_are_ignored() {
     assert_eq!(report["skipped_cells"], 1);
     assert!(report["teams"].as_array().unwrap().is_empty(), "alpha is down to 4 verified installs: {report}");
     assert!(!report.to_string().contains("999999"), "{report}");
+    // Nothing changed locally, so a plain publish sends nothing; --force repairs the file.
+    assert!(org.publish(&installs[0]).contains("nothing new"));
+    let policy = Org::policy(&installs[0]);
+    ok(&installs[0].run(&["--no-model", "--policy", &policy, "publish", "--force"]));
+    assert_eq!(cells(&org.report("day"), "teams"), released, "the genuine contribution is back");
 }
 
 fn base64_decode(text: &str) -> [u8; 32] {

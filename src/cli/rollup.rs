@@ -121,8 +121,15 @@ pub async fn enrol(store: &Store, policy: &Policy, args: &EnrolArgs) -> Result<u
     Ok(0)
 }
 
-pub async fn publish(store: &Store, analyzer: &Analyzer, policy: &Policy) -> Result<u8> {
-    let done = actions::publish(store, analyzer, &secrets()?, policy, today(policy)).await?;
+#[derive(Args)]
+pub struct PublishArgs {
+    /// Send everything again, changed or not (repairs a sink whose copy was lost or replaced).
+    #[arg(long)]
+    force: bool,
+}
+
+pub async fn publish(store: &Store, analyzer: &Analyzer, policy: &Policy, args: &PublishArgs) -> Result<u8> {
+    let done = actions::publish(store, analyzer, &secrets()?, policy, today(policy), args.force).await?;
     match done.ledger_id {
         None => println!("nothing new to publish"),
         Some(id) => println!(

@@ -159,13 +159,15 @@ pub struct Published {
 }
 
 /// Publishes what changed since the last publish: built from aggregates, cleared by the
-/// outbound gate, recorded in the ledger, then sent.
+/// outbound gate, recorded in the ledger, then sent. With `force`, everything is sent
+/// again whether it changed or not (to repair a sink whose copy was lost or replaced).
 pub async fn publish(
     store: &Store,
     analyzer: &Analyzer,
     secrets: &SecretStore,
     policy: &Policy,
     today: NaiveDate,
+    force: bool,
 ) -> Result<Published, RollupError> {
     let (row, install, key) = identity(store, secrets, policy).await?;
     let first = today - TimeDelta::days(i64::from(policy.publish_days) - 1);
@@ -174,7 +176,7 @@ pub async fn publish(
         let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
         policy.time_zone.from_local_datetime(&naive).earliest().map(|t| t.timestamp()).unwrap_or(0)
     };
-    let published = store.published(&policy.org, &row.install_id).await?;
+    let published = if force { Default::default() } else { store.published(&policy.org, &row.install_id).await? };
     let plan: Plan = match policy.sink {
         SinkConfig::Postgres { .. } => {
             let buckets = store.buckets(zone_start(first), zone_start(today + TimeDelta::days(1))).await?;
