@@ -214,13 +214,24 @@ impl App {
         to: NaiveDate,
         by: crate::rollup::TeamPeriod,
     ) -> UiResult<crate::rollup::actions::TeamReport> {
+        self.team_report(from, to, by, "view").await
+    }
+
+    /// Released cells from the org sink, recorded in the audit log as `action`.
+    async fn team_report(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: crate::rollup::TeamPeriod,
+        action: &str,
+    ) -> UiResult<crate::rollup::actions::TeamReport> {
         if to < from {
             return Err(UiError::field("to", "the last date is before the first"));
         }
         let policy = self.policy()?;
         let secrets = SecretStore::open(BackendChoice::from_env()?)?;
         let store = self.real_store().await?;
-        Ok(crate::rollup::actions::team_report(&store, &secrets, policy, (from, to), by, "view").await?)
+        Ok(crate::rollup::actions::team_report(&store, &secrets, policy, (from, to), by, action).await?)
     }
 
     /// Writes the team CSV to `path` (atomically); returns its rows.
@@ -231,14 +242,7 @@ impl App {
         to: NaiveDate,
         by: crate::rollup::TeamPeriod,
     ) -> UiResult<usize> {
-        if to < from {
-            return Err(UiError::field("to", "the last date is before the first"));
-        }
-        let policy = self.policy()?;
-        let secrets = SecretStore::open(BackendChoice::from_env()?)?;
-        let store = self.real_store().await?;
-        let report =
-            crate::rollup::actions::team_report(&store, &secrets, policy, (from, to), by, "export-csv").await?;
+        let report = self.team_report(from, to, by, "export-csv").await?;
         let mut bytes = Vec::new();
         crate::rollup::actions::write_team_csv(&report, &mut bytes)?;
         write_atomically(path, &bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
