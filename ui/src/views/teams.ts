@@ -57,12 +57,17 @@ export async function renderTeams(root: HTMLElement): Promise<void> {
   const body = h("div", { "data-testid": "teams-body" });
   const path = h("input", { type: "text", placeholder: "/home/me/team-report.csv", size: 48, "data-testid": "teams-export-path" });
   const exported = h("div", { "data-testid": "teams-export-result" });
+  // Each change starts a load; only the latest one may draw, so a slower earlier
+  // answer (other dates or period) never replaces a newer one.
+  let latest = 0;
   const load = async () => {
+    const mine = ++latest;
     body.replaceChildren(h("p", { class: "muted" }, "Loading…"));
     try {
-      body.replaceChildren(...reportBody(await api.teams(from.value, to.value, by.value as TeamPeriod)));
+      const report = await api.teams(from.value, to.value, by.value as TeamPeriod);
+      if (mine === latest) body.replaceChildren(...reportBody(report));
     } catch (e) {
-      body.replaceChildren(errorBox((e as UiError).message));
+      if (mine === latest) body.replaceChildren(errorBox((e as UiError).message));
     }
   };
   const choose = async () => {
