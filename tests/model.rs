@@ -104,6 +104,21 @@ fn names_in_titles_are_redacted_and_product_titles_are_left_alone() {
 }
 
 #[test]
+fn a_name_glued_to_japanese_kana_is_redacted_without_the_kana() {
+    // BERT's tokenizer does not split "Skovさんとの": the word-piece rule would carry the name's
+    // tag into the kana; a change of script ends the name instead (DESIGN's decoding, card.md).
+    let analyzer = analyzer(CategoryRules::builtin());
+    for text in ["Ruben Skovさんとの会議", "Alicia Barriosさんとの会議 - Zoom"] {
+        let r = analyzer.redact(text);
+        let person: Vec<&str> =
+            r.spans.iter().filter(|s| s.label == PiiLabel::Person).map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(person.len(), 1, "{text:?} → {person:?}");
+        assert!(person[0].ends_with(['v', 's']) && !person[0].contains('さ'), "{text:?} → {person:?}");
+        assert!(r.redacted.as_str().contains("さんとの会議"), "{text:?} → {}", r.redacted);
+    }
+}
+
+#[test]
 fn the_model_places_events_no_rule_covers_and_scores_sentiment() {
     // No rules at all: every category comes from the model.
     let analyzer = analyzer(CategoryRules::new(&RulesFile { replace_builtin: true, rules: vec![] }, "none").unwrap());

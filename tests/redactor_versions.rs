@@ -26,6 +26,9 @@ fn stats_lists_the_redactor_versions_that_produced_the_aggregates() {
     let version = env!("CARGO_PKG_VERSION");
     let rules = format!("Redactor          tally {version} / recognizers+rules (2026-11-23 to 2026-11-23, 8 buckets)");
     assert!(text.contains(&rules), "{text}");
-    let model = format!("tally {version} / tally-encoder-1.0 (2026-11-24 to 2026-11-24, 8 buckets)");
+    let labels = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/models/tally-encoder/labels.json"));
+    let labels: serde_json::Value = serde_json::from_str(&labels.unwrap()).unwrap();
+    let model_version = labels["version"].as_str().unwrap();
+    let model = format!("tally {version} / {model_version} (2026-11-24 to 2026-11-24, 8 buckets)");
     assert!(text.contains(&model), "{text}");
 }

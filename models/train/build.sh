@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Rebuild models/tally-encoder/ from scratch: venv, data, tests, train, export, quantize, evaluate, card.
 #   models/train/build.sh
-# Env overrides: TALLY_TRAIN_VENV, TALLY_TRAIN_CACHE, TRAIN_N, EPOCHS, LAYERS, MAX_MINUTES (training time
-# budget: the LR schedule runs to zero by then even if not all epochs are done; 0 = no budget).
+# Env overrides: TALLY_TRAIN_VENV, TALLY_TRAIN_CACHE, TALLY_MODEL_OUT (default models/tally-encoder; point it
+# elsewhere to build a variant without touching the shipped model), TRAIN_N, EPOCHS, LAYERS, MAX_MINUTES
+# (training time budget: the LR schedule runs to zero by then even if not all epochs are done; 0 = no budget).
 set -euo pipefail
 START=$(date +%s)
 HERE="$(cd "$(dirname "$0")" && pwd)"
-OUT="$(cd "$HERE/.." && pwd)/tally-encoder"
+OUT="${TALLY_MODEL_OUT:-$(cd "$HERE/.." && pwd)/tally-encoder}"
 VENV="${TALLY_TRAIN_VENV:-/root/.cache/tally-train-venv}"
 CACHE="${TALLY_TRAIN_CACHE:-/root/.cache/tally-train}"
-TRAIN_N="${TRAIN_N:-20000}"
+TRAIN_N="${TRAIN_N:-30000}"
 EPOCHS="${EPOCHS:-3}"
-MAX_MINUTES="${MAX_MINUTES:-22}"
+MAX_MINUTES="${MAX_MINUTES:-30}"
 LAYERS="${LAYERS:-6}"
 DATA="$CACHE/data"
 WORK="$CACHE/run"
@@ -26,7 +27,7 @@ PY="$VENV/bin/python"
 
 mkdir -p "$DATA" "$WORK" "$OUT"
 cd "$HERE"
-"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000
+"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000 --unseen2 1500 --unseen3 1500
 "$PY" -m pytest -q -p no:cacheprovider test_generate.py
 nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --epochs "$EPOCHS" --layers "$LAYERS" --max-minutes "$MAX_MINUTES"
 nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT"

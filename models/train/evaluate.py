@@ -48,23 +48,49 @@ def batch_arrays(encs):
     return ids, am, tt
 
 
-def word_level(tags, enc):
+SCRIPTS = [  # (first, last, name): coarse script classes for the word-piece rule
+    (0x0370, 0x03FF, "greek"), (0x1F00, 0x1FFF, "greek"), (0x0400, 0x052F, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"), (0x0600, 0x06FF, "arabic"), (0x0900, 0x097F, "devanagari"),
+    (0x0E00, 0x0E7F, "thai"), (0x1100, 0x11FF, "hangul"), (0x3040, 0x30FF, "kana"),
+    (0x31F0, 0x31FF, "kana"), (0x3130, 0x318F, "hangul"), (0x3400, 0x4DBF, "han"),
+    (0x4E00, 0x9FFF, "han"), (0xAC00, 0xD7AF, "hangul"), (0xFF66, 0xFF9F, "kana"),
+]
+
+
+def script(ch: str) -> str:
+    c = ord(ch)
+    for lo, hi, name in SCRIPTS:
+        if lo <= c <= hi:
+            return name
+    return "other"
+
+
+def word_level(tags, enc, text):
     """Decoding rule (the runtime must do the same): a continuation word-piece (token string starting
     with "##") in sequence A takes the tag of the token before it, as I-<same label> (O stays O), so a
-    word is never split between labels.  Applied left to right."""
+    word is never split between labels -- unless the script changes between the two pieces (a Latin
+    or Cyrillic name glued to Japanese kana, "Skovさんとの"): then the piece starts a new word and
+    keeps its own tag, except that I-X becomes O (a new word cannot continue the old one's span).
+    Applied left to right."""
     t = [int(x) for x in tags]
     toks = enc.tokens
+    offs = enc.offsets
     for i in range(1, len(t)):
         if toks[i].startswith("##") and enc.sequence_ids[i] == 0:
+            (ps, pe), (s, e) = offs[i - 1], offs[i]
+            if pe > ps and e > s and script(text[pe - 1]) != script(text[s]):
+                if PII_TAGS[t[i]].startswith("I-"):
+                    t[i] = 0
+                continue
             prev = PII_TAGS[t[i - 1]]
             t[i] = 0 if prev == "O" else PII_TAGS.index("I-" + prev.split("-", 1)[1])
     return t
 
 
-def decode_spans(tags, enc, words=True):
-    """BIO tag ids over one encoding -> char spans over sequence A: [(start, end, label)]."""
+def decode_spans(tags, enc, text, words=True):
+    """BIO tag ids over one encoding of `text` -> char spans over sequence A: [(start, end, label)]."""
     if words:
-        tags = word_level(tags, enc)
+        tags = word_level(tags, enc, text)
     spans, cur = [], None
     for i, (s, e) in enumerate(enc.offsets):
         if enc.sequence_ids[i] != 0 or enc.special_tokens_mask[i]:
@@ -110,7 +136,7 @@ def macro_f1(gold, pred, n):
 def metrics(examples, encs, pii, cat, sent):
     per = {l: [0, 0, 0] for l in PII_LABELS}
     for ex, enc, tg in zip(examples, encs, pii):
-        pred = set(decode_spans(tg, enc))
+        pred = set(decode_spans(tg, enc, ex["text"]))
         gold = {(e["start"], e["end"], e["label"]) for e in ex["entities"]}
         for s in pred:
             per[s[2]][0 if s in gold else 1] += 1
@@ -126,6 +152,15 @@ def metrics(examples, encs, pii, cat, sent):
         T = [T[0] + tp, T[1] + fp, T[2] + fn]
     p, r, f = prf(*T)
     out["pii_micro"] = {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "support": T[0] + T[2]}
+    # PERSON, LOCATION and USERNAME as one label: a span with the wrong one of the three types is still redacted
+    U = [0, 0, 0]
+    names = {"PERSON", "LOCATION", "USERNAME"}
+    for ex, enc, tg in zip(examples, encs, pii):
+        pred = {(s, e) for s, e, l in decode_spans(tg, enc, ex["text"]) if l in names}
+        gold = {(e["start"], e["end"]) for e in ex["entities"] if e["label"] in names}
+        U = [U[0] + len(pred & gold), U[1] + len(pred - gold), U[2] + len(gold - pred)]
+    p, r, f = prf(*U)
+    out["names_untyped"] = {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "support": U[0] + U[2]}
     gc = [CATEGORIES.index(e["category"]) for e in examples]
     gs = [SENTIMENTS.index(e["sentiment"]) for e in examples]
     out["category_acc"] = round(sum(int(a == b) for a, b in zip(gc, cat)) / len(gc), 4)
@@ -242,6 +277,8 @@ def main():
     ap.add_argument("--work", default="/root/.cache/tally-train/run")
     ap.add_argument("--model-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tally-encoder"))
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--report-only", action="store_true",
+                    help="print the split metrics and write nothing (to compare another model directory)")
     a = ap.parse_args()
 
     tok = Tokenizer.from_file(os.path.join(a.model_dir, "tokenizer.json"))  # shipped file, as the runtime loads it
@@ -259,7 +296,9 @@ def main():
         model.eval()
 
     res = {"splits": {}}
-    for split in ("heldout", "unseen"):
+    for split in ("heldout", "unseen", "unseen2", "unseen3"):
+        if not os.path.exists(os.path.join(a.data, f"{split}.jsonl")):
+            continue
         data = load_jsonl(os.path.join(a.data, f"{split}.jsonl"))
         encs = [encode(tok, ex["text"], context_string(ex.get("app"), ex.get("url"))) for ex in data]
         r8 = run_ort(int8, encs)
@@ -274,6 +313,8 @@ def main():
         res["splits"][split] = entry
         print(split, json.dumps(entry, indent=1), flush=True)
 
+    if a.report_only:
+        return
     write_parity(int8, tok, os.path.join(a.model_dir, "parity.json"))
     res["latency_int8_1thread"] = latency(os.path.join(a.model_dir, "model.onnx"), tok)
     res["latency_int8_1thread_with_context"] = latency(os.path.join(a.model_dir, "model.onnx"), tok,

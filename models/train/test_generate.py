@@ -5,7 +5,7 @@ N = 1500
 
 
 def _all():
-    return {s: g.generate(s, N, seed=7) for s in ("train", "heldout", "unseen")}
+    return {s: g.generate(s, N, seed=7) for s in ("train", "heldout", "unseen", "unseen2", "unseen3")}
 
 
 DATA = _all()
@@ -22,7 +22,8 @@ def test_deterministic():
 def test_spans_match_text_and_labels_valid():
     for split, data in DATA.items():
         for ex in data:
-            assert ex["category"] in g.CATEGORIES
+            # composed training examples carry no category label; every other example does
+            assert ex["category"] in g.CATEGORIES or (ex["category"] is None and ex["family"].startswith("mix.")), ex
             assert ex["sentiment"] in g.SENTIMENTS
             prev_end = 0
             for e in sorted(ex["entities"], key=lambda e: e["start"]):
@@ -38,18 +39,24 @@ def test_unseen_disjoint_templates_and_locales():
     train_t = {ex["template_id"] for ex in DATA["train"]}
     train_f = {ex["family"] for ex in DATA["train"]}
     train_l = {ex["locale"] for ex in DATA["train"]}
-    un = DATA["unseen"]
-    assert not ({ex["template_id"] for ex in un} & train_t)
-    assert not ({ex["family"] for ex in un} & train_f)
-    assert not ({ex["locale"] for ex in un} & train_l)
+    for split in ("unseen", "unseen2", "unseen3"):
+        un = DATA[split]
+        assert not ({ex["template_id"] for ex in un} & train_t), split
+        assert not ({ex["family"] for ex in un} & train_f), split
+        assert not ({ex["locale"] for ex in un} & train_l), split
+    assert {ex["family"] for ex in DATA["unseen2"]} <= g.HOLDOUT_FAMILIES_V2
+    assert {ex["family"] for ex in DATA["unseen3"]} <= g.HOLDOUT_FAMILIES_V3
+    assert not (g.HOLDOUT_FAMILIES & g.HOLDOUT_FAMILIES_V2) and not (g.HOLDOUT_FAMILIES_V3 & (g.HOLDOUT_FAMILIES | g.HOLDOUT_FAMILIES_V2))
+    assert any(ex["family"] == "mix.clauses" for ex in DATA["train"])
+    assert not any(ex["family"].startswith("mix.") for ex in DATA["heldout"])
     assert not (set(g.TRAIN_LOCALES) & set(g.UNSEEN_LOCALES))
     # in-template held-out split uses the training families and locales
-    assert {ex["family"] for ex in DATA["heldout"]} <= set(f.id for f in g.FAMILIES) - g.HOLDOUT_FAMILIES
+    assert {ex["family"] for ex in DATA["heldout"]} <= set(f.id for f in g.FAMILIES) - g.HOLDOUT_FAMILIES - g.HOLDOUT_FAMILIES_V2
 
 
 def test_every_category_and_sentiment_present():
     for split, data in DATA.items():
-        assert {ex["category"] for ex in data} == set(g.CATEGORIES), split
+        assert {ex["category"] for ex in data} - {None} == set(g.CATEGORIES), split
         assert {ex["sentiment"] for ex in data} == set(g.SENTIMENTS), split
 
 

@@ -32,7 +32,7 @@ from generate import CATEGORIES, PII_LABELS, SENTIMENTS, context_string  # noqa:
 PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 TAG2ID = {t: i for i, t in enumerate(PII_TAGS)}
 MAX_LEN = 64
-VERSION = "tally-encoder-1.0"
+VERSION = "tally-encoder-1.2"
 
 
 def base_model_dir() -> str:
@@ -100,7 +100,8 @@ def featurize(tok, examples, drop_ctx_p=0.0, rng=None):
         feats.append({
             "input_ids": enc.ids, "type_ids": enc.type_ids,
             "labels": token_labels(enc, ex["entities"]),
-            "cat": CATEGORIES.index(ex["category"]), "sent": SENTIMENTS.index(ex["sentiment"]),
+            "cat": CATEGORIES.index(ex["category"]) if ex["category"] else -100,  # composed: no category
+            "sent": SENTIMENTS.index(ex["sentiment"]),
         })
     return feats
 
@@ -242,7 +243,7 @@ def main():
     base_lrs = [g["lr"] for g in opt.param_groups]
     t0 = time.time()
     ce_tok = nn.CrossEntropyLoss(ignore_index=-100)
-    ce = nn.CrossEntropyLoss(label_smoothing=0.05)
+    ce = nn.CrossEntropyLoss(label_smoothing=0.05, ignore_index=-100)
 
     step = 0
     steps_done = 0

@@ -371,12 +371,13 @@ impl LocalModel {
         Ok(out)
     }
 
-    /// BIO tags of the text's tokens → byte spans in the text, extended to whole words.
     /// BIO tags of the text's tokens → byte spans in the text, decoded exactly as
     /// `models/train/evaluate.py` does (the card's metrics assume it): argmax per token; a
     /// continuation word piece (`##…`) takes the tag of the token before it as `I-` of the
-    /// same label; then `B-X` (or an `I-X` that continues nothing) opens a span, `I-X`
-    /// extends it, anything else closes it. A span's score is its tokens' mean probability.
+    /// same label, unless the script changes between the two pieces (a name glued to
+    /// Japanese kana, `Skovさんとの`): then it keeps its own tag, an `I-` becoming `O`.
+    /// Then `B-X` (or an `I-X` that continues nothing) opens a span, `I-X` extends it,
+    /// anything else closes it. A span's score is its tokens' mean probability.
     fn decode_spans<'a>(
         &self,
         encoding: &tokenizers::Encoding,
@@ -403,7 +404,16 @@ impl LocalModel {
             let (index, p) = argmax_softmax(logits(t));
             let mut tag = self.tags.get(index).copied().flatten();
             if tokens.get(t).is_some_and(|tok| tok.starts_with("##")) {
-                tag = previous.map(|(label, _)| (label, false));
+                let changes_script = t.checked_sub(1).and_then(|p| offsets.get(p)).is_some_and(|&(ps, pe)| {
+                    let last = text.get(ps..pe).and_then(|s| s.chars().next_back());
+                    let first = text.get(start..end).and_then(|s| s.chars().next());
+                    matches!((last, first), (Some(a), Some(b)) if Script::of(a) != Script::of(b))
+                });
+                if !changes_script {
+                    tag = previous.map(|(label, _)| (label, false));
+                } else if tag.is_some_and(|(_, begin)| !begin) {
+                    tag = None;
+                }
             }
             previous = tag;
             match tag {
@@ -423,6 +433,39 @@ impl LocalModel {
         }
         close(&mut open, &mut spans);
         spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect()
+    }
+}
+
+/// Coarse script classes for the word-piece rule; everything not listed (Latin, digits,
+/// punctuation) is `Other`. The same table as `SCRIPTS` in `models/train/evaluate.py`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Greek,
+    Cyrillic,
+    Hebrew,
+    Arabic,
+    Devanagari,
+    Thai,
+    Hangul,
+    Kana,
+    Han,
+    Other,
+}
+
+impl Script {
+    fn of(c: char) -> Script {
+        match u32::from(c) {
+            0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
+            0x0400..=0x052F => Script::Cyrillic,
+            0x0590..=0x05FF => Script::Hebrew,
+            0x0600..=0x06FF => Script::Arabic,
+            0x0900..=0x097F => Script::Devanagari,
+            0x0E00..=0x0E7F => Script::Thai,
+            0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => Script::Hangul,
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => Script::Kana,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF => Script::Han,
+            _ => Script::Other,
+        }
     }
 }
 
@@ -538,6 +581,18 @@ impl Scorer for LocalModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_are_told_apart_for_the_word_piece_rule() {
+        assert_eq!(Script::of('v'), Script::Other);
+        assert_eq!(Script::of('ü'), Script::Other);
+        assert_eq!(Script::of('さ'), Script::Kana);
+        assert_eq!(Script::of('会'), Script::Han);
+        assert_eq!(Script::of('Ж'), Script::Cyrillic);
+        assert_eq!(Script::of('Ω'), Script::Greek);
+        assert_eq!(Script::of('ש'), Script::Hebrew);
+        assert_eq!(Script::of('한'), Script::Hangul);
+    }
 
     #[test]
     fn context_is_app_and_bare_domain() {
