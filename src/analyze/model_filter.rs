@@ -13,7 +13,9 @@
 //!    LOCATION;
 //! 5. **brand and product names**: the span lies inside a known name ([`super::brands`]
 //!    and the app catalogue), matched as whole words, e.g. `Travis` inside `Travis CI`;
-//!    unless a personal title (`Mr`, `Dr`, `Frau`, ...) stands right before it.
+//!    unless a personal title (`Mr`, `Dr`, `Frau`, ...) stands right before it;
+//! 6. **a name particle alone**: `de`, `van`, `von`, `al`, ... are parts of names, never
+//!    a whole one (`de` in `de-identified`).
 //!
 //! Only model spans pass through here; the regex recognizers validate their own.
 
@@ -87,7 +89,7 @@ impl ModelSpanFilter {
             return true;
         };
         let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
-        if !core.chars().any(char::is_alphabetic) || is_version(core) || is_hex_id(core) {
+        if !core.chars().any(char::is_alphabetic) || is_version(core) || is_hex_id(core) || is_particle(core) {
             return false;
         }
         let misspelled = match span.label {
@@ -177,6 +179,17 @@ fn titled(text: &str, words: &[(usize, usize)], at: usize) -> bool {
     }
 }
 
+/// Words that join a name's parts (`Jack de Gruijter`, `Ludwig van Beethoven`) but are
+/// never a name alone.
+const PARTICLES: &[&str] = &[
+    "al", "bin", "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "el", "ibn", "la",
+    "las", "le", "les", "los", "ten", "ter", "van", "von", "y", "zu",
+];
+
+fn is_particle(core: &str) -> bool {
+    PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(core))
+}
+
 /// A word of letters, perhaps with inner `-`, `'` or `.` (`Saint-Denis`, `O'Neil`, `St.`).
 fn is_word_of_letters(word: &str) -> bool {
     let word = word.trim_matches(|c: char| !c.is_alphanumeric());
@@ -242,6 +255,11 @@ mod tests {
             ),
             ("revert A1B2C3D4E5", "A1B2C3D4E5", Username, false),
             ("ssh dad1985@host", "dad1985", Username, true),
+            // Name particles alone are not names; names with them are.
+            ("You analyse de-identified data", "de", Person, false),
+            ("Notes by VAN", "VAN", Person, false),
+            ("1:1 with Jack de Gruijter", "Jack de Gruijter", Person, true),
+            ("Meeting with Delia", "Delia", Person, true),
             ("PR by bea2c", "bea2c", Username, true),
             ("login DeadBeef42", "DeadBeef42", Username, true),
             ("user jsmith42", "jsmith42", Username, true),
