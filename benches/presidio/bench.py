@@ -169,7 +169,22 @@ def machine():
             "kernel": platform.release(), "loadavg_start": os.getloadavg()}
 
 
+def score_file(corpus_path, out_path):
+    """`bench.py --score OUT --corpus CORPUS`: scores one `tally redact` output file (say, another model's,
+    `tally --model-dir DIR redact texts.jsonl > OUT`) with the same code as a full run, and prints it."""
+    corpus = load_jsonl(corpus_path)
+    by_id = {row["id"]: row["text"] for row in corpus}
+    outputs = {r["id"]: (r["text"], byte_to_char_spans(by_id[r["id"]], r["pii"])) for r in load_jsonl(out_path)}
+    print(json.dumps(score(corpus, outputs), indent=1))
+
+
 def main():
+    if "--score" in sys.argv:
+        ap = argparse.ArgumentParser()
+        ap.add_argument("--score", required=True)
+        ap.add_argument("--corpus", required=True)
+        a = ap.parse_args()
+        return score_file(a.corpus, a.score)
     ap = argparse.ArgumentParser()
     ap.add_argument("--tally", required=True)
     ap.add_argument("--corpus", required=True)

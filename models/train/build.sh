@@ -27,7 +27,7 @@ PY="$VENV/bin/python"
 
 mkdir -p "$DATA" "$WORK" "$OUT"
 cd "$HERE"
-"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000 --unseen2 1500 --unseen3 1500
+"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000 --unseen2 1500 --unseen3 1500 --unseen4 1500
 "$PY" -m pytest -q -p no:cacheprovider test_generate.py
 nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --epochs "$EPOCHS" --layers "$LAYERS" --max-minutes "$MAX_MINUTES"
 nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT"

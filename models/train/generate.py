@@ -813,6 +813,14 @@ MIX_CLAUSES = {
                  "{U} joined", "u/{U}", "~{U}", "{U}@{H}", "{U} wrote", "to {U}", "{U} approved", "for {U}",
                  "account {U}", "handle {U}", "{U} (you)", "ping {U}"],
 }
+# ---------------- round 5: handles and names in the same cues, names in file names, places after prepositions ---
+MIX_CLAUSES["PERSON"] += ["{P} + {P}", "{P} & {P}", "{P}.docx", "{P}.pdf", "CV - {P}.pdf", "{P}_{Y}.xlsx", "{P} (guest)",
+                          "{P} is presenting", "{P} reviewed", "with {P} and {P}", "{P} on leave", "signed by {P}"]
+MIX_CLAUSES["USERNAME"] += ["with {U}", "{U} and {U}", "{U} + {U}", "{U} & {U}", "{U} is presenting", "{U} reviewed",
+                            "signed in as {U}", "{U} on chat", "invite {U}", "{U} (guest)"]
+MIX_CLAUSES["LOCATION"] += ["в {L}", "à {L}", "en {L}", "w {L}", "na {L}", "i {L}", "em {L}", "{L}'da", "{L}で",
+                            "in {L} ({C})", "{L} depot", "{L} campus", "{L} hub", "to {L} and back", "from {L} to {L}"]
+
 MIX_FILLERS = ["{meeting}", "{project} {doc_word}", "{ticket}", "{topic_cap}", "{i18n_word}", "{acro}", "{tech}",
                "{doc_file}", "{quarter}", "{weekday} {time}", "{product}", "{chat_msg}", "{subject}", "{month} {year}",
                "{channel}", "{repo}", "{org}"]
@@ -828,7 +836,7 @@ def _mix_template(rng: random.Random) -> str:
         lab = rng.choice(["PERSON", "PERSON", "LOCATION", "USERNAME"])
         c = rng.choice(MIX_CLAUSES[lab])
         c = re.sub(r"\{[PLU]\}", lambda m: slot[lab](), c)
-        parts.append(c.replace("{C}", "{country}").replace("{H}", "{host}"))
+        parts.append(c.replace("{C}", "{country}").replace("{H}", "{host}").replace("{Y}", "{year}"))
     parts += [rng.choice(MIX_FILLERS) for _ in range(rng.choice([0, 1, 1, 2]))]
     rng.shuffle(parts)
     out = parts[0]
@@ -864,6 +872,31 @@ FAMILIES += [
     ], web=RESEARCH_WEB),
 ]
 HOLDOUT_FAMILIES_V3 = {"v3.hr_docs", "v3.pairing", "v3.rooms", "v3.delivery", "v3.talks", "pulse.v3"}
+
+# ---------------- round-5 UNSEEN-4 families: written before round 5's training, never trained on -------------
+FAMILIES += [
+    F("v4.hiring", "admin", "generic", [
+        "Offer approval: {person}", "Onboarding laptop for {first} - {city} office", "Recruiter note: {user} applied",
+        "{person_lf} - interview feedback form", "Reference from {person} for {first}", "Start date for {first} {last}",
+    ], web=ADMIN_WEB),
+    F("v4.code_review", "deep_work", "dev", [
+        "Suggested change from {user} on {code_file}", "{person} resolved {num} conversations", "Approved by {user} and {user}",
+        "CODEOWNERS: @{user}", "Review thread with {first} on #{num}", "{user} dismissed a stale review",
+    ], apps=IDES, web=[("GitHub", "github.com"), ("GitLab", "gitlab.com")]),
+    F("v4.social_news", "non_work", "generic", [
+        "{person} posted from {city}", "Photos by {user} · {city}", "{first}'s birthday is today", "Event near {city}: {headline}",
+        "{first} {last} shared a memory", "Trending in {city}",
+    ], web=FUN_WEB),
+    F("v4.project", "planning", "generic", [
+        "Assign {ticket} to {first}", "{person} moved {num} cards", "Standup notes, owner {user}", "Milestone review in {city}",
+        "Due {weekday}: {topic_cap} ({person})", "{user} created {ticket}",
+    ], apps=PLAN_APPS, web=PLAN_WEB),
+    F("v4.support_chat", "communication", "chat", [
+        "Chat with {first} from {org} support", "{person} ({city}) is waiting", "Transfer to {user}", "Visitor from {city} - {app}",
+        "{first} rated the conversation", "New chat: {person} <{email}>",
+    ], apps=CHAT_APPS, web=CHAT_WEB),
+]
+HOLDOUT_FAMILIES_V4 = {"v4.hiring", "v4.code_review", "v4.social_news", "v4.project", "v4.support_chat", "pulse.v4"}
 
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
@@ -916,6 +949,8 @@ PULSE_FAMILIES = [
                   "Asked {person} about {topic} - {adj2}", "{adj}! {topic} with {first} from {city}"]),
     ("pulse.v3", ["{first} covered {topic} for me; it {verdict_noun}", "Travelled to {city} for {topic} - {adj2}",
                   "{topic} {verdict} (with {user} on chat)", "Day in {city}: {topic} {verdict}"]),
+    ("pulse.v4", ["{first} and {first} made {topic} {adj2}", "Worked from {city} today; {topic} {verdict}",
+                  "Pinged {user} about {topic}, it {verdict_noun}", "{adj} - {topic} with {person} ({city})"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -933,7 +968,7 @@ for _cat in CATEGORIES:
     _fs = [f for f in FAMILIES if f.category == _cat and not f.pulse and f.id not in (
         "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
         "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
-        and not f.id.startswith("mix.")]
+        | HOLDOUT_FAMILIES_V4 and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1297,13 +1332,17 @@ def generate(split: str, n: int, seed: int = 13) -> list[dict]:
     elif split == "unseen3":
         fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V3]
         locales = UNSEEN_LOCALES
+    elif split == "unseen4":
+        fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V4]
+        locales = UNSEEN_LOCALES
     else:
-        fams = [f for f in FAMILIES if f.id not in HOLDOUT_FAMILIES | HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3]
+        held = HOLDOUT_FAMILIES | HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3 | HOLDOUT_FAMILIES_V4
+        fams = [f for f in FAMILIES if f.id not in held]
         if split == "heldout":  # composed examples have no category label; keep the held-out split comparable
             fams = [f for f in fams if not f.id.startswith("mix.")]
         locales = TRAIN_LOCALES
     # pools: train uses seed, the evaluation splits other seeds so values differ as much as possible
-    pool_seed = {"train": seed, "unseen2": seed + 2000, "unseen3": seed + 3000}.get(split, seed + 1000)
+    pool_seed = {"train": seed, "unseen2": seed + 2000, "unseen3": seed + 3000, "unseen4": seed + 4000}.get(split, seed + 1000)
     rng = random.Random(_seed(seed, split))
     pulse_fams = [f for f in fams if f.pulse]
     mix_fams = [f for f in fams if f.id.startswith("mix.")]
@@ -1345,11 +1384,12 @@ def main():
     ap.add_argument("--unseen", type=int, default=2000)
     ap.add_argument("--unseen2", type=int, default=1500)
     ap.add_argument("--unseen3", type=int, default=1500)
+    ap.add_argument("--unseen4", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     for split, n in (("train", a.train), ("heldout", a.heldout), ("unseen", a.unseen), ("unseen2", a.unseen2),
-                     ("unseen3", a.unseen3)):
+                     ("unseen3", a.unseen3), ("unseen4", a.unseen4)):
         data = generate(split, n, a.seed)
         with open(os.path.join(a.out, f"{split}.jsonl"), "w", encoding="utf-8") as fh:
             for ex in data:
@@ -1359,6 +1399,7 @@ def main():
             "families": len(FAMILIES), "holdout_families": sorted(HOLDOUT_FAMILIES),
             "holdout_families_v2": sorted(HOLDOUT_FAMILIES_V2),
             "holdout_families_v3": sorted(HOLDOUT_FAMILIES_V3),
+            "holdout_families_v4": sorted(HOLDOUT_FAMILIES_V4),
             "templates": sum(len(f.templates) for f in FAMILIES)}
     with open(os.path.join(a.out, "meta.json"), "w") as fh:
         json.dump(meta, fh, indent=1)

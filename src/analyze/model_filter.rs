@@ -14,8 +14,10 @@
 //! 5. **brand and product names**: the span lies inside a known name ([`super::brands`]
 //!    and the app catalogue), matched as whole words, e.g. `Travis` inside `Travis CI`;
 //!    unless a personal title (`Mr`, `Dr`, `Frau`, ...) stands right before it;
-//! 6. **a name particle alone**: `de`, `van`, `von`, `al`, ... are parts of names, never
-//!    a whole one (`de` in `de-identified`).
+//! 6. **a name particle alone or last**: `de`, `van`, `von`, `al`, ... join a name's
+//!    parts and are never a whole name, nor its end (`de` or `analyse de` before
+//!    `-identified`; the model is int8 with per-batch activation scales, so what it
+//!    tags in one batch it may not in another).
 //!
 //! Only model spans pass through here; the regex recognizers validate their own.
 
@@ -89,7 +91,7 @@ impl ModelSpanFilter {
             return true;
         };
         let core = raw.trim_matches(|c: char| !c.is_alphanumeric());
-        if !core.chars().any(char::is_alphabetic) || is_version(core) || is_hex_id(core) || is_particle(core) {
+        if !core.chars().any(char::is_alphabetic) || is_version(core) || is_hex_id(core) || ends_with_particle(core) {
             return false;
         }
         let misspelled = match span.label {
@@ -186,8 +188,13 @@ const PARTICLES: &[&str] = &[
     "las", "le", "les", "los", "ten", "ter", "van", "von", "y", "zu",
 ];
 
-fn is_particle(core: &str) -> bool {
-    PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(core))
+fn is_particle(word: &str) -> bool {
+    PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(word))
+}
+
+/// A span that is a particle, or ends with one: `de`, `analyse de`.
+fn ends_with_particle(core: &str) -> bool {
+    core.split_whitespace().next_back().is_some_and(is_particle)
 }
 
 /// A word of letters, perhaps with inner `-`, `'` or `.` (`Saint-Denis`, `O'Neil`, `St.`).
@@ -257,6 +264,8 @@ mod tests {
             ("ssh dad1985@host", "dad1985", Username, true),
             // Name particles alone are not names; names with them are.
             ("You analyse de-identified data", "de", Person, false),
+            ("You analyse de-identified data", "analyse de", Person, false),
+            ("met Jack de Gruijter", "Jack de", Person, false),
             ("Notes by VAN", "VAN", Person, false),
             ("1:1 with Jack de Gruijter", "Jack de Gruijter", Person, true),
             ("Meeting with Delia", "Delia", Person, true),
