@@ -2,7 +2,8 @@
 # Rebuild models/tally-encoder/ from scratch: venv, data, tests, train, export, quantize, evaluate, card.
 #   models/train/build.sh
 # Env overrides: TALLY_TRAIN_VENV, TALLY_TRAIN_CACHE, TALLY_MODEL_OUT (default models/tally-encoder; point it
-# elsewhere to build a variant without touching the shipped model), TRAIN_N, EPOCHS, LAYERS, MAX_MINUTES
+# elsewhere to build a variant without touching the shipped model), TRAIN_N, EPOCHS, LAYERS, LORA_R (alpha = 2r),
+# MAX_MINUTES
 # (training time budget: the LR schedule runs to zero by then even if not all epochs are done; 0 = no budget).
 set -euo pipefail
 START=$(date +%s)
@@ -10,10 +11,11 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 OUT="${TALLY_MODEL_OUT:-$(cd "$HERE/.." && pwd)/tally-encoder}"
 VENV="${TALLY_TRAIN_VENV:-/root/.cache/tally-train-venv}"
 CACHE="${TALLY_TRAIN_CACHE:-/root/.cache/tally-train}"
-TRAIN_N="${TRAIN_N:-30000}"
+TRAIN_N="${TRAIN_N:-45000}"
 EPOCHS="${EPOCHS:-3}"
-MAX_MINUTES="${MAX_MINUTES:-30}"
+MAX_MINUTES="${MAX_MINUTES:-26}"
 LAYERS="${LAYERS:-6}"
+LORA_R="${LORA_R:-32}"
 DATA="$CACHE/data"
 WORK="$CACHE/run"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONHASHSEED=0
@@ -27,9 +29,9 @@ PY="$VENV/bin/python"
 
 mkdir -p "$DATA" "$WORK" "$OUT"
 cd "$HERE"
-"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000 --unseen2 1500 --unseen3 1500 --unseen4 1500
+"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000 --unseen2 1500 --unseen3 1500 --unseen4 1500 --unseen5 1500
 "$PY" -m pytest -q -p no:cacheprovider test_generate.py
-nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --epochs "$EPOCHS" --layers "$LAYERS" --max-minutes "$MAX_MINUTES"
+nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --epochs "$EPOCHS" --layers "$LAYERS" --lora-r "$LORA_R" --lora-alpha $((2 * LORA_R)) --max-minutes "$MAX_MINUTES"
 nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT"
 END=$(date +%s)
 "$PY" card.py --data "$DATA" --work "$WORK" --model-dir "$OUT" --build-seconds $((END - START)) > /dev/null

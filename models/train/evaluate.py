@@ -296,7 +296,7 @@ def main():
         model.eval()
 
     res = {"splits": {}}
-    for split in ("heldout", "unseen", "unseen2", "unseen3", "unseen4"):
+    for split in ("heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5"):
         if not os.path.exists(os.path.join(a.data, f"{split}.jsonl")):
             continue
         data = load_jsonl(os.path.join(a.data, f"{split}.jsonl"))

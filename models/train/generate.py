@@ -898,6 +898,31 @@ FAMILIES += [
 ]
 HOLDOUT_FAMILIES_V4 = {"v4.hiring", "v4.code_review", "v4.social_news", "v4.project", "v4.support_chat", "pulse.v4"}
 
+# ---------------- UNSEEN-5 families: written after 1.3, before any model trained with them held out ------------
+FAMILIES += [
+    F("v5.visits", "admin", "generic", [
+        "Visitor badge for {person} ({org})", "Guest wifi for {first} - {city} office", "Reception: {person} is here",
+        "Parking permit {person_lf}", "Host {first} {last} - arrival {time}", "Desk booking {city}, floor {num}",
+    ], web=ADMIN_WEB),
+    F("v5.notebook", "deep_work", "dev", [
+        "{user}/{repo} - analysis.ipynb", "Notebook shared by {person}", "Cell output - {first}'s model run",
+        "Kernel on {host} started by {user}", "Dataset from {city} branch - {doc_file}", "{person_lf} - experiment log",
+    ], apps=OFFICE_APPS + IDES),
+    F("v5.forums", "research", "generic", [
+        "{user} asked: {topic_cap}?", "Accepted answer by {person}", "{topic_cap} - posted by u/{user}",
+        "Meetup group {tech} {city}", "{person} recommends {tech}", "Mentioned by {user} in {topic}",
+    ], web=RESEARCH_WEB),
+    F("v5.streams", "non_work", "generic", [
+        "{user} went live: {fun_video}", "Clip by {user} - Twitch", "{person} is watching {fun_video}",
+        "Watch party with {first}", "Concert in {city} - tickets", "{first} sent you a song",
+    ], web=FUN_WEB, apps=FUN_APPS),
+    F("v5.calls", "meetings", "generic", [
+        "Huddle: {first} and {first}", "{person} raised a hand", "Breakout with {person_lf}", "Call from {city} ({phone})",
+        "{user} joined from the lobby", "{person} is sharing a whiteboard",
+    ], apps=MEET_APPS, web=MEET_WEB),
+]
+HOLDOUT_FAMILIES_V5 = {"v5.visits", "v5.notebook", "v5.forums", "v5.streams", "v5.calls", "pulse.v5"}
+
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
     "deep_work": ["coding the new parser", "debugging the flaky test", "refactoring {project}",
@@ -951,6 +976,8 @@ PULSE_FAMILIES = [
                   "{topic} {verdict} (with {user} on chat)", "Day in {city}: {topic} {verdict}"]),
     ("pulse.v4", ["{first} and {first} made {topic} {adj2}", "Worked from {city} today; {topic} {verdict}",
                   "Pinged {user} about {topic}, it {verdict_noun}", "{adj} - {topic} with {person} ({city})"]),
+    ("pulse.v5", ["Spent the day in {city}, {topic} {verdict}", "{first} reviewed {topic}; it {verdict_noun}",
+                  "{topic} {verdict} thanks to {user}", "{adj2} - {topic}, {person} joined late"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -968,7 +995,7 @@ for _cat in CATEGORIES:
     _fs = [f for f in FAMILIES if f.category == _cat and not f.pulse and f.id not in (
         "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
         "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
-        | HOLDOUT_FAMILIES_V4 and not f.id.startswith("mix.")]
+        | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1335,14 +1362,17 @@ def generate(split: str, n: int, seed: int = 13) -> list[dict]:
     elif split == "unseen4":
         fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V4]
         locales = UNSEEN_LOCALES
+    elif split == "unseen5":
+        fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V5]
+        locales = UNSEEN_LOCALES
     else:
-        held = HOLDOUT_FAMILIES | HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3 | HOLDOUT_FAMILIES_V4
+        held = HOLDOUT_FAMILIES | HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3 | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5
         fams = [f for f in FAMILIES if f.id not in held]
         if split == "heldout":  # composed examples have no category label; keep the held-out split comparable
             fams = [f for f in fams if not f.id.startswith("mix.")]
         locales = TRAIN_LOCALES
     # pools: train uses seed, the evaluation splits other seeds so values differ as much as possible
-    pool_seed = {"train": seed, "unseen2": seed + 2000, "unseen3": seed + 3000, "unseen4": seed + 4000}.get(split, seed + 1000)
+    pool_seed = {"train": seed, "unseen2": seed + 2000, "unseen3": seed + 3000, "unseen4": seed + 4000, "unseen5": seed + 5000}.get(split, seed + 1000)
     rng = random.Random(_seed(seed, split))
     pulse_fams = [f for f in fams if f.pulse]
     mix_fams = [f for f in fams if f.id.startswith("mix.")]
@@ -1385,11 +1415,13 @@ def main():
     ap.add_argument("--unseen2", type=int, default=1500)
     ap.add_argument("--unseen3", type=int, default=1500)
     ap.add_argument("--unseen4", type=int, default=1500)
+    ap.add_argument("--unseen5", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     for split, n in (("train", a.train), ("heldout", a.heldout), ("unseen", a.unseen), ("unseen2", a.unseen2),
-                     ("unseen3", a.unseen3), ("unseen4", a.unseen4)):
+                     ("unseen3", a.unseen3), ("unseen4", a.unseen4),
+                     ("unseen5", a.unseen5)):
         data = generate(split, n, a.seed)
         with open(os.path.join(a.out, f"{split}.jsonl"), "w", encoding="utf-8") as fh:
             for ex in data:
@@ -1400,6 +1432,7 @@ def main():
             "holdout_families_v2": sorted(HOLDOUT_FAMILIES_V2),
             "holdout_families_v3": sorted(HOLDOUT_FAMILIES_V3),
             "holdout_families_v4": sorted(HOLDOUT_FAMILIES_V4),
+            "holdout_families_v5": sorted(HOLDOUT_FAMILIES_V5),
             "templates": sum(len(f.templates) for f in FAMILIES)}
     with open(os.path.join(a.out, "meta.json"), "w") as fh:
         json.dump(meta, fh, indent=1)

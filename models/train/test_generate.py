@@ -5,7 +5,7 @@ N = 1500
 
 
 def _all():
-    return {s: g.generate(s, N, seed=7) for s in ("train", "heldout", "unseen", "unseen2", "unseen3", "unseen4")}
+    return {s: g.generate(s, N, seed=7) for s in ("train", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5")}
 
 
 DATA = _all()
@@ -39,7 +39,7 @@ def test_unseen_disjoint_templates_and_locales():
     train_t = {ex["template_id"] for ex in DATA["train"]}
     train_f = {ex["family"] for ex in DATA["train"]}
     train_l = {ex["locale"] for ex in DATA["train"]}
-    for split in ("unseen", "unseen2", "unseen3", "unseen4"):
+    for split in ("unseen", "unseen2", "unseen3", "unseen4", "unseen5"):
         un = DATA[split]
         assert not ({ex["template_id"] for ex in un} & train_t), split
         assert not ({ex["family"] for ex in un} & train_f), split
@@ -47,7 +47,8 @@ def test_unseen_disjoint_templates_and_locales():
     assert {ex["family"] for ex in DATA["unseen2"]} <= g.HOLDOUT_FAMILIES_V2
     assert {ex["family"] for ex in DATA["unseen3"]} <= g.HOLDOUT_FAMILIES_V3
     assert {ex["family"] for ex in DATA["unseen4"]} <= g.HOLDOUT_FAMILIES_V4
-    held = [g.HOLDOUT_FAMILIES, g.HOLDOUT_FAMILIES_V2, g.HOLDOUT_FAMILIES_V3, g.HOLDOUT_FAMILIES_V4]
+    assert {ex["family"] for ex in DATA["unseen5"]} <= g.HOLDOUT_FAMILIES_V5
+    held = [g.HOLDOUT_FAMILIES, g.HOLDOUT_FAMILIES_V2, g.HOLDOUT_FAMILIES_V3, g.HOLDOUT_FAMILIES_V4, g.HOLDOUT_FAMILIES_V5]
     assert sum(len(h) for h in held) == len(set().union(*held)), "held-out family sets overlap"
     assert not (g.HOLDOUT_FAMILIES & g.HOLDOUT_FAMILIES_V2) and not (g.HOLDOUT_FAMILIES_V3 & (g.HOLDOUT_FAMILIES | g.HOLDOUT_FAMILIES_V2))
     assert any(ex["family"] == "mix.clauses" for ex in DATA["train"])

@@ -74,11 +74,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 pub struct OutboundGate<'a> {
     analyzer: &'a Analyzer,
+    fixed: &'a [&'a str],
 }
 
 impl<'a> OutboundGate<'a> {
     pub fn new(analyzer: &'a Analyzer) -> OutboundGate<'a> {
-        OutboundGate { analyzer }
+        OutboundGate { analyzer, fixed: &[] }
+    }
+
+    /// A gate that knows Tally's own compiled-in texts (the insight instructions).
+    /// They are still scanned with the rest, but a finding that lies wholly inside a
+    /// verbatim copy of one of them is not a finding: nothing a person wrote can be in
+    /// a constant, and a model that tags "judge" in "never judge, rank or speculate"
+    /// would otherwise block every send. Anything around or between them, and any
+    /// changed copy, is judged as usual.
+    pub fn with_fixed_texts(analyzer: &'a Analyzer, fixed: &'a [&'a str]) -> OutboundGate<'a> {
+        OutboundGate { analyzer, fixed }
+    }
+
+    /// Byte ranges of `text` that are verbatim copies of a fixed text.
+    fn fixed_ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        self.fixed
+            .iter()
+            .filter(|f| !f.is_empty())
+            .flat_map(|f| text.match_indices(*f).map(|(at, m)| (at, at + m.len())))
+            .collect()
     }
 
     /// What the analyzer finds in `payload`: in every string (and object key) of a JSON
@@ -91,8 +111,10 @@ impl<'a> OutboundGate<'a> {
         }
         let mut findings = Vec::new();
         for (path, text) in &texts {
+            let fixed = self.fixed_ranges(text);
             for span in self.analyzer.redact_document(text).spans {
-                if span.label.is_redacted_by_default() {
+                let known = fixed.iter().any(|&(start, end)| start <= span.start && span.end <= end);
+                if span.label.is_redacted_by_default() && !known {
                     findings.push(Finding {
                         label: span.label.as_str(),
                         path: path.clone(),
@@ -162,6 +184,22 @@ mod tests {
         let message = blocked.to_string();
         assert!(message.contains("EMAIL at $.messages[0].content bytes 18–38"), "{message}");
         assert!(!message.contains("ana.lima"));
+    }
+
+    #[test]
+    fn only_verbatim_fixed_texts_are_known_and_what_surrounds_them_is_still_scanned() {
+        let analyzer = Analyzer::rules_only();
+        let fixed = ["Contact bob@example.org for help."];
+        let gate = OutboundGate::with_fixed_texts(&analyzer, &fixed);
+        // The fixed text itself passes, inside any string.
+        assert!(gate.scan(br#"{"system":"Contact bob@example.org for help. Be brief."}"#).is_empty());
+        // Around it, and in a changed copy, the same address still blocks.
+        let found = gate
+            .scan(br#"{"a":"Contact bob@example.org for help. Or bob@example.org","b":"Contact bob@example.org now"}"#);
+        let where_: Vec<(&str, usize)> = found.iter().map(|f| (f.path.as_str(), f.start)).collect();
+        assert_eq!(where_, [("$.a", 37), ("$.b", 8)]);
+        // Without the fixed texts, every copy blocks.
+        assert_eq!(OutboundGate::new(&analyzer).scan(br#"{"system":"Contact bob@example.org for help."}"#).len(), 1);
     }
 
     #[test]

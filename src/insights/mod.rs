@@ -59,6 +59,11 @@ activity periods. Give 3 to 5 specific, non-judgemental observations about trend
 context switching, AI-tool use, after-hours work and friction, each with one practical suggestion. Quote the \
 numbers you rely on. Do not guess at causes the data cannot show.";
 
+/// Tally's own instructions: compiled in, the same on every install, reviewed here. The
+/// outbound gate still scans them but does not count what its model finds inside a
+/// verbatim copy (see [`OutboundGate::with_fixed_texts`]).
+const FIXED_TEXTS: &[&str] = &[SYSTEM_PROMPT, USER_PROMPT];
+
 /// The request for `summary`: fixed instructions, the optional extra ones, and the
 /// summary as pretty JSON. Deterministic.
 pub fn request(summary: &Summary, extra_instructions: Option<&str>) -> InsightRequest {
@@ -166,7 +171,7 @@ pub async fn preview_summary(
             (None, Vec::new(), serde_json::to_vec_pretty(&body).unwrap_or_default())
         }
     };
-    let findings = OutboundGate::new(analyzer).scan(&body);
+    let findings = OutboundGate::with_fixed_texts(analyzer, FIXED_TEXTS).scan(&body);
     let sha256 = gate::sha256_hex(&body);
     Ok(Preview { summary, provider: settings, endpoint, headers, body, sha256, findings })
 }
@@ -266,7 +271,7 @@ async fn exchange(
         error: None,
     };
     let body = provider.body(request);
-    let cleared = match OutboundGate::new(analyzer).clear(body) {
+    let cleared = match OutboundGate::with_fixed_texts(analyzer, FIXED_TEXTS).clear(body) {
         Ok(cleared) => cleared,
         Err(blocked) => {
             entry.payload = LedgerPayload::Blocked(&blocked);
