@@ -29,7 +29,7 @@ PY="$VENV/bin/python"
 
 mkdir -p "$DATA" "$WORK" "$OUT"
 cd "$HERE"
-"$PY" generate.py --out "$DATA" --train "$TRAIN_N" --heldout 1500 --unseen 2000 --unseen2 1500 --unseen3 1500 --unseen4 1500 --unseen5 1500
+"$PY" generate.py --out "$DATA" --train "$TRAIN_N"  # evaluation split sizes: generate.py's defaults
 "$PY" -m pytest -q -p no:cacheprovider test_generate.py
 nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --epochs "$EPOCHS" --layers "$LAYERS" --lora-r "$LORA_R" --lora-alpha $((2 * LORA_R)) --max-minutes "$MAX_MINUTES"
 nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT"

@@ -71,7 +71,7 @@ def v5_table(m):
 
 def history_row(m):
     rows = []
-    for split in [sp for sp in ("unseen", "unseen2", "unseen3", "unseen4", "unseen5") if sp in m["splits"]]:
+    for split in [sp for sp in g.HELD_OUT if sp in m["splits"]]:
         q = m["splits"][split]["int8"]
         f = lambda lab: f"{q['pii'].get(lab, {}).get('f1', 0):.3f}"
         rows.append(f"| this build | {split} | {f('PERSON')} | {f('LOCATION')} | {f('USERNAME')} | "
@@ -91,7 +91,7 @@ def main():
     ti = json.load(open(os.path.join(a.work, "train_info.json")))
     meta = json.load(open(os.path.join(a.data, "meta.json")))
     sizes = {f: os.path.getsize(os.path.join(a.model_dir, f)) for f in sorted(os.listdir(a.model_dir))}
-    n = {s: sum(1 for _ in open(os.path.join(a.data, f"{s}.jsonl"))) for s in ("train", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5")
+    n = {s: sum(1 for _ in open(os.path.join(a.data, f"{s}.jsonl"))) for s in ("train", *g.EVAL_SPLITS)
          if os.path.exists(os.path.join(a.data, f"{s}.jsonl"))}
     version = json.load(open(os.path.join(a.model_dir, "labels.json")))["version"]
     lat = m["latency_int8_1thread"]

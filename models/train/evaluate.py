@@ -22,7 +22,7 @@ import onnxruntime as ort  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate import CATEGORIES, PII_LABELS, SENTIMENTS, context_string  # noqa: E402
+from generate import CATEGORIES, EVAL_SPLITS, PII_LABELS, SENTIMENTS, context_string  # noqa: E402
 
 PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 
@@ -296,7 +296,7 @@ def main():
         model.eval()
 
     res = {"splits": {}}
-    for split in ("heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5"):
+    for split in EVAL_SPLITS:
         if not os.path.exists(os.path.join(a.data, f"{split}.jsonl")):
             continue
         data = load_jsonl(os.path.join(a.data, f"{split}.jsonl"))

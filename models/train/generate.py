@@ -1023,6 +1023,12 @@ HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinne
     "doc.writing", "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "pulse.first_person",
     "pulse.with_person", "res.forum"}
 
+# Every evaluation split whose families (and locales) training never sees, in the order they were added.
+HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
+            "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5}
+ALL_HELD_OUT = set().union(*HELD_OUT.values())
+EVAL_SPLITS = ["heldout", *HELD_OUT]
+
 # --------------------------------------------------------------------------------------
 # Slot fillers
 # --------------------------------------------------------------------------------------
@@ -1347,32 +1353,21 @@ def _pool(locale, seed):
 
 
 def generate(split: str, n: int, seed: int = 13) -> list[dict]:
-    """split: 'train' | 'heldout' (seen families+locales, fresh samples) | 'unseen' (held-out families and
-    locales) | 'unseen2' (the round-3 held-out families, written before that round's training, and the
-    unseen locales)."""
-    if split == "unseen":
-        fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES]
-        locales = UNSEEN_LOCALES
-    elif split == "unseen2":
-        fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V2]
-        locales = UNSEEN_LOCALES
-    elif split == "unseen3":
-        fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V3]
-        locales = UNSEEN_LOCALES
-    elif split == "unseen4":
-        fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V4]
-        locales = UNSEEN_LOCALES
-    elif split == "unseen5":
-        fams = [f for f in FAMILIES if f.id in HOLDOUT_FAMILIES_V5]
+    """split: 'train' | 'heldout' (seen families+locales, fresh samples) | a key of HELD_OUT: 'unseen'
+    (held-out families and locales) or 'unseenN' (the families one generator round held out, written before
+    that round's training, with the unseen locales)."""
+    if split in HELD_OUT:
+        fams = [f for f in FAMILIES if f.id in HELD_OUT[split]]
         locales = UNSEEN_LOCALES
     else:
-        held = HOLDOUT_FAMILIES | HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3 | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5
-        fams = [f for f in FAMILIES if f.id not in held]
+        fams = [f for f in FAMILIES if f.id not in ALL_HELD_OUT]
         if split == "heldout":  # composed examples have no category label; keep the held-out split comparable
             fams = [f for f in fams if not f.id.startswith("mix.")]
         locales = TRAIN_LOCALES
     # pools: train uses seed, the evaluation splits other seeds so values differ as much as possible
-    pool_seed = {"train": seed, "unseen2": seed + 2000, "unseen3": seed + 3000, "unseen4": seed + 4000, "unseen5": seed + 5000}.get(split, seed + 1000)
+    # (heldout and unseen share seed + 1000; unseenN for N >= 2 uses seed + N * 1000)
+    offset = {"train": 0, "heldout": 1, "unseen": 1}.get(split)
+    pool_seed = seed + 1000 * (int(split[len("unseen"):]) if offset is None else offset)
     rng = random.Random(_seed(seed, split))
     pulse_fams = [f for f in fams if f.pulse]
     mix_fams = [f for f in fams if f.id.startswith("mix.")]
@@ -1410,18 +1405,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="/root/.cache/tally-train/data")
     ap.add_argument("--train", type=int, default=12000)
-    ap.add_argument("--heldout", type=int, default=1500)
-    ap.add_argument("--unseen", type=int, default=2000)
-    ap.add_argument("--unseen2", type=int, default=1500)
-    ap.add_argument("--unseen3", type=int, default=1500)
-    ap.add_argument("--unseen4", type=int, default=1500)
-    ap.add_argument("--unseen5", type=int, default=1500)
+    for split in EVAL_SPLITS:
+        ap.add_argument(f"--{split}", type=int, default=2000 if split == "unseen" else 1500)
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    for split, n in (("train", a.train), ("heldout", a.heldout), ("unseen", a.unseen), ("unseen2", a.unseen2),
-                     ("unseen3", a.unseen3), ("unseen4", a.unseen4),
-                     ("unseen5", a.unseen5)):
+    for split in ["train", *EVAL_SPLITS]:
+        n = getattr(a, split)
         data = generate(split, n, a.seed)
         with open(os.path.join(a.out, f"{split}.jsonl"), "w", encoding="utf-8") as fh:
             for ex in data:
@@ -1429,10 +1419,7 @@ def main():
         print(split, len(data))
     meta = {"train_locales": TRAIN_LOCALES, "unseen_locales": UNSEEN_LOCALES,
             "families": len(FAMILIES), "holdout_families": sorted(HOLDOUT_FAMILIES),
-            "holdout_families_v2": sorted(HOLDOUT_FAMILIES_V2),
-            "holdout_families_v3": sorted(HOLDOUT_FAMILIES_V3),
-            "holdout_families_v4": sorted(HOLDOUT_FAMILIES_V4),
-            "holdout_families_v5": sorted(HOLDOUT_FAMILIES_V5),
+            **{f"holdout_families_v{k[len('unseen'):]}": sorted(v) for k, v in HELD_OUT.items() if k != "unseen"},
             "templates": sum(len(f.templates) for f in FAMILIES)}
     with open(os.path.join(a.out, "meta.json"), "w") as fh:
         json.dump(meta, fh, indent=1)

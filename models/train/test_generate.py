@@ -5,7 +5,7 @@ N = 1500
 
 
 def _all():
-    return {s: g.generate(s, N, seed=7) for s in ("train", "heldout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5")}
+    return {s: g.generate(s, N, seed=7) for s in ("train", *g.EVAL_SPLITS)}
 
 
 DATA = _all()
@@ -39,7 +39,7 @@ def test_unseen_disjoint_templates_and_locales():
     train_t = {ex["template_id"] for ex in DATA["train"]}
     train_f = {ex["family"] for ex in DATA["train"]}
     train_l = {ex["locale"] for ex in DATA["train"]}
-    for split in ("unseen", "unseen2", "unseen3", "unseen4", "unseen5"):
+    for split in g.HELD_OUT:
         un = DATA[split]
         assert not ({ex["template_id"] for ex in un} & train_t), split
         assert not ({ex["family"] for ex in un} & train_f), split
