@@ -923,6 +923,31 @@ FAMILIES += [
 ]
 HOLDOUT_FAMILIES_V5 = {"v5.visits", "v5.notebook", "v5.forums", "v5.streams", "v5.calls", "pulse.v5"}
 
+# ---------------- UNSEEN-6 families: written after 1.4, before reading its errors on unseen-5 ------------
+FAMILIES += [
+    F("v6.facilities", "admin", "generic", [
+        "Mail room: parcel for {person}", "Key card request - {person_lf}", "Office move to {city} - checklist",
+        "First aid officers: {first} {last}, {first}", "Cleaning rota {city} site", "Locker {num} assigned to {first}",
+    ], web=ADMIN_WEB, apps=ADMIN_APPS),
+    F("v6.data", "deep_work", "dev", [
+        "Query by {user} on {host}", "Dashboard filter: region = {city}", "Dataframe from {person}",
+        "{person} - SQL review", "Pipeline owner @{user}", "sales_{city}_{year}.csv",
+    ], apps=IDES + OFFICE_APPS),
+    F("v6.mentoring", "meetings", "generic", [
+        "1:1 {first} / {first}", "Mentoring with {person}", "Coffee chat - {first} ({city})",
+        "Skip-level: {person_lf}", "Retro hosted by {first}", "Office hours with {user}",
+    ], apps=MEET_APPS, web=MEET_WEB),
+    F("v6.digest", "communication", "mail", [
+        "Digest from {user}: {num} new posts", "Update from the {city} team", "Fwd: {first}'s notes",
+        "Message from {first} {last} ({org})", "Reply needed - {person}", "Out of office: {person} until {weekday}",
+    ], apps=MAIL_APPS, web=MAIL_WEB),
+    F("v6.offsite", "planning", "generic", [
+        "Offsite in {city} - agenda draft", "Handover from {person} to {first}", "Capacity: {first} out {weekday}",
+        "Goals for {quarter} ({user})", "{city} launch timeline", "{person} owns the {city} rollout",
+    ], apps=PLAN_APPS, web=PLAN_WEB),
+]
+HOLDOUT_FAMILIES_V6 = {"v6.facilities", "v6.data", "v6.mentoring", "v6.digest", "v6.offsite", "pulse.v6"}
+
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
     "deep_work": ["coding the new parser", "debugging the flaky test", "refactoring {project}",
@@ -978,6 +1003,8 @@ PULSE_FAMILIES = [
                   "Pinged {user} about {topic}, it {verdict_noun}", "{adj} - {topic} with {person} ({city})"]),
     ("pulse.v5", ["Spent the day in {city}, {topic} {verdict}", "{first} reviewed {topic}; it {verdict_noun}",
                   "{topic} {verdict} thanks to {user}", "{adj2} - {topic}, {person} joined late"]),
+    ("pulse.v6", ["Met {first} in {city}; {topic} {verdict}", "{topic} {verdict}, {person} was a star",
+                  "Back from {city}: {topic} {verdict}", "{user} sorted out {topic} - {adj2}"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -995,7 +1022,7 @@ for _cat in CATEGORIES:
     _fs = [f for f in FAMILIES if f.category == _cat and not f.pulse and f.id not in (
         "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
         "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
-        | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 and not f.id.startswith("mix.")]
+        | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 | HOLDOUT_FAMILIES_V6 and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1025,7 +1052,8 @@ HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinne
 
 # Every evaluation split whose families (and locales) training never sees, in the order they were added.
 HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
-            "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5}
+            "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
+            "unseen6": HOLDOUT_FAMILIES_V6}
 ALL_HELD_OUT = set().union(*HELD_OUT.values())
 EVAL_SPLITS = ["heldout", *HELD_OUT]
 
