@@ -41,6 +41,8 @@ struct ParityItem {
     pii_logits: Vec<Vec<f32>>,
     category_logits: Vec<f32>,
     sentiment_logits: Vec<f32>,
+    /// The spans `evaluate.py` decodes from those logits: `[text, label]`.
+    spans: Vec<(String, String)>,
 }
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
@@ -67,6 +69,10 @@ fn rust_outputs_match_onnxruntime_python_on_fixed_inputs() {
             worst = worst.max(d);
             assert!(d <= PARITY_TOLERANCE, "{:?}: logits differ by {d}", item.a);
         }
+        let decoded = model().infer(&[(item.a.as_str(), item.b.as_deref())]).unwrap().remove(0).spans;
+        let decoded: Vec<(String, String)> =
+            decoded.iter().map(|s| (item.a[s.start..s.end].to_string(), s.label.as_str().to_string())).collect();
+        assert_eq!(decoded, item.spans, "{:?}: Rust decodes other spans than evaluate.py", item.a);
     }
     eprintln!("parity: {} inputs, largest difference {worst:e}", parity.items.len());
 }

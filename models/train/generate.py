@@ -821,9 +821,14 @@ MIX_CLAUSES["USERNAME"] += ["with {U}", "{U} and {U}", "{U} + {U}", "{U} & {U}",
 MIX_CLAUSES["LOCATION"] += ["в {L}", "à {L}", "en {L}", "w {L}", "na {L}", "i {L}", "em {L}", "{L}'da", "{L}で",
                             "in {L} ({C})", "{L} depot", "{L} campus", "{L} hub", "to {L} and back", "from {L} to {L}"]
 
+# ---------------- round 6: where a place or a name ends (", floor 7", a tech word before a town, " - " between) ---
+MIX_CLAUSES["LOCATION"] += ["{L}, floor {num}", "{L}, room {num}", "{L} office, floor {num}", "{tech} {L}",
+                            "{tech} meetup {L}", "{L} - {num}", "{L} ({phone})", "{acro} {L}"]
+MIX_CLAUSES["PERSON"] += ["{P} ({phone})", "{tech} {P}", "{P}, desk {num}", "{P} - {city}"]
+
 MIX_FILLERS = ["{meeting}", "{project} {doc_word}", "{ticket}", "{topic_cap}", "{i18n_word}", "{acro}", "{tech}",
                "{doc_file}", "{quarter}", "{weekday} {time}", "{product}", "{chat_msg}", "{subject}", "{month} {year}",
-               "{channel}", "{repo}", "{org}"]
+               "{channel}", "{repo}", "{org}", "floor {num}", "room {num}", "building {num}", "{phone}"]
 MIX_JOIN = [" ", " - ", " | ", ": ", ", ", " · ", " — ", " / ", "; ", " ", " "]
 
 

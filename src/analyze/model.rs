@@ -371,68 +371,128 @@ impl LocalModel {
         Ok(out)
     }
 
-    /// BIO tags of the text's tokens → byte spans in the text, decoded exactly as
-    /// `models/train/evaluate.py` does (the card's metrics assume it): argmax per token; a
-    /// continuation word piece (`##…`) takes the tag of the token before it as `I-` of the
-    /// same label, unless the script changes between the two pieces (a name glued to
-    /// Japanese kana, `Skovさんとの`): then it keeps its own tag, an `I-` becoming `O`.
-    /// Then `B-X` (or an `I-X` that continues nothing) opens a span, `I-X` extends it,
-    /// anything else closes it. A span's score is its tokens' mean probability.
     fn decode_spans<'a>(
         &self,
         encoding: &tokenizers::Encoding,
         text: &str,
         logits: impl Fn(usize) -> &'a [f32],
     ) -> Vec<Span> {
-        let sequence_ids = encoding.get_sequence_ids();
-        let offsets = encoding.get_offsets();
-        let tokens = encoding.get_tokens();
-        let mut spans: Vec<Span> = Vec::new();
-        let mut open: Option<(Span, f32, usize)> = None;
-        let mut previous: Option<(PiiLabel, bool)> = None;
-        let close = |open: &mut Option<(Span, f32, usize)>, spans: &mut Vec<Span>| {
-            if let Some((span, sum, n)) = open.take() {
-                spans.push(Span { score: sum / n as f32, ..span });
-            }
-        };
-        for (t, &(start, end)) in offsets.iter().enumerate() {
-            if sequence_ids.get(t).copied().flatten() != Some(0) {
-                close(&mut open, &mut spans);
-                previous = None;
-                continue;
-            }
-            let (index, p) = argmax_softmax(logits(t));
-            let mut tag = self.tags.get(index).copied().flatten();
-            if tokens.get(t).is_some_and(|tok| tok.starts_with("##")) {
-                let changes_script = t.checked_sub(1).and_then(|p| offsets.get(p)).is_some_and(|&(ps, pe)| {
-                    let last = text.get(ps..pe).and_then(|s| s.chars().next_back());
-                    let first = text.get(start..end).and_then(|s| s.chars().next());
-                    matches!((last, first), (Some(a), Some(b)) if Script::of(a) != Script::of(b))
-                });
-                if !changes_script {
-                    tag = previous.map(|(label, _)| (label, false));
-                } else if tag.is_some_and(|(_, begin)| !begin) {
-                    tag = None;
+        decode_spans(&self.tags, encoding, text, logits)
+    }
+}
+
+/// A name, a place and a login are one family for decoding: the model often finds the
+/// right words and wavers on the type from one piece to the next (`Wiberg, Elina` as
+/// PERSON then LOCATION).
+const NAME_FAMILY: [PiiLabel; 3] = [PiiLabel::Person, PiiLabel::Location, PiiLabel::Username];
+
+/// A span being decoded: the sum of its tokens' winning probabilities (for the score) and,
+/// per [`NAME_FAMILY`] member, the sum of its `B-` and `I-` probabilities (for the type).
+struct OpenSpan {
+    span: Span,
+    score_sum: f32,
+    tokens: usize,
+    family_votes: [f32; 3],
+}
+
+impl OpenSpan {
+    fn finish(self) -> Span {
+        let mut label = self.span.label;
+        if NAME_FAMILY.contains(&label) {
+            // The first of the largest, in NAME_FAMILY's order, as Python's max() picks.
+            let mut best = 0;
+            for (i, &v) in self.family_votes.iter().enumerate() {
+                if v > self.family_votes[best] {
+                    best = i;
                 }
             }
-            previous = tag;
-            match tag {
-                Some((label, begin)) => {
-                    if !begin && open.as_ref().is_some_and(|(s, _, _)| s.label == label) {
-                        let (span, sum, n) = open.as_mut().expect("checked");
-                        span.end = end;
-                        *sum += p;
-                        *n += 1;
-                    } else {
-                        close(&mut open, &mut spans);
-                        open = Some((Span { start, end, label, score: p, source: SpanSource::Model }, p, 1));
-                    }
-                }
-                None => close(&mut open, &mut spans),
+            label = NAME_FAMILY[best];
+        }
+        Span { label, score: self.score_sum / self.tokens as f32, ..self.span }
+    }
+}
+
+/// BIO tags of the text's tokens → byte spans in the text, decoded exactly as
+/// `models/train/evaluate.py` does (the card's metrics assume it): argmax per token; a
+/// continuation word piece (`##…`) takes the tag of the token before it as `I-` of the
+/// same label, unless the script changes between the two pieces (a name glued to
+/// Japanese kana, `Skovさんとの`): then it keeps its own tag, an `I-` becoming `O`.
+/// Then `B-X` (or an `I-X` that continues nothing) opens a span, `I-X` extends an open
+/// `X` span — or any open span of the name family when `X` is in it — and anything else
+/// closes it. A name-family span takes the member with the largest summed probability over
+/// its tokens; a span's score is its tokens' mean winning probability.
+fn decode_spans<'a>(
+    tag_table: &[Option<(PiiLabel, bool)>],
+    encoding: &tokenizers::Encoding,
+    text: &str,
+    logits: impl Fn(usize) -> &'a [f32],
+) -> Vec<Span> {
+    let sequence_ids = encoding.get_sequence_ids();
+    let offsets = encoding.get_offsets();
+    let tokens = encoding.get_tokens();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut open: Option<OpenSpan> = None;
+    let mut previous: Option<(PiiLabel, bool)> = None;
+    let close = |open: &mut Option<OpenSpan>, spans: &mut Vec<Span>| {
+        if let Some(o) = open.take() {
+            spans.push(o.finish());
+        }
+    };
+    for (t, &(start, end)) in offsets.iter().enumerate() {
+        if sequence_ids.get(t).copied().flatten() != Some(0) {
+            close(&mut open, &mut spans);
+            previous = None;
+            continue;
+        }
+        let token_logits = logits(t);
+        let (index, p) = argmax_softmax(token_logits);
+        let mut tag = tag_table.get(index).copied().flatten();
+        if tokens.get(t).is_some_and(|tok| tok.starts_with("##")) {
+            let changes_script = t.checked_sub(1).and_then(|p| offsets.get(p)).is_some_and(|&(ps, pe)| {
+                let last = text.get(ps..pe).and_then(|s| s.chars().next_back());
+                let first = text.get(start..end).and_then(|s| s.chars().next());
+                matches!((last, first), (Some(a), Some(b)) if Script::of(a) != Script::of(b))
+            });
+            if !changes_script {
+                tag = previous.map(|(label, _)| (label, false));
+            } else if tag.is_some_and(|(_, begin)| !begin) {
+                tag = None;
             }
         }
-        close(&mut open, &mut spans);
-        spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect()
+        previous = tag;
+        let Some((label, begin)) = tag else {
+            close(&mut open, &mut spans);
+            continue;
+        };
+        let continues = |o: &OpenSpan| {
+            o.span.label == label || (NAME_FAMILY.contains(&o.span.label) && NAME_FAMILY.contains(&label))
+        };
+        if begin || !open.as_ref().is_some_and(continues) {
+            close(&mut open, &mut spans);
+            let span = Span { start, end, label, score: p, source: SpanSource::Model };
+            open = Some(OpenSpan { span, score_sum: 0.0, tokens: 0, family_votes: [0.0; 3] });
+        }
+        let o = open.as_mut().expect("opened above");
+        o.span.end = end;
+        o.score_sum += p;
+        o.tokens += 1;
+        add_family_votes(tag_table, token_logits, &mut o.family_votes);
+    }
+    close(&mut open, &mut spans);
+    spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect()
+}
+
+/// Adds each name-family member's `B-` and `I-` softmax probabilities to `votes`.
+fn add_family_votes(tag_table: &[Option<(PiiLabel, bool)>], logits: &[f32], votes: &mut [f32; 3]) {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = logits.iter().map(|v| (v - max).exp()).sum();
+    if sum <= 0.0 {
+        return;
+    }
+    for (tag, &v) in tag_table.iter().zip(logits) {
+        if let Some(i) = tag.and_then(|(label, _)| NAME_FAMILY.iter().position(|&m| m == label)) {
+            votes[i] += (v - max).exp() / sum;
+        }
     }
 }
 
@@ -581,6 +641,84 @@ impl Scorer for LocalModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shipped tag table and tokenizer, with logits made up per token: `(tag, logit)`
+    /// for the one raised tag of each sequence-A token (the others stay 0).
+    fn decode_made_up(text: &str, raised: &[(&str, f32)]) -> Vec<(String, PiiLabel)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/tally-encoder");
+        let labels: Labels = serde_json::from_str(&std::fs::read_to_string(dir.join("labels.json")).unwrap()).unwrap();
+        let tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")).unwrap();
+        let encoding = tokenizer.encode(text, true).unwrap();
+        let n_tags = labels.pii_tags.len();
+        let mut logits = vec![0.0f32; encoding.len() * n_tags];
+        for (i, (tag, value)) in raised.iter().enumerate() {
+            let t = i + 1; // after [CLS]
+            let k = labels.pii_tags.iter().position(|x| x == tag).unwrap();
+            logits[t * n_tags + k] = *value;
+        }
+        let spans =
+            decode_spans(&parse_tags(&labels.pii_tags), &encoding, text, |t| &logits[t * n_tags..(t + 1) * n_tags]);
+        spans.iter().map(|s| (text[s.start..s.end].to_string(), s.label)).collect()
+    }
+
+    #[test]
+    fn a_name_that_wavers_between_person_and_place_is_one_span_typed_by_the_summed_probabilities() {
+        // parking permit wi ##berg , eli ##na
+        let text = "Parking permit Wiberg, Elina";
+        let sure_person_then_unsure_place = [
+            ("O", 9.0),
+            ("O", 9.0),
+            ("B-PERSON", 9.0),
+            ("I-PERSON", 9.0),
+            ("I-LOCATION", 2.0),
+            ("I-LOCATION", 2.0),
+            ("I-LOCATION", 2.0),
+        ];
+        assert_eq!(
+            decode_made_up(text, &sure_person_then_unsure_place),
+            vec![("Wiberg, Elina".to_string(), PiiLabel::Person)]
+        );
+        let unsure_person_then_sure_place = [
+            ("O", 9.0),
+            ("O", 9.0),
+            ("B-PERSON", 2.0),
+            ("I-PERSON", 2.0),
+            ("I-LOCATION", 9.0),
+            ("I-LOCATION", 9.0),
+            ("I-LOCATION", 9.0),
+        ];
+        assert_eq!(
+            decode_made_up(text, &unsure_person_then_sure_place),
+            vec![("Wiberg, Elina".to_string(), PiiLabel::Location)]
+        );
+        // Outside the family an I- tag of another label still starts its own span, and a B- tag always does.
+        let other_label = [
+            ("O", 9.0),
+            ("O", 9.0),
+            ("B-PERSON", 9.0),
+            ("I-PERSON", 9.0),
+            ("O", 9.0),
+            ("I-EMAIL", 9.0),
+            ("I-EMAIL", 9.0),
+        ];
+        assert_eq!(
+            decode_made_up(text, &other_label),
+            vec![("Wiberg".to_string(), PiiLabel::Person), ("Elina".to_string(), PiiLabel::Email)]
+        );
+        let two_names = [
+            ("O", 9.0),
+            ("O", 9.0),
+            ("B-PERSON", 9.0),
+            ("I-PERSON", 9.0),
+            ("O", 9.0),
+            ("B-LOCATION", 9.0),
+            ("I-LOCATION", 9.0),
+        ];
+        assert_eq!(
+            decode_made_up(text, &two_names),
+            vec![("Wiberg".to_string(), PiiLabel::Person), ("Elina".to_string(), PiiLabel::Location)]
+        );
+    }
 
     #[test]
     fn scripts_are_told_apart_for_the_word_piece_rule() {
