@@ -953,6 +953,31 @@ FAMILIES += [
 ]
 HOLDOUT_FAMILIES_V6 = {"v6.facilities", "v6.data", "v6.mentoring", "v6.digest", "v6.offsite", "pulse.v6"}
 
+# ---------------- UNSEEN-7 families: written after 1.5, before reading its errors on unseen-6 ------------
+FAMILIES += [
+    F("v7.onboarding", "admin", "generic", [
+        "Laptop shipped to {person} ({city})", "Welcome pack - {first} starts {weekday}", "Buddy for {person_lf}",
+        "Access request: {user} → {repo}", "Equipment return {person}", "Badge photo for {first} {last}",
+    ], web=ADMIN_WEB, apps=ADMIN_APPS),
+    F("v7.incident", "deep_work", "dev", [
+        "On-call: {user} paged at {time}", "Incident commander {person}", "Postmortem draft by {first}",
+        "Outage in {city} region", "{user} acknowledged alert on {host}", "Runbook edits by {person}",
+    ], apps=IDES, web=[("GitHub", "github.com"), ("GitLab", "gitlab.com")]),
+    F("v7.townhall", "meetings", "generic", [
+        "Town hall Q&A - {person} answering", "AMA with {first} {last}", "Regional sync {city} / {city}",
+        "Panel: {first}, {first} and {first}", "{person} is presenting now", "Live from the {city} studio",
+    ], apps=MEET_APPS, web=MEET_WEB),
+    F("v7.threads", "communication", "chat", [
+        "Thread started by {user}", "{first} reacted to your message", "Reply from {person} in #{channel}",
+        "{person} shared a file", "Ping from {first} ({city})", "Unread: {user}, {user} and {num} more",
+    ], apps=CHAT_APPS, web=CHAT_WEB),
+    F("v7.weekend", "non_work", "generic", [
+        "Flights to {city} this weekend", "{first}'s wedding playlist", "Match tickets {city} vs {city}",
+        "Dinner with {person} - reservation", "Recipe from {user}", "Weather in {city}",
+    ], web=FUN_WEB, apps=FUN_APPS),
+]
+HOLDOUT_FAMILIES_V7 = {"v7.onboarding", "v7.incident", "v7.townhall", "v7.threads", "v7.weekend", "pulse.v7"}
+
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
     "deep_work": ["coding the new parser", "debugging the flaky test", "refactoring {project}",
@@ -1010,6 +1035,8 @@ PULSE_FAMILIES = [
                   "{topic} {verdict} thanks to {user}", "{adj2} - {topic}, {person} joined late"]),
     ("pulse.v6", ["Met {first} in {city}; {topic} {verdict}", "{topic} {verdict}, {person} was a star",
                   "Back from {city}: {topic} {verdict}", "{user} sorted out {topic} - {adj2}"]),
+    ("pulse.v7", ["{topic} {verdict} after the trip to {city}", "{first} {last} and I did {topic}, {adj2}",
+                  "Covered for {user} today: {topic} {verdict}", "{adj}; {topic} - {person} helped"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -1027,7 +1054,8 @@ for _cat in CATEGORIES:
     _fs = [f for f in FAMILIES if f.category == _cat and not f.pulse and f.id not in (
         "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
         "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
-        | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 | HOLDOUT_FAMILIES_V6 and not f.id.startswith("mix.")]
+        | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 | HOLDOUT_FAMILIES_V6
+        | HOLDOUT_FAMILIES_V7 and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1058,7 +1086,7 @@ HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinne
 # Every evaluation split whose families (and locales) training never sees, in the order they were added.
 HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
             "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
-            "unseen6": HOLDOUT_FAMILIES_V6}
+            "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7}
 ALL_HELD_OUT = set().union(*HELD_OUT.values())
 EVAL_SPLITS = ["heldout", *HELD_OUT]
 
