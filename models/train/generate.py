@@ -826,9 +826,19 @@ MIX_CLAUSES["LOCATION"] += ["{L}, floor {num}", "{L}, room {num}", "{L} office, 
                             "{tech} meetup {L}", "{L} - {num}", "{L} ({phone})", "{acro} {L}"]
 MIX_CLAUSES["PERSON"] += ["{P} ({phone})", "{tech} {P}", "{P}, desk {num}", "{P} - {city}"]
 
+# ---------------- round 7: lists of names, key = value, places as modifiers and in file names, from … to … people ---
+MIX_CLAUSES["PERSON"] += ["from {P} to {P}", "handover to {P}", "{P} → {P}", "assigned to {P}", "{first} {last}, {first}",
+                          "{first}, {first} {last}", "{P}, {P} and {P}", "owner = {P}", "name: {P}", "{first} {last}, {first} {last}"]
+MIX_CLAUSES["LOCATION"] += ["the {L} rollout", "the {L} launch", "the {L} team", "region = {L}", "city: {L}", "location={L}",
+                            "{L}_{Y}.csv", "sales_{L}.xlsx", "{L}-report.pdf", "{L} region", "{L} vs {L}", "{L} / {L}"]
+MIX_CLAUSES["USERNAME"] += ["assigned to {U}", "user = {U}", "owner={U}", "from {U} to {U}", "{U} → {U}", "{U}, {U} and {U}"]
+MIX_NOUNS = ["rota", "roster", "schedule", "checklist", "summary", "overview", "plan", "notes", "agenda", "queue", "form",
+             "sheet", "log", "map", "guide", "request", "update", "review", "draft", "list", "badge", "parcel", "locker"]
+
 MIX_FILLERS = ["{meeting}", "{project} {doc_word}", "{ticket}", "{topic_cap}", "{i18n_word}", "{acro}", "{tech}",
                "{doc_file}", "{quarter}", "{weekday} {time}", "{product}", "{chat_msg}", "{subject}", "{month} {year}",
-               "{channel}", "{repo}", "{org}", "floor {num}", "room {num}", "building {num}", "{phone}"]
+               "{channel}", "{repo}", "{org}", "floor {num}", "room {num}", "building {num}", "{phone}",
+               *MIX_NOUNS, *MIX_NOUNS]
 MIX_JOIN = [" ", " - ", " | ", ": ", ", ", " · ", " — ", " / ", "; ", " ", " "]
 
 
