@@ -988,6 +988,31 @@ FAMILIES += [
 ]
 HOLDOUT_FAMILIES_V7 = {"v7.onboarding", "v7.incident", "v7.townhall", "v7.threads", "v7.weekend", "pulse.v7"}
 
+# ---------------- UNSEEN-8 families: written after 1.6, before round 8 ------------
+FAMILIES += [
+    F("v8.payroll", "admin", "generic", [
+        "Payslip {month} - {person}", "Bonus approval for {first} {last}", "Tax form ({city}) - {person_lf}",
+        "Salary review: {first}", "Benefits enrolment {user}", "Pension transfer {person} → {org}",
+    ], web=ADMIN_WEB),
+    F("v8.deploys", "deep_work", "dev", [
+        "Deploy to {city}-prod by {user}", "Rollback requested by {person}", "{user} merged {branch}",
+        "Canary in {city}: healthy", "Release notes by {first} {last}", "{person} tagged v{num}.0",
+    ], apps=IDES, web=[("GitHub", "github.com"), ("GitLab", "gitlab.com")]),
+    F("v8.interviews", "meetings", "generic", [
+        "Interview loop: {first} {last}", "Debrief with {first} and {first}", "Candidate from {city} - round 2",
+        "{person} (panel) - system design", "Hiring sync, {person_lf}", "Call with recruiter {first}",
+    ], apps=MEET_APPS, web=MEET_WEB),
+    F("v8.roadmap", "planning", "generic", [
+        "Roadmap owner {user}", "{city} expansion plan", "Quarterly plan draft - {person}",
+        "Dependencies: {first} / {first}", "{person} moved the {city} milestone", "Backlog triage with {person_lf}",
+    ], apps=PLAN_APPS, web=PLAN_WEB),
+    F("v8.reading", "research", "generic", [
+        "Paper by {first} {last} et al.", "{user}'s notes on {tech}", "Blog: {topic_cap} by {person}",
+        "Conference in {city} - talks", "Citation: {person_lf} ({year})", "Thread by @{user} on {tech}",
+    ], web=RESEARCH_WEB, apps=READER_APPS),
+]
+HOLDOUT_FAMILIES_V8 = {"v8.payroll", "v8.deploys", "v8.interviews", "v8.roadmap", "v8.reading", "pulse.v8"}
+
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
     "deep_work": ["coding the new parser", "debugging the flaky test", "refactoring {project}",
@@ -1047,6 +1072,8 @@ PULSE_FAMILIES = [
                   "Back from {city}: {topic} {verdict}", "{user} sorted out {topic} - {adj2}"]),
     ("pulse.v7", ["{topic} {verdict} after the trip to {city}", "{first} {last} and I did {topic}, {adj2}",
                   "Covered for {user} today: {topic} {verdict}", "{adj}; {topic} - {person} helped"]),
+    ("pulse.v8", ["{topic} with {first} in {city} {verdict}", "Shoutout {user}! {topic} {verdict}",
+                  "{person} and {first}: {topic}, {adj2}", "{adj}, {topic} - call with {person} {verdict}"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -1065,7 +1092,7 @@ for _cat in CATEGORIES:
         "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
         "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
         | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 | HOLDOUT_FAMILIES_V6
-        | HOLDOUT_FAMILIES_V7 and not f.id.startswith("mix.")]
+        | HOLDOUT_FAMILIES_V7 | HOLDOUT_FAMILIES_V8 and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1096,7 +1123,8 @@ HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinne
 # Every evaluation split whose families (and locales) training never sees, in the order they were added.
 HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
             "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
-            "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7}
+            "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7,
+            "unseen8": HOLDOUT_FAMILIES_V8}
 ALL_HELD_OUT = set().union(*HELD_OUT.values())
 EVAL_SPLITS = ["heldout", *HELD_OUT]
 
