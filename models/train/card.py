@@ -78,9 +78,15 @@ def split_tables(m):
     return "\n".join(out)
 
 
+def split_name(split):
+    """'heldout' -> 'in-template held-out', 'unseen' -> 'unseen', 'unseen7' -> 'unseen-7'."""
+    if split == "heldout":
+        return "in-template held-out"
+    return split if split == "unseen" else split.replace("unseen", "unseen-")
+
+
 def split_sizes(n):
-    return ", ".join(f"{'in-template held-out' if s == 'heldout' else s.replace('unseen', 'unseen-') if s != 'unseen' else s}"
-                     f" {n[s]:,}" for s in g.EVAL_SPLITS if s in n)
+    return ", ".join(f"{split_name(s)} {n[s]:,}" for s in g.EVAL_SPLITS if s in n)
 
 
 def history_row(m):
@@ -246,7 +252,7 @@ Training took {ti['train_seconds']} s on this machine (2 cores).
 
 {split_tables(m)}
 Targets on the unseen splits: PERSON F1 ≥ 0.90, LOCATION and USERNAME ≥ 0.80, category accuracy ≥ 0.85,
-sentiment macro-F1 ≥ 0.80 — compare with every unseen table; {' and '.join(c.replace('unseen', 'unseen-') for c in CLEAN)} {'are the ones' if len(CLEAN) > 1 else 'is the one'} no change to
+sentiment macro-F1 ≥ 0.80 — compare with every unseen table; {' and '.join(split_name(c) for c in CLEAN)} {'are the ones' if len(CLEAN) > 1 else 'is the one'} no change to
 this build's generator was written against.
 
 ### History (int8; `evaluate.py` — for an earlier model on a later split, `evaluate.py --no-torch --report-only --model-dir DIR`)

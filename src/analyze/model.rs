@@ -359,7 +359,7 @@ impl LocalModel {
         let mut out = Vec::with_capacity(batch);
         for (b, encoding) in encodings.iter().enumerate() {
             let token_logits = |t: usize| &pii[(b * seq + t) * tags..(b * seq + t + 1) * tags];
-            let spans = self.decode_spans(encoding, texts[b], token_logits);
+            let spans = decode_spans(&self.tags, encoding, texts[b], token_logits);
             let (ci, cp) = argmax_softmax(&category[b * n_cat..(b + 1) * n_cat]);
             let (si, sp) = argmax_softmax(&sentiment[b * n_sent..(b + 1) * n_sent]);
             out.push(ModelOutput {
@@ -369,15 +369,6 @@ impl LocalModel {
             });
         }
         Ok(out)
-    }
-
-    fn decode_spans<'a>(
-        &self,
-        encoding: &tokenizers::Encoding,
-        text: &str,
-        logits: impl Fn(usize) -> &'a [f32],
-    ) -> Vec<Span> {
-        decode_spans(&self.tags, encoding, text, logits)
     }
 }
 
@@ -476,22 +467,25 @@ fn decode_spans<'a>(
         o.span.end = end;
         o.score_sum += p;
         o.tokens += 1;
-        add_family_votes(tag_table, token_logits, &mut o.family_votes);
+        add_family_votes(tag_table, token_logits, token_logits[index], p, &mut o.family_votes);
     }
     close(&mut open, &mut spans);
     spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect()
 }
 
-/// Adds each name-family member's `B-` and `I-` softmax probabilities to `votes`.
-fn add_family_votes(tag_table: &[Option<(PiiLabel, bool)>], logits: &[f32], votes: &mut [f32; 3]) {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f32 = logits.iter().map(|v| (v - max).exp()).sum();
-    if sum <= 0.0 {
-        return;
-    }
+/// Adds each name-family member's `B-` and `I-` softmax probabilities to `votes`, from
+/// what [`argmax_softmax`] already found: the largest logit and its probability (which is
+/// 1 / Σ exp(logit − largest)), so the sum is not taken twice.
+fn add_family_votes(
+    tag_table: &[Option<(PiiLabel, bool)>],
+    logits: &[f32],
+    max: f32,
+    p_max: f32,
+    votes: &mut [f32; 3],
+) {
     for (tag, &v) in tag_table.iter().zip(logits) {
         if let Some(i) = tag.and_then(|(label, _)| NAME_FAMILY.iter().position(|&m| m == label)) {
-            votes[i] += (v - max).exp() / sum;
+            votes[i] += (v - max).exp() * p_max;
         }
     }
 }
