@@ -26,6 +26,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from faker import Faker
+from freezegun import freeze_time
 
 PII_LABELS = ["PERSON", "EMAIL", "PHONE", "LOCATION", "CREDIT_CARD", "IBAN",
               "NATIONAL_ID", "IP_ADDRESS", "USERNAME", "SECRET"]
@@ -61,12 +62,29 @@ def _ascii_handle(s: str) -> str:
     return re.sub(r"[^a-z0-9]", "", s)
 
 
+# Faker draws some values relative to today (a PESEL or a Finnish HETU encodes a birth date, ru_RU
+# company numbers a year), so the pools are built with the clock pinned: the same seed gives the same
+# data on any day.
+FAKER_NOW = "2026-11-30 12:00:00"
+# Faker lists built from a set, whose order (and so what a seed draws from them) follows PYTHONHASHSEED;
+# the pools sort them. test_generate.py finds any other by building every pool under two hash seeds.
+_SET_ORDERED = {"it_IT": ("cities",)}
+
+
 class LocalePool:
-    """Pre-generated Faker values for one locale (deterministic)."""
+    """Pre-generated Faker values for one locale (deterministic, whatever the date)."""
 
     def __init__(self, locale: str, seed: int, n: int = 150):
+        with freeze_time(FAKER_NOW):
+            self._fill(locale, seed, n)
+
+    def _fill(self, locale: str, seed: int, n: int):
         fk = Faker(locale)
         fk.seed_instance(_seed(seed, locale))
+        for provider in fk.get_providers():
+            for attr in _SET_ORDERED.get(locale, ()):
+                if isinstance(getattr(provider, attr, None), list):
+                    setattr(provider, attr, sorted(getattr(provider, attr)))
         en = Faker("en_US")
         en.seed_instance(_seed(seed, locale, "en"))
         self.locale = locale
@@ -1013,6 +1031,47 @@ FAMILIES += [
 ]
 HOLDOUT_FAMILIES_V8 = {"v8.payroll", "v8.deploys", "v8.interviews", "v8.roadmap", "v8.reading", "pulse.v8"}
 
+# ---------------- UNSEEN-9 families: written after 1.6, before reading its errors on unseen-8 ------------
+# One family per category (eight, not five) and a 3,000-example split, so that one odd family moves the
+# figures less than on unseen-6..8.
+FAMILIES += [
+    F("v9.travel", "admin", "generic", [
+        "Trip request: {person} → {city}", "Hotel booking confirmation - {first} {last}", "Visa letter for {person_lf}",
+        "Per diem {city} ({month})", "Car rental pickup, {city} airport - {user}", "Expense #{num} approved by {first}",
+    ], web=ADMIN_WEB, apps=ADMIN_APPS),
+    F("v9.review", "deep_work", "dev", [
+        "Review requested: {user} on {repo}", "{first} {last} approved these changes", "Suggested change by {person}",
+        "blame: {user} ({num} days ago)", "Pairing with {first} - {code_file}", "{repo}: {person} pushed to {branch}",
+    ], apps=IDES, web=[("GitHub", "github.com"), ("GitLab", "gitlab.com")]),
+    F("v9.standup", "meetings", "generic", [
+        "Daily standup - {first}, {first}, {first}", "{person} is sharing their screen",
+        "Waiting for {first} {last} to join", "Breakout room 2 ({person}, {person})", "Recording started by {user}",
+        "Client call - {org} ({city})",
+    ], apps=MEET_APPS, web=MEET_WEB),
+    F("v9.dm", "communication", "chat", [
+        "DM: {first} {last}", "{user} is typing…", "Voice message from {person}", "{first} mentioned you in #{channel}",
+        "Call ended with {person} - {num} min", "New message from {person} ({city} office)",
+    ], apps=CHAT_APPS, web=CHAT_WEB),
+    F("v9.okr", "planning", "generic", [
+        "OKR owner: {person_lf}", "Headcount plan {city} {year}", "{first}'s capacity next sprint",
+        "Assigned to {user}: {ticket}", "Launch checklist - {city} market", "RACI: {person} (A), {first} (R)",
+    ], apps=PLAN_APPS, web=PLAN_WEB),
+    F("v9.lookup", "research", "generic", [
+        "{person} - Google Scholar", "Who is {first} {last}? - Search", "{city} population - Wikipedia",
+        "Profile of @{user}", "Talk by {person} at {tech} Summit", "Map of {city} districts",
+    ], web=RESEARCH_WEB, apps=READER_APPS),
+    F("v9.assist", "ai_tools", "generic", [
+        "Summarise the email from {person}", "Draft a reply to {first} about {topic}", "Translate note for {person_lf}",
+        "Explain {user}'s commit", "Prompt: itinerary for {city}", "Meeting recap with {first} {last}",
+    ], web=AI_WEB, apps=AI_APPS),
+    F("v9.leisure", "non_work", "generic", [
+        "{first} {last} - photos", "Running club {city}", "Birthday gift for {first}", "Concert in {city} tonight",
+        "{user} went live", "Apartment for rent, {city} centre",
+    ], web=FUN_WEB, apps=FUN_APPS),
+]
+HOLDOUT_FAMILIES_V9 = {"v9.travel", "v9.review", "v9.standup", "v9.dm", "v9.okr", "v9.lookup", "v9.assist",
+                       "v9.leisure", "pulse.v9"}
+
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
     "deep_work": ["coding the new parser", "debugging the flaky test", "refactoring {project}",
@@ -1074,6 +1133,8 @@ PULSE_FAMILIES = [
                   "Covered for {user} today: {topic} {verdict}", "{adj}; {topic} - {person} helped"]),
     ("pulse.v8", ["{topic} with {first} in {city} {verdict}", "Shoutout {user}! {topic} {verdict}",
                   "{person} and {first}: {topic}, {adj2}", "{adj}, {topic} - call with {person} {verdict}"]),
+    ("pulse.v9", ["Long day in {city}; {topic} {verdict}", "{first} from {city} helped with {topic}",
+                  "{topic} {verdict}, thanks {person}", "Blocked on {user} again - {adj2}"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -1092,7 +1153,7 @@ for _cat in CATEGORIES:
         "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
         "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
         | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 | HOLDOUT_FAMILIES_V6
-        | HOLDOUT_FAMILIES_V7 | HOLDOUT_FAMILIES_V8 and not f.id.startswith("mix.")]
+        | HOLDOUT_FAMILIES_V7 | HOLDOUT_FAMILIES_V8 | HOLDOUT_FAMILIES_V9 and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1124,7 +1185,7 @@ HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinne
 HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
             "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
             "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7,
-            "unseen8": HOLDOUT_FAMILIES_V8}
+            "unseen8": HOLDOUT_FAMILIES_V8, "unseen9": HOLDOUT_FAMILIES_V9}
 ALL_HELD_OUT = set().union(*HELD_OUT.values())
 EVAL_SPLITS = ["heldout", *HELD_OUT]
 
@@ -1505,7 +1566,7 @@ def main():
     ap.add_argument("--out", default="/root/.cache/tally-train/data")
     ap.add_argument("--train", type=int, default=12000)
     for split in EVAL_SPLITS:
-        ap.add_argument(f"--{split}", type=int, default=2000 if split == "unseen" else 1500)
+        ap.add_argument(f"--{split}", type=int, default={"unseen": 2000, "unseen9": 3000}.get(split, 1500))
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)

@@ -1,4 +1,8 @@
 """Tests for the data generators (Faker only; no torch)."""
+import os
+import subprocess
+import sys
+
 import generate as g
 
 N = 1500
@@ -78,3 +82,28 @@ def test_context_string():
     assert g.context_string("Google Chrome", "https://www.github.com/x") == "Google Chrome github.com"
     assert g.context_string("Slack", None) == "Slack"
     assert g.context_string(None, None) is None
+
+
+def test_pools_do_not_depend_on_the_date():
+    # PESEL (pl_PL) and HETU (fi_FI) numbers encode a birth date drawn relative to today; the pools
+    # pin Faker's clock, so building them on another day gives the same values.
+    from freezegun import freeze_time
+
+    for locale in ("pl_PL", "fi_FI"):
+        today = g.LocalePool(locale, 5, n=40)
+        with freeze_time("2031-06-15 08:00:00"):
+            later = g.LocalePool(locale, 5, n=40)
+        assert today.natid == later.natid and today.company == later.company, locale
+
+
+def test_pools_do_not_depend_on_the_hash_seed():
+    # A Faker list built from a set is ordered by PYTHONHASHSEED; two processes with different
+    # seeds must build the same pools for every locale.
+    code = ("import generate as g, hashlib\n"
+            "for loc in g.TRAIN_LOCALES + g.UNSEEN_LOCALES:\n"
+            "    p = g.LocalePool(loc, 5, n=40)\n"
+            "    print(loc, hashlib.sha256(repr(sorted(vars(p).items())).encode()).hexdigest())\n")
+    here = os.path.dirname(os.path.abspath(__file__))
+    outs = [subprocess.run([sys.executable, "-c", code], cwd=here, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": s}).stdout for s in ("1", "2")]
+    assert outs[0] == outs[1] and outs[0].count("\n") == len(g.TRAIN_LOCALES + g.UNSEEN_LOCALES)
