@@ -65,6 +65,7 @@ SPLIT_TITLES = {
     "unseen7": "UNSEEN-7 families (round-7 hold-out, written after 1.5) AND unseen locales",
     "unseen8": "UNSEEN-8 families (round-8 hold-out, written after 1.6) AND unseen locales",
     "unseen9": "UNSEEN-9 families (one per category, written after 1.6) AND unseen locales",
+    "unseen10": "UNSEEN-10 families (one per category, written after round 9) AND unseen locales",
 }
 # The splits whose families no generator change was written against, for the shipped version.
 CLEAN = ["unseen7", "unseen8"]

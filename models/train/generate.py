@@ -1072,6 +1072,45 @@ FAMILIES += [
 HOLDOUT_FAMILIES_V9 = {"v9.travel", "v9.review", "v9.standup", "v9.dm", "v9.okr", "v9.lookup", "v9.assist",
                        "v9.leisure", "pulse.v9"}
 
+# ---------------- UNSEEN-10 families: written after round 9 was built, before reading any model's errors on
+# unseen-9; one per category again, 3,000 examples ------------
+FAMILIES += [
+    F("v10.security", "admin", "generic", [
+        "Password reset for {user}", "MFA enrolment - {person}", "Device lost: {first}'s laptop ({city})",
+        "Access review {person_lf}", "VPN login from {city} blocked ({user})", "Security training overdue: {first} {last}",
+    ], web=ADMIN_WEB, apps=ADMIN_APPS),
+    F("v10.notebook", "deep_work", "dev", [
+        "{first}'s analysis.ipynb", "Kernel started by {user}", "Notebook shared by {person}",
+        "Experiment {num} ({first} {last})", "plot_{city}_sales.py", "{person} commented on cell {num}",
+    ], apps=IDES + OFFICE_APPS),
+    F("v10.webinar", "meetings", "generic", [
+        "Webinar: {person} on {topic}", "{first} {last} has joined the lobby", "Host {user} muted all",
+        "Speaker notes - {person_lf}", "Attendees from {city}: {num}", "Q&A moderated by {first}",
+    ], apps=MEET_APPS, web=MEET_WEB),
+    F("v10.mailing", "communication", "mail", [
+        "Newsletter from {first} at {org}", "{person} <{email}> - Re: {subject}", "Sent to {first}, {first} and {first}",
+        "Auto-reply: {person} is travelling to {city}", "Mailing list digest ({user})", "Invitation from {person_lf}",
+    ], apps=MAIL_APPS, web=MAIL_WEB),
+    F("v10.sprint", "planning", "generic", [
+        "Sprint {num} - {first} on leave", "Story points for {user}", "Epic owner {person}", "{city} go-live checklist",
+        "Estimate by {first} {last}", "Blocked by {person} ({ticket})",
+    ], apps=PLAN_APPS, web=PLAN_WEB),
+    F("v10.wiki", "research", "generic", [
+        "{person} - Wikipedia", "History of {city}", "Interview with {first} {last} - podcast", "Docs edited by {user}",
+        "{city} travel guide", "Review of {tech} by {person}",
+    ], web=RESEARCH_WEB, apps=READER_APPS),
+    F("v10.chatbot", "ai_tools", "generic", [
+        "Ask AI: who is {person}?", "Rewrite my message to {first}", "Generate a slide about {city}",
+        "Summarize the thread with {user}", "Cover letter for {first} {last}", "Plan a trip from {city} to {city}",
+    ], web=AI_WEB, apps=AI_APPS),
+    F("v10.sports", "non_work", "generic", [
+        "{first} {last} transfer news", "{city} marathon results", "Fantasy league - {user}'s team",
+        "{city} vs {city} highlights", "Tickets for {person}'s show", "Gym class with coach {first}",
+    ], web=FUN_WEB, apps=FUN_APPS),
+]
+HOLDOUT_FAMILIES_V10 = {"v10.security", "v10.notebook", "v10.webinar", "v10.mailing", "v10.sprint", "v10.wiki",
+                        "v10.chatbot", "v10.sports", "pulse.v10"}
+
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
     "deep_work": ["coding the new parser", "debugging the flaky test", "refactoring {project}",
@@ -1135,6 +1174,8 @@ PULSE_FAMILIES = [
                   "{person} and {first}: {topic}, {adj2}", "{adj}, {topic} - call with {person} {verdict}"]),
     ("pulse.v9", ["Long day in {city}; {topic} {verdict}", "{first} from {city} helped with {topic}",
                   "{topic} {verdict}, thanks {person}", "Blocked on {user} again - {adj2}"]),
+    ("pulse.v10", ["Spent the morning with {person} on {topic}, {adj2}", "{city} office was loud; {topic} {verdict}",
+                   "{user} fixed {topic} - {adj2}", "{adj}: {topic} with {first} and {first}"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -1153,7 +1194,8 @@ for _cat in CATEGORIES:
         "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
         "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
         | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 | HOLDOUT_FAMILIES_V6
-        | HOLDOUT_FAMILIES_V7 | HOLDOUT_FAMILIES_V8 | HOLDOUT_FAMILIES_V9 and not f.id.startswith("mix.")]
+        | HOLDOUT_FAMILIES_V7 | HOLDOUT_FAMILIES_V8 | HOLDOUT_FAMILIES_V9
+        | HOLDOUT_FAMILIES_V10 and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1185,7 +1227,8 @@ HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinne
 HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
             "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
             "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7,
-            "unseen8": HOLDOUT_FAMILIES_V8, "unseen9": HOLDOUT_FAMILIES_V9}
+            "unseen8": HOLDOUT_FAMILIES_V8, "unseen9": HOLDOUT_FAMILIES_V9,
+            "unseen10": HOLDOUT_FAMILIES_V10}
 ALL_HELD_OUT = set().union(*HELD_OUT.values())
 EVAL_SPLITS = ["heldout", *HELD_OUT]
 
@@ -1566,7 +1609,7 @@ def main():
     ap.add_argument("--out", default="/root/.cache/tally-train/data")
     ap.add_argument("--train", type=int, default=12000)
     for split in EVAL_SPLITS:
-        ap.add_argument(f"--{split}", type=int, default={"unseen": 2000, "unseen9": 3000}.get(split, 1500))
+        ap.add_argument(f"--{split}", type=int, default={"unseen": 2000, "unseen9": 3000, "unseen10": 3000}.get(split, 1500))
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
