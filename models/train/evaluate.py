@@ -96,6 +96,28 @@ NAME_FAMILY = ("PERSON", "LOCATION", "USERNAME")
 _FAMILY_TAGS = [(l, PII_TAGS.index("B-" + l), PII_TAGS.index("I-" + l)) for l in NAME_FAMILY]
 
 
+def case_typed(label, text, start, end):
+    """A name or a login typed by its letter case, where the text around it shows case at all (it has
+    upper- and lower-case letters outside the span): one lower-case word is a login, and words that
+    are each a capital and lower-case letters are a name.  Places keep the model's type.  The runtime
+    (src/analyze/model.rs, `case_typed`) applies the same rule."""
+    if label not in ("PERSON", "USERNAME"):
+        return label
+    outside = text[:start] + text[end:]
+    if not (any(c.isupper() for c in outside) and any(c.islower() for c in outside)):
+        return label
+    span = text[start:end]
+    if any("\u10a0" <= c <= "\u10ff" for c in span):  # Georgian is written in lower case (Mkhedruli)
+        return label
+    words = span.split()
+    if label == "PERSON" and len(words) == 1 and span == span.lower() and span != span.upper():
+        return "USERNAME"
+    if label == "USERNAME" and all(w[0].isupper() and w[1:].islower() and w.isalpha() for w in words if len(w) > 1) \
+            and any(len(w) > 1 for w in words):
+        return "PERSON"
+    return label
+
+
 def decode_spans(probs, enc, text, words=True):
     """Per-token tag probabilities [tokens, tags] over one encoding of `text` -> char spans over
     sequence A: [(start, end, label)].  The runtime (src/analyze/model.rs) decodes the same way."""
@@ -110,7 +132,7 @@ def decode_spans(probs, enc, text, words=True):
             label = cur[2]
             if label in NAME_FAMILY:
                 votes = {l: sum(float(probs[k, b] + probs[k, i]) for k in cur[3]) for l, b, i in _FAMILY_TAGS}
-                label = max(NAME_FAMILY, key=lambda l: votes[l])
+                label = case_typed(max(NAME_FAMILY, key=lambda l: votes[l]), text, cur[0], cur[1])
             spans.append((cur[0], cur[1], label))
             cur = None
 
@@ -260,6 +282,10 @@ PARITY_INPUTS = [
     ("DATASET FROM ХУТІР БІЛА ЦЕРКВА BRANCH - COBALT-POSTMORTEM-V4.XLSX", "Kate"),
     ("Guest wifi for Πύρρος - Βόλος office", "Chromium acme.pipedrive.com"),
     ("accepted answer by birgitta andersson — problem loading page - kagi", "Google Chrome kagi.com"),
+    # chosen because on tally-encoder-1.6 the letter-case rule (case_typed) decides their types
+    ("Benefits enrolment lauridsenj — Welcome", "Zen Browser"),
+    ("Dependencies: Frederikke / Laus", "Wrike"),
+    ("Shoutout zravn! re-prioritising Redwood put us behind schedule", None),
     ("", None),
 ]
 

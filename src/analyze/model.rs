@@ -411,7 +411,8 @@ impl OpenSpan {
 /// Then `B-X` (or an `I-X` that continues nothing) opens a span, `I-X` extends an open
 /// `X` span — or any open span of the name family when `X` is in it — and anything else
 /// closes it. A name-family span takes the member with the largest summed probability over
-/// its tokens; a span's score is its tokens' mean winning probability.
+/// its tokens, and then [`case_typed`] may retype a name as a login or back; a span's score
+/// is its tokens' mean winning probability.
 fn decode_spans<'a>(
     tag_table: &[Option<(PiiLabel, bool)>],
     encoding: &tokenizers::Encoding,
@@ -426,7 +427,8 @@ fn decode_spans<'a>(
     let mut previous: Option<(PiiLabel, bool)> = None;
     let close = |open: &mut Option<OpenSpan>, spans: &mut Vec<Span>| {
         if let Some(o) = open.take() {
-            spans.push(o.finish());
+            let span = o.finish();
+            spans.push(Span { label: case_typed(span.label, text, span.start, span.end), ..span });
         }
     };
     for (t, &(start, end)) in offsets.iter().enumerate() {
@@ -471,6 +473,43 @@ fn decode_spans<'a>(
     }
     close(&mut open, &mut spans);
     spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect()
+}
+
+/// A name or a login typed by its letter case, where the text around it shows case at all
+/// (it has upper- and lower-case letters outside the span): one lower-case word is a login,
+/// and words that are each a capital and lower-case letters are a name. Places keep the
+/// model's type, and so does Georgian, which is written in lower case. `case_typed` in
+/// `models/train/evaluate.py` is the same rule.
+fn case_typed(label: PiiLabel, text: &str, start: usize, end: usize) -> PiiLabel {
+    if !matches!(label, PiiLabel::Person | PiiLabel::Username) {
+        return label;
+    }
+    let (Some(before), Some(span), Some(after)) = (text.get(..start), text.get(start..end), text.get(end..)) else {
+        return label;
+    };
+    let outside = || before.chars().chain(after.chars());
+    if !(outside().any(char::is_uppercase) && outside().any(char::is_lowercase))
+        || span.chars().any(|c| ('\u{10a0}'..='\u{10ff}').contains(&c))
+    {
+        return label;
+    }
+    let words: Vec<&str> = span.split_whitespace().collect();
+    if label == PiiLabel::Person && words.len() == 1 && span.to_lowercase() == span && span.to_uppercase() != span {
+        return PiiLabel::Username;
+    }
+    // Python's `w[0].isupper() and w[1:].islower() and w.isalpha()`, for words of two letters or more.
+    let capitalised = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(char::is_uppercase)
+            && w.chars().all(char::is_alphabetic)
+            && chars.clone().all(|c| !c.is_uppercase())
+            && chars.any(char::is_lowercase)
+    };
+    let long: Vec<&str> = words.iter().copied().filter(|w| w.chars().nth(1).is_some()).collect();
+    if label == PiiLabel::Username && !long.is_empty() && long.iter().all(|w| capitalised(w)) {
+        return PiiLabel::Person;
+    }
+    label
 }
 
 /// Adds each name-family member's `B-` and `I-` softmax probabilities to `votes`, from
@@ -653,6 +692,32 @@ mod tests {
         let spans =
             decode_spans(&parse_tags(&labels.pii_tags), &encoding, text, |t| &logits[t * n_tags..(t + 1) * n_tags]);
         spans.iter().map(|s| (text[s.start..s.end].to_string(), s.label)).collect()
+    }
+
+    #[test]
+    fn letter_case_retypes_a_name_or_a_login_only_where_the_text_shows_case() {
+        use PiiLabel::{Location, Person, Username};
+        let cases = [
+            ("Benefits enrolment lauridsenj — Welcome", "lauridsenj", Person, Username),
+            ("Review by jan.novak on Monday", "jan.novak", Person, Username),
+            ("Dependencies: Frederikke / Laus", "Frederikke", Username, Person),
+            ("Thom Miner tagged v2.0 — Build failed", "Thom Miner", Username, Person),
+            ("Ping from Ελένη about the Q3 plan", "Ελένη", Username, Person),
+            // Kept: no case around the span, two lower-case words, camel case, caseless
+            // scripts, Georgian (written in lower case), places.
+            ("benefits enrolment lauridsenj", "lauridsenj", Person, Person),
+            ("BENEFITS ENROLMENT LAURIDSENJ", "LAURIDSENJ", Person, Person),
+            ("Ping from Anna and jan novak", "jan novak", Person, Person),
+            ("Deploy by JohnDoe on Monday", "JohnDoe", Username, Username),
+            ("Deploy by J. Doe on Monday", "J. Doe", Username, Username),
+            ("Meeting with 李雷 today", "李雷", Person, Person),
+            ("მთვარისა: designing the Nova mockups", "მთვარისა", Person, Person),
+            ("Greetings from lund, Sweden", "lund", Location, Location),
+        ];
+        for (text, span, label, expected) in cases {
+            let start = text.find(span).unwrap();
+            assert_eq!(case_typed(label, text, start, start + span.len()), expected, "{span} in {text}");
+        }
     }
 
     #[test]
