@@ -282,7 +282,7 @@ PARITY_INPUTS = [
     ("DATASET FROM ХУТІР БІЛА ЦЕРКВА BRANCH - COBALT-POSTMORTEM-V4.XLSX", "Kate"),
     ("Guest wifi for Πύρρος - Βόλος office", "Chromium acme.pipedrive.com"),
     ("accepted answer by birgitta andersson — problem loading page - kagi", "Google Chrome kagi.com"),
-    # chosen because on tally-encoder-1.6 the letter-case rule (case_typed) decides their types
+    # chosen because on tally-encoder-1.6 the letter-case rule (case_typed) decides their types (on 1.7: two of them)
     ("Benefits enrolment lauridsenj — Welcome", "Zen Browser"),
     ("Dependencies: Frederikke / Laus", "Wrike"),
     ("Shoutout zravn! re-prioritising Redwood put us behind schedule", None),

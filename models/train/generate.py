@@ -850,6 +850,14 @@ MIX_CLAUSES["PERSON"] += ["from {P} to {P}", "handover to {P}", "{P} → {P}", "
 MIX_CLAUSES["LOCATION"] += ["the {L} rollout", "the {L} launch", "the {L} team", "region = {L}", "city: {L}", "location={L}",
                             "{L}_{Y}.csv", "sales_{L}.xlsx", "{L}-report.pdf", "{L} region", "{L} vs {L}", "{L} / {L}"]
 MIX_CLAUSES["USERNAME"] += ["assigned to {U}", "user = {U}", "owner={U}", "from {U} to {U}", "{U} → {U}", "{U}, {U} and {U}"]
+# ---------------- round 9 (from 1.6's errors on unseen-8): handles where names usually stand, role words before
+# names, places after "from" and before plain nouns, in brackets and in environment names ---
+MIX_CLAUSES["USERNAME"] += ["{U}'s", "{U}'s notes", "shoutout {U}!", "thanks {U}!", "kudos to {U}", "{U} helped",
+                            "ask {U}", "{U} owns this", "{U} tagged", "{U} merged", "enrolment {U}", "{U} / {U}"]
+MIX_CLAUSES["PERSON"] += ["recruiter {P}", "manager {P}", "{role} {P}", "candidate {P}", "coach {P}", "intern {first}",
+                          "{first} / {first}", "{P} / {P}", "{P} ({role})", "{role}: {P}", "{P} moved", "{P} tagged"]
+MIX_CLAUSES["LOCATION"] += ["candidate from {L}", "greetings from {L}", "shipped from {L}", "{L} expansion", "{L} milestone",
+                            "{L} market", "{L} budget", "{L} pilot", "({L})", "{L}-prod", "{L}-staging", "{L} headcount"]
 MIX_NOUNS = ["rota", "roster", "schedule", "checklist", "summary", "overview", "plan", "notes", "agenda", "queue", "form",
              "sheet", "log", "map", "guide", "request", "update", "review", "draft", "list", "badge", "parcel", "locker"]
 

@@ -32,7 +32,7 @@ from generate import CATEGORIES, PII_LABELS, SENTIMENTS, context_string  # noqa:
 PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 TAG2ID = {t: i for i, t in enumerate(PII_TAGS)}
 MAX_LEN = 64
-VERSION = "tally-encoder-1.6"
+VERSION = "tally-encoder-1.7"
 
 
 def base_model_dir() -> str:
