@@ -1195,15 +1195,25 @@ PULSE_EXTRA = {"negative": ["nothing worked", "too many interruptions", "I'm beh
 for fid, tmpls in PULSE_FAMILIES:
     FAMILIES.append(Family(fid, "*", "pulse", tmpls, pulse=True))
 
+HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinned so the unseen split is stable
+    "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets",
+    "doc.writing", "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "pulse.first_person",
+    "pulse.with_person", "res.forum"}
+
+# Every evaluation split whose families (and locales) training never sees, in the order they were added.
+HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
+            "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
+            "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7,
+            "unseen8": HOLDOUT_FAMILIES_V8, "unseen9": HOLDOUT_FAMILIES_V9,
+            "unseen10": HOLDOUT_FAMILIES_V10}
+ALL_HELD_OUT = set().union(*HELD_OUT.values())
+EVAL_SPLITS = ["heldout", *HELD_OUT]
+
 _HOME_T = ["{app}", "{app} - Home", "Welcome to {app}", "{app} — Dashboard", "{app} Settings", "Getting started with {app}",
            "{app} ({num} notifications)", "What's new in {app} {num}.0", "{app} | Overview", "Loading {app}…"]
 for _cat in CATEGORIES:
-    _fs = [f for f in FAMILIES if f.category == _cat and not f.pulse and f.id not in (
-        "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets", "doc.writing",
-        "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "res.forum") and f.id not in HOLDOUT_FAMILIES_V2 | HOLDOUT_FAMILIES_V3
-        | HOLDOUT_FAMILIES_V4 | HOLDOUT_FAMILIES_V5 | HOLDOUT_FAMILIES_V6
-        | HOLDOUT_FAMILIES_V7 | HOLDOUT_FAMILIES_V8 | HOLDOUT_FAMILIES_V9
-        | HOLDOUT_FAMILIES_V10 and not f.id.startswith("mix.")]
+    _fs = [f for f in FAMILIES if f.category == _cat and not f.pulse and f.id not in ALL_HELD_OUT
+           and not f.id.startswith("mix.")]
     _apps = sorted({a for f in _fs for a in f.apps})
     _web = sorted({w for f in _fs for w in f.web})
     FAMILIES.append(Family(f"home.{_cat}", _cat, "generic", _HOME_T, apps=_apps, web=_web))
@@ -1226,19 +1236,6 @@ def holdout_families() -> set[str]:
     return held
 
 
-HOLDOUT_FAMILIES = {  # = holdout_families() over the round-1 family list; pinned so the unseen split is stable
-    "adm.expense", "adm.timesheet", "ai.image", "chat.dm", "chat.mention", "dev.editor", "dev.secrets",
-    "doc.writing", "fun.media", "fun.social", "mail.noperson", "meet.i18n", "plan.board", "pulse.first_person",
-    "pulse.with_person", "res.forum"}
-
-# Every evaluation split whose families (and locales) training never sees, in the order they were added.
-HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3": HOLDOUT_FAMILIES_V3,
-            "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
-            "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7,
-            "unseen8": HOLDOUT_FAMILIES_V8, "unseen9": HOLDOUT_FAMILIES_V9,
-            "unseen10": HOLDOUT_FAMILIES_V10}
-ALL_HELD_OUT = set().union(*HELD_OUT.values())
-EVAL_SPLITS = ["heldout", *HELD_OUT]
 
 # --------------------------------------------------------------------------------------
 # Slot fillers
