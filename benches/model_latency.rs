@@ -3,13 +3,14 @@
 //! throughput on a mixed desktop corpus, whole process included (texts per CPU-second).
 //!
 //! Run: `cargo bench --bench model_latency` after `bash scripts/setup-onnxruntime.sh`
-//! (TALLY_BENCH_VARIANTS sets how many distinct variants each text template has).
+//! (TALLY_BENCH_VARIANTS sets how many distinct variants each text template has;
+//! TALLY_BENCH_MODEL_VARIANT=fast measures the fast encoder instead of the standard one).
 //! Not part of `.ci/run`.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use tally::analyze::model::{LocalModel, ModelConfig};
+use tally::analyze::model::{LocalModel, ModelConfig, ModelVariant};
 
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -27,9 +28,20 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
+    let fast = match std::env::var("TALLY_BENCH_MODEL_VARIANT").as_deref() {
+        Ok("fast") => true,
+        Ok("standard") | Err(_) => false,
+        Ok(other) => {
+            eprintln!("TALLY_BENCH_MODEL_VARIANT must be standard or fast, not {other:?}");
+            std::process::exit(2);
+        }
+    };
+    let config = ModelConfig {
+        variant: if fast { ModelVariant::Fast } else { ModelVariant::Standard },
+        ..ModelConfig::default()
+    };
     let started = Instant::now();
-    let model =
-        LocalModel::load(&ModelConfig::default(), None).expect("model loads (run scripts/setup-onnxruntime.sh)");
+    let model = LocalModel::load(&config, None).expect("model loads (run scripts/setup-onnxruntime.sh)");
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
     println!("model: {}", tally::analyze::Scorer::describe(&model));
     println!("load (runtime init + session + tokenizer): {load_ms:.1} ms");
@@ -98,7 +110,8 @@ fn main() {
     let texts = tally::synth::desktop_texts(20_000, variants, 7);
     let distinct: std::collections::HashSet<&String> = texts.iter().collect();
     let input: String = texts.iter().map(|t| serde_json::json!({ "text": t }).to_string() + "\n").collect();
-    for args in [vec!["redact"], vec!["--no-model", "redact"]] {
+    let with_model = if fast { vec!["--model-variant", "fast", "redact"] } else { vec!["redact"] };
+    for args in [with_model, vec!["--no-model", "redact"]] {
         let started = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
             .args(&args)

@@ -322,4 +322,18 @@ mod tests {
         assert_eq!(config.redact.operator, crate::analyze::operators::OperatorKind::Pseudonym);
         assert!(!config.redact_policy().unwrap().is_empty());
     }
+
+    #[test]
+    fn the_model_variant_is_read_and_a_wrong_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[model]\nvariant = \"fast\"\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.model.variant, crate::analyze::model::ModelVariant::Fast);
+        assert_eq!(Config::default().model.variant, crate::analyze::model::ModelVariant::Standard);
+        std::fs::write(&path, "[model]\nvariant = \"turbo\"\n").unwrap();
+        let err = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("turbo") && err.contains("standard") && err.contains("fast"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+    }
 }

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use tally::analyze::model::LocalModel;
+use tally::analyze::model::{LocalModel, ModelVariant};
 use tally::analyze::operators::{Operator, OperatorKind, PseudonymKey};
 use tally::analyze::{Analyzer, LexiconScorer};
 use tally::config::Config;
@@ -48,6 +48,9 @@ struct Cli {
     /// Run recognizers and rules only, without the local model.
     #[arg(long, global = true)]
     no_model: bool,
+    /// Which encoder to run (default: config `model.variant`, else standard); fast trades accuracy for speed.
+    #[arg(long, global = true, value_enum, value_name = "VARIANT", conflicts_with = "no_model")]
+    model_variant: Option<ModelVariant>,
     /// The IT policy file (default: TALLY_POLICY, else /etc/tally/policy.toml, else ~/.config/tally/policy.toml).
     #[arg(long, global = true, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -220,7 +223,9 @@ fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
         eprintln!("tally: engine: recognizers+rules (model disabled)");
         fallback(rules)
     } else {
-        match LocalModel::load(&config.model, cli.model_dir.as_deref()) {
+        let mut model_config = config.model.clone();
+        model_config.variant = cli.model_variant.unwrap_or(model_config.variant);
+        match LocalModel::load(&model_config, cli.model_dir.as_deref()) {
             Ok(model) => {
                 let analyzer = Analyzer::new(rules, Box::new(model));
                 eprintln!("tally: engine: {}", analyzer.describe());

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use std::sync::OnceLock;
-use tally::analyze::model::{find_model_dir, LocalModel, ModelConfig};
+use tally::analyze::model::{find_model_dir, LocalModel, ModelConfig, ModelVariant};
 use tally::analyze::rules::{CategoryRules, RulesFile};
 use tally::analyze::span::PiiLabel;
 use tally::analyze::Analyzer;
@@ -19,6 +19,14 @@ fn model() -> &'static LocalModel {
     static MODEL: OnceLock<LocalModel> = OnceLock::new();
     MODEL.get_or_init(|| {
         LocalModel::load(&ModelConfig::default(), None)
+            .unwrap_or_else(|e| panic!("{e} (run these tests through scripts/test.sh, which sets the runtime up)"))
+    })
+}
+
+fn fast_model() -> &'static LocalModel {
+    static MODEL: OnceLock<LocalModel> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        LocalModel::load(&ModelConfig { variant: ModelVariant::Fast, ..ModelConfig::default() }, None)
             .unwrap_or_else(|e| panic!("{e} (run these tests through scripts/test.sh, which sets the runtime up)"))
     })
 }
@@ -50,14 +58,15 @@ fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
 }
 
-#[test]
-fn rust_outputs_match_onnxruntime_python_on_fixed_inputs() {
+/// Rust's logits and decoded spans for every input of a variant's parity fixture equal
+/// onnxruntime-Python's (`evaluate.py` wrote the fixture from the same graph).
+fn assert_parity(model: &LocalModel, fixture: &str) {
     let dir = find_model_dir(None).unwrap();
-    let parity: Parity = serde_json::from_str(&std::fs::read_to_string(dir.join("parity.json")).unwrap()).unwrap();
-    assert!(parity.items.len() >= 10, "the parity fixture is too small");
+    let parity: Parity = serde_json::from_str(&std::fs::read_to_string(dir.join(fixture)).unwrap()).unwrap();
+    assert!(parity.items.len() >= 10, "the parity fixture {fixture} is too small");
     let mut worst = 0.0f32;
     for item in &parity.items {
-        let raw = model().raw_outputs(&item.a, item.b.as_deref()).unwrap();
+        let raw = model.raw_outputs(&item.a, item.b.as_deref()).unwrap();
         assert_eq!(raw.input_ids, item.input_ids, "tokenization differs for {:?}", item.a);
         let python_pii: Vec<f32> = item.pii_logits.iter().flatten().copied().collect();
         for (rust, python) in [
@@ -67,14 +76,45 @@ fn rust_outputs_match_onnxruntime_python_on_fixed_inputs() {
         ] {
             let d = max_diff(rust, python);
             worst = worst.max(d);
-            assert!(d <= PARITY_TOLERANCE, "{:?}: logits differ by {d}", item.a);
+            assert!(d <= PARITY_TOLERANCE, "{fixture} {:?}: logits differ by {d}", item.a);
         }
-        let decoded = model().infer(&[(item.a.as_str(), item.b.as_deref())]).unwrap().remove(0).spans;
+        let decoded = model.infer(&[(item.a.as_str(), item.b.as_deref())]).unwrap().remove(0).spans;
         let decoded: Vec<(String, String)> =
             decoded.iter().map(|s| (item.a[s.start..s.end].to_string(), s.label.as_str().to_string())).collect();
-        assert_eq!(decoded, item.spans, "{:?}: Rust decodes other spans than evaluate.py", item.a);
+        assert_eq!(decoded, item.spans, "{fixture} {:?}: Rust decodes other spans than evaluate.py", item.a);
     }
-    eprintln!("parity: {} inputs, largest difference {worst:e}", parity.items.len());
+    eprintln!("parity ({fixture}): {} inputs, largest difference {worst:e}", parity.items.len());
+}
+
+#[test]
+fn rust_outputs_match_onnxruntime_python_on_fixed_inputs() {
+    assert_parity(model(), "parity.json");
+}
+
+#[test]
+fn the_fast_variant_matches_onnxruntime_python_on_fixed_inputs() {
+    assert_parity(fast_model(), "parity-fast.json");
+}
+
+#[test]
+fn the_two_variants_are_distinct_encoders_sharing_one_embedding_table() {
+    assert_ne!(model().version(), fast_model().version());
+    assert!(fast_model().version().contains("fast"), "{}", fast_model().version());
+    let dir = find_model_dir(None).unwrap();
+    // Both graphs name the shared table as external data; neither carries its own copy.
+    let table = std::fs::metadata(dir.join("embeddings.bin")).unwrap().len();
+    for graph in ["model.onnx", "model-fast.onnx"] {
+        let bytes = std::fs::read(dir.join(graph)).unwrap();
+        assert!(bytes.windows(14).any(|w| w == b"embeddings.bin"), "{graph} does not point at embeddings.bin");
+        assert!((bytes.len() as u64) < table, "{graph} ({} bytes) still holds a {table}-byte table", bytes.len());
+    }
+    // The same title through both: each finds the name, so redaction does not depend on the choice.
+    let text = "Offer letter for Ana Lima - Google Docs";
+    for model in [model(), fast_model()] {
+        let spans = model.infer(&[(text, Some("Google Chrome docs.google.com"))]).unwrap().remove(0).spans;
+        let found: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
+        assert!(found.contains(&"Ana Lima"), "{}: {found:?}", model.version());
+    }
 }
 
 fn redacted(analyzer: &Analyzer, text: &str) -> (String, Vec<PiiLabel>) {

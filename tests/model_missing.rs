@@ -51,5 +51,19 @@ fn a_broken_library_or_model_dir_is_an_error_not_a_panic() {
         let out = common::output_with_stdin(cmd, INPUT);
         assert_eq!(out.status.code(), Some(1));
         assert!(stderr(&out).contains("model not found"), "{}", stderr(&out));
+
+        // A directory with the standard encoder only: asking for the fast one names the
+        // missing file and how to build it.
+        let standard_only = sandbox.inputs.path().join("standard-only");
+        std::fs::create_dir_all(&standard_only).unwrap();
+        std::fs::write(standard_only.join("model.onnx"), b"").unwrap();
+        let dir = standard_only.to_str().unwrap();
+        let mut cmd = sandbox.command(&["--require-model", "--model-dir", dir, "--model-variant", "fast", "redact"]);
+        cmd.env("ORT_DYLIB_PATH", &library);
+        let out = common::output_with_stdin(cmd, INPUT);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("model-fast.onnx is missing") && err.contains("VARIANT=fast"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
     }
 }

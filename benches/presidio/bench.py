@@ -4,6 +4,7 @@
 
 Runs, one after the other, each as its own child process over the whole corpus:
   * ``tally --require-model redact`` (regex recognizers + the local model),
+  * ``tally --require-model --model-variant fast redact`` (the same with the 2-layer encoder),
   * ``tally --no-model redact`` (regex recognizers only),
   * Presidio asked only for the entities that map onto Tally's labels,
   * Presidio with all its default recognizers (for over-redaction; DATE_TIME, URL, ...).
@@ -129,16 +130,19 @@ def score(corpus, outputs):
     }
 
 
-def run_tally(tally, corpus_in, work, model: bool):
-    name = "tally" if model else "tally_no_model"
+TALLY_FLAGS = {"tally": ["--require-model"], "tally_fast": ["--require-model", "--model-variant", "fast"],
+               "tally_no_model": ["--no-model"]}
+
+
+def run_tally(tally, corpus_in, work, name):
     out = os.path.join(work, f"{name}.out.jsonl")
-    flag = "--require-model" if model else "--no-model"
-    cpu, rss, wall, err = run_child([tally, flag, "redact", corpus_in], out)
+    flags = TALLY_FLAGS[name]
+    cpu, rss, wall, err = run_child([tally, *flags, "redact", corpus_in], out)
     rows = load_jsonl(out)
     # The fixed cost (process start, model load) alone: the same command on no input.
     empty = os.path.join(work, "empty.jsonl")
     open(empty, "w").close()
-    start_cpu, _, _, _ = run_child([tally, flag, "redact", empty], os.devnull)
+    start_cpu, _, _, _ = run_child([tally, *flags, "redact", empty], os.devnull)
     return rows, {"cpu_s": cpu, "wall_s": wall, "maxrss_kib": rss, "stderr": err,
                   "startup_cpu_s": start_cpu, "work_cpu_s": cpu - start_cpu,
                   "cpu_scope": "whole process (start, model load, read, redact, write)"}
@@ -202,8 +206,9 @@ def main():
     info = machine()
 
     systems = {}
-    for name, runner in [("tally", lambda: run_tally(a.tally, plain, a.work, True)),
-                         ("tally_no_model", lambda: run_tally(a.tally, plain, a.work, False)),
+    for name, runner in [("tally", lambda: run_tally(a.tally, plain, a.work, "tally")),
+                         ("tally_fast", lambda: run_tally(a.tally, plain, a.work, "tally_fast")),
+                         ("tally_no_model", lambda: run_tally(a.tally, plain, a.work, "tally_no_model")),
                          ("presidio", lambda: run_presidio(plain, a.work, "tally")),
                          ("presidio_all_entities", lambda: run_presidio(plain, a.work, "all"))]:
         runs = []
@@ -243,32 +248,36 @@ def main():
         systems[name] = {**m, "perf": perf}
 
     info["loadavg_end"] = os.getloadavg()
-    t, p = systems["tally"], systems["presidio"]
+    p = systems["presidio"]
 
     def ratio(x, y):
         return x / y if y else None
 
-    targets = {
-        "leak_all": {"tally": t["leak_all"], "presidio": p["leak_all"],
-                     "ratio": ratio(t["leak_all"], p["leak_all"]), "target": f"<= {TARGET_LEAK}"},
-        "leak_shared": {"tally": t["leak_shared"], "presidio": p["leak_shared"],
-                        "ratio": ratio(t["leak_shared"], p["leak_shared"]), "target": f"<= {TARGET_LEAK}"},
-        "over_redaction": {"tally": t["over_redaction_lines"], "presidio": p["over_redaction_lines"],
-                           "ratio": ratio(t["over_redaction_lines"], p["over_redaction_lines"]),
-                           "target": f"<= {TARGET_OVER}"},
-        "texts_per_cpu_s": {"tally": t["perf"]["texts_per_cpu_s"], "presidio": p["perf"]["texts_per_cpu_s"],
-                            "ratio": ratio(t["perf"]["texts_per_cpu_s"], p["perf"]["texts_per_cpu_s"]),
-                            "target": f">= {TARGET_SPEED}",
-                            "note": "Tally whole process vs Presidio's analyze+anonymize loop",
-                            "ratio_whole_process_both": ratio(
-                                t["perf"]["texts_per_process_cpu_s"], p["perf"]["texts_per_process_cpu_s"]),
-                            "ratio_work_only_both": ratio(
-                                t["perf"]["texts_per_work_cpu_s"], p["perf"]["texts_per_work_cpu_s"])},
-    }
-    for k, v in targets.items():
-        r = v["ratio"]
-        v["met"] = None if r is None else (r >= TARGET_SPEED if k == "texts_per_cpu_s"
-                                           else r <= (TARGET_OVER if k == "over_redaction" else TARGET_LEAK))
+    def targets_for(t):
+        targets = {
+            "leak_all": {"tally": t["leak_all"], "presidio": p["leak_all"],
+                         "ratio": ratio(t["leak_all"], p["leak_all"]), "target": f"<= {TARGET_LEAK}"},
+            "leak_shared": {"tally": t["leak_shared"], "presidio": p["leak_shared"],
+                            "ratio": ratio(t["leak_shared"], p["leak_shared"]), "target": f"<= {TARGET_LEAK}"},
+            "over_redaction": {"tally": t["over_redaction_lines"], "presidio": p["over_redaction_lines"],
+                               "ratio": ratio(t["over_redaction_lines"], p["over_redaction_lines"]),
+                               "target": f"<= {TARGET_OVER}"},
+            "texts_per_cpu_s": {"tally": t["perf"]["texts_per_cpu_s"], "presidio": p["perf"]["texts_per_cpu_s"],
+                                "ratio": ratio(t["perf"]["texts_per_cpu_s"], p["perf"]["texts_per_cpu_s"]),
+                                "target": f">= {TARGET_SPEED}",
+                                "note": "Tally whole process vs Presidio's analyze+anonymize loop",
+                                "ratio_whole_process_both": ratio(
+                                    t["perf"]["texts_per_process_cpu_s"], p["perf"]["texts_per_process_cpu_s"]),
+                                "ratio_work_only_both": ratio(
+                                    t["perf"]["texts_per_work_cpu_s"], p["perf"]["texts_per_work_cpu_s"])},
+        }
+        for k, v in targets.items():
+            r = v["ratio"]
+            v["met"] = None if r is None else (r >= TARGET_SPEED if k == "texts_per_cpu_s"
+                                               else r <= (TARGET_OVER if k == "over_redaction" else TARGET_LEAK))
+        return targets
+
+    targets = {name: targets_for(systems[name]) for name in ("tally", "tally_fast")}
     result = {"texts": n, "repeat": a.repeat, "pii_lines": sum(1 for r in corpus if r["spans"]),
               "clean_lines": sum(1 for r in corpus if not r["spans"]),
               "distinct_texts": len({r["text"] for r in corpus}),
@@ -281,8 +290,8 @@ def main():
 
 def print_table(res):
     s = res["systems"]
-    names = ["tally", "tally_no_model", "presidio", "presidio_all_entities"]
-    heads = ["Tally (model)", "Tally --no-model", "Presidio", "Presidio (all ent.)"]
+    names = ["tally", "tally_fast", "tally_no_model", "presidio", "presidio_all_entities"]
+    heads = ["Tally (model)", "Tally (fast model)", "Tally --no-model", "Presidio", "Presidio (all ent.)"]
     w = 20
     print(f"\n{res['texts']} texts ({res['pii_lines']} with PII, {res['clean_lines']} without; "
           f"{res['distinct_texts']} distinct); {res['machine']['cores']} cores, {res['machine']['cpu']}; "
@@ -315,15 +324,16 @@ def print_table(res):
     print("* Presidio has no recognizer for this label; it counts against it only in 'all labels'.")
     print("headline texts/CPU-s: Tally's whole process (start and model load included) vs "
           "Presidio's analyze+anonymize loop alone (imports, spaCy load, set-up excluded).")
-    print("\nTally (model) vs Presidio (Tally's entities):")
-    for k, v in res["targets"].items():
-        r = v["ratio"]
-        verdict = "n/a" if v["met"] is None else ("met" if v["met"] else "NOT met")
-        rs = "n/a" if r is None else f"{r:.3f}"
-        print(f"  {k:<18} Tally/Presidio = {rs:>8}  target {v['target']:<8} {verdict}")
-    sp = res["targets"]["texts_per_cpu_s"]
-    print(f"  (texts/CPU-s ratio, whole process both: {sp['ratio_whole_process_both']:.2f}; "
-          f"work only both: {sp['ratio_work_only_both']:.2f})")
+    for name, head in (("tally", "Tally (model)"), ("tally_fast", "Tally (fast model)")):
+        print(f"\n{head} vs Presidio (Tally's entities):")
+        for k, v in res["targets"][name].items():
+            r = v["ratio"]
+            verdict = "n/a" if v["met"] is None else ("met" if v["met"] else "NOT met")
+            rs = "n/a" if r is None else f"{r:.3f}"
+            print(f"  {k:<18} Tally/Presidio = {rs:>8}  target {v['target']:<8} {verdict}")
+        sp = res["targets"][name]["texts_per_cpu_s"]
+        print(f"  (texts/CPU-s ratio, whole process both: {sp['ratio_whole_process_both']:.2f}; "
+              f"work only both: {sp['ratio_work_only_both']:.2f})")
 
 
 if __name__ == "__main__":

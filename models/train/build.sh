@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Rebuild models/tally-encoder/ from scratch: venv, data, tests, train, export, quantize, evaluate, card.
-#   models/train/build.sh
+# Rebuild models/tally-encoder/ from scratch: venv, data, tests, train, export, quantize, evaluate, share the
+# word-embedding table, card.
+#   models/train/build.sh                 # the standard encoder: model.onnx, labels.json, parity.json, metrics.json
+#   VARIANT=fast models/train/build.sh    # the fast one: model-fast.onnx, labels-fast.json, parity-fast.json, ...
 # Env overrides: TALLY_TRAIN_VENV, TALLY_TRAIN_CACHE, TALLY_MODEL_OUT (default models/tally-encoder; point it
-# elsewhere to build a variant without touching the shipped model), TRAIN_N, EPOCHS, LAYERS, LORA_R (alpha = 2r),
-# MAX_MINUTES
+# elsewhere to build a trial model without touching the shipped one), TRAIN_N, EPOCHS, LAYERS, FFN (feed-forward
+# neurons kept per layer, 0 = all), LORA_R (alpha = 2r), MAX_MINUTES
 # (training time budget: the LR schedule runs to zero by then even if not all epochs are done; 0 = no budget).
 set -euo pipefail
 START=$(date +%s)
@@ -12,12 +14,14 @@ OUT="${TALLY_MODEL_OUT:-$(cd "$HERE/.." && pwd)/tally-encoder}"
 VENV="${TALLY_TRAIN_VENV:-/root/.cache/tally-train-venv}"
 CACHE="${TALLY_TRAIN_CACHE:-/root/.cache/tally-train}"
 TRAIN_N="${TRAIN_N:-45000}"
-EPOCHS="${EPOCHS:-3}"
-MAX_MINUTES="${MAX_MINUTES:-26}"
-LAYERS="${LAYERS:-6}"
+VARIANT="${VARIANT:-standard}"
 LORA_R="${LORA_R:-32}"
 DATA="$CACHE/data"
-WORK="$CACHE/run"
+case "$VARIANT" in
+  standard) EPOCHS="${EPOCHS:-3}"; MAX_MINUTES="${MAX_MINUTES:-26}"; LAYERS="${LAYERS:-6}"; FFN="${FFN:-0}"; WORK="$CACHE/run" ;;
+  fast) EPOCHS="${EPOCHS:-5}"; MAX_MINUTES="${MAX_MINUTES:-0}"; LAYERS="${LAYERS:-2}"; FFN="${FFN:-1024}"; WORK="$CACHE/run-fast" ;;
+  *) echo "build.sh: VARIANT must be standard or fast, not '$VARIANT'" >&2; exit 2 ;;
+esac
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONHASHSEED=0
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -31,9 +35,11 @@ mkdir -p "$DATA" "$WORK" "$OUT"
 cd "$HERE"
 "$PY" generate.py --out "$DATA" --train "$TRAIN_N"  # evaluation split sizes: generate.py's defaults
 "$PY" -m pytest -q -p no:cacheprovider test_generate.py
-nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --epochs "$EPOCHS" --layers "$LAYERS" --lora-r "$LORA_R" --lora-alpha $((2 * LORA_R)) --max-minutes "$MAX_MINUTES"
-nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT"
+nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --variant "$VARIANT" --epochs "$EPOCHS" \
+  --layers "$LAYERS" --ffn "$FFN" --lora-r "$LORA_R" --lora-alpha $((2 * LORA_R)) --max-minutes "$MAX_MINUTES"
+nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT" --variant "$VARIANT"
+"$PY" share_embeddings.py --model-dir "$OUT"
 END=$(date +%s)
-"$PY" card.py --data "$DATA" --work "$WORK" --model-dir "$OUT" --build-seconds $((END - START)) > /dev/null
+"$PY" card.py --data "$DATA" --model-dir "$OUT" --variant "$VARIANT" --build-seconds $((END - START)) > /dev/null
 du -ch "$OUT"/* | tail -1
 echo "built $OUT in $((END - START)) s"

