@@ -28,8 +28,8 @@ PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 
 
 # The graph rewrites the Rust runtime turns off (src/analyze/model.rs, DISABLED_OPTIMIZERS): onnxruntime's fused
-# SkipLayerNormalization is slower on this CPU (0.993 vs 0.844 ms per text for the 6-layer model, batches of 16) and
-# further from the unoptimised graph's outputs than the Add + LayerNormalization it replaces.
+# SkipLayerNormalization is slower on this CPU than the Add + LayerNormalization it replaces (about 16 % of the CPU per
+# text; README, Performance) and further from the unoptimised graph's outputs.
 DISABLED_OPTIMIZERS = "SkipLayerNormFusion"
 
 

@@ -210,8 +210,8 @@ fn model_error(dir: &Path) -> impl Fn(String) -> ModelError + '_ {
 }
 
 /// Graph rewrites turned off. onnxruntime's fused SkipLayerNormalization is slower on
-/// this CPU than the Add + LayerNormalization it replaces (the 6-layer model, batches of
-/// 16: 0.993 vs 0.844 ms per text) and further from the unoptimised graph's outputs.
+/// this CPU than the Add + LayerNormalization it replaces (about 16 % of the CPU per text;
+/// README, *Performance*) and further from the unoptimised graph's outputs.
 /// `evaluate.py` sets the same list, so the parity fixture and the quality figures
 /// describe this configuration.
 const DISABLED_OPTIMIZERS: &str = "SkipLayerNormFusion";
