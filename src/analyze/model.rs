@@ -60,6 +60,14 @@ impl ModelVariant {
             ModelVariant::Fast => ("model-fast.onnx", "labels-fast.json"),
         }
     }
+
+    /// The command that builds this variant's files.
+    fn build_command(self) -> &'static str {
+        match self {
+            ModelVariant::Standard => "bash models/train/build.sh",
+            ModelVariant::Fast => "VARIANT=fast bash models/train/build.sh",
+        }
+    }
 }
 
 /// Model settings (config `[model]`).
@@ -244,10 +252,7 @@ impl LocalModel {
         let err = model_error(&dir);
         let (model_file, labels_file) = config.variant.files();
         if !dir.join(model_file).is_file() {
-            return Err(err(format!(
-                "{model_file} is missing (the {:?} variant); build it with `VARIANT=fast models/train/build.sh`",
-                config.variant
-            )));
+            return Err(err(format!("{model_file} is missing; build it with `{}`", config.variant.build_command())));
         }
         let labels: Labels = std::fs::read_to_string(dir.join(labels_file))
             .map_err(|e| err(format!("{labels_file}: {e}")))
