@@ -23,6 +23,7 @@ from tokenizers import Tokenizer  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from generate import CATEGORIES, EVAL_SPLITS, PII_LABELS, SENTIMENTS, context_string  # noqa: E402
+from variants import VARIANTS  # noqa: E402
 
 PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 
@@ -346,15 +347,14 @@ def main():
     ap.add_argument("--data", default="/root/.cache/tally-train/data")
     ap.add_argument("--work", default="/root/.cache/tally-train/run")
     ap.add_argument("--model-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tally-encoder"))
-    ap.add_argument("--variant", choices=["standard", "fast"], default="standard")
+    ap.add_argument("--variant", choices=sorted(VARIANTS), default="standard")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--report-only", action="store_true",
                     help="print the split metrics and write nothing (to compare another model directory)")
     a = ap.parse_args()
 
     tok = Tokenizer.from_file(os.path.join(a.model_dir, "tokenizer.json"))  # shipped file, as the runtime loads it
-    import train as T
-    variant = T.VARIANTS[a.variant]
+    variant = VARIANTS[a.variant]
     model_path = os.path.join(a.model_dir, variant["model"])
     suffix = "" if a.variant == "standard" else "-" + a.variant  # metrics-fast.json, parity-fast.json
     int8 = session(model_path, 2)
@@ -362,6 +362,7 @@ def main():
     if not a.no_torch:
         import torch
         torch.set_num_threads(2)
+        import train as T
         ck = torch.load(os.path.join(a.work, "model.pt"))
         model = T.build_model(ck["layers"], ck.get("ffn", 0))
         model.load_state_dict(ck["state"])

@@ -21,7 +21,7 @@ import onnxruntime as ort
 from onnx.external_data_helper import set_external_data
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import VARIANTS  # noqa: E402
+from variants import VARIANTS  # noqa: E402
 
 TABLE = "bert.embeddings.word_embeddings.weight_quantized"
 SHARED = "embeddings.bin"

@@ -28,16 +28,11 @@ from tokenizers import Tokenizer  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from generate import CATEGORIES, PII_LABELS, SENTIMENTS, context_string  # noqa: E402
+from variants import VARIANTS  # noqa: E402
 
 PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 TAG2ID = {t: i for i, t in enumerate(PII_TAGS)}
 MAX_LEN = 64
-VERSION = "tally-encoder-1.7"
-# The model directory holds two encoders (src/analyze/model.rs, ModelVariant): file names and version per variant.
-VARIANTS = {
-    "standard": {"model": "model.onnx", "labels": "labels.json", "version": VERSION},
-    "fast": {"model": "model-fast.onnx", "labels": "labels-fast.json", "version": "tally-encoder-fast-1.0"},
-}
 
 
 def base_model_dir() -> str:
