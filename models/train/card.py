@@ -68,6 +68,7 @@ SPLIT_TITLES = {
     "unseen8": "UNSEEN-8 families (round-8 hold-out, written after 1.6) AND unseen locales",
     "unseen9": "UNSEEN-9 families (one per category, written after 1.6) AND unseen locales",
     "unseen10": "UNSEEN-10 families (one per category, written after round 9) AND unseen locales",
+    "unseen11": "UNSEEN-11 families (one per category, written in the seventh session, before unseen-10's errors were read) AND unseen locales",
 }
 # The splits whose families no generator change was written against, for the shipped version.
 CLEAN = ["unseen9"]

@@ -1119,6 +1119,45 @@ FAMILIES += [
 HOLDOUT_FAMILIES_V10 = {"v10.security", "v10.notebook", "v10.webinar", "v10.mailing", "v10.sprint", "v10.wiki",
                         "v10.chatbot", "v10.sports", "pulse.v10"}
 
+# ---------------- UNSEEN-11 families: written in the seventh session, before reading any model's errors on
+# unseen-10; one per category again, 3,000 examples ------------
+FAMILIES += [
+    F("v11.hr", "admin", "generic", [
+        "Onboarding {first} {last} - day 1", "Leave request ({user}): {month}", "Relocation package {person_lf}",
+        "Badge photo - {first}", "Payslip {month} {year} | {person}", "Office move to {city} - seating plan",
+    ], web=ADMIN_WEB, apps=ADMIN_APPS),
+    F("v11.terminal", "deep_work", "dev", [
+        "{user}@{host}: ~/{repo}", "git log --author={user}", "ssh {user}@{ip}", "Co-authored-by: {person}",
+        "tail -f /var/log/{repo}.log - {first}", "fixtures/{city}_orders.json",
+    ], apps=TERMINALS + IDES),
+    F("v11.interview", "meetings", "generic", [
+        "Interview: {first} {last} (backend)", "Panel with {person} and {person}", "Debrief - candidate {person_lf}",
+        "{first} left the meeting", "Onsite in {city} - {weekday}", "Coffee chat with {user}",
+    ], apps=MEET_APPS, web=MEET_WEB),
+    F("v11.support", "communication", "mail", [
+        "Ticket #{num} from {person}", "Customer {first} {last} replied", "Escalation: {org} ({city})",
+        "{person} rated the conversation", "Follow-up with {first} re: refund", "Assigned to {user} - {subject}",
+    ], apps=MAIL_APPS, web=MAIL_WEB),
+    F("v11.release", "planning", "generic", [
+        "Release {num}.{num} - owner {first}", "{person} moved {ticket} to Done", "Rollout plan {city} region",
+        "Milestone review with {person_lf}", "{user}'s backlog", "Dependencies: {first} {last}, {ticket}",
+    ], apps=PLAN_APPS, web=PLAN_WEB),
+    F("v11.news", "research", "generic", [
+        "Interview: {person} on {tech}", "{city} startup scene - article", "Paper by {first} {last} et al.",
+        "Thread by @{user}", "Weather in {city} - forecast", "Obituary: {person}",
+    ], web=RESEARCH_WEB, apps=READER_APPS),
+    F("v11.copilot", "ai_tools", "generic", [
+        "Fix the bug {user} reported", "Write a toast for {first}'s farewell", "Compare offices in {city} and {city}",
+        "Bio for {person}", "Email {first} {last} a summary", "Chat: onboarding plan for {person_lf}",
+    ], web=AI_WEB, apps=AI_APPS),
+    F("v11.hobby", "non_work", "generic", [
+        "Flights to {city}", "{first} {last} - Instagram", "Recipe from {first}'s blog", "{user} on Twitch",
+        "Restaurants in {city}", "Wedding of {first} and {first} - album",
+    ], web=FUN_WEB, apps=FUN_APPS),
+]
+HOLDOUT_FAMILIES_V11 = {"v11.hr", "v11.terminal", "v11.interview", "v11.support", "v11.release", "v11.news",
+                        "v11.copilot", "v11.hobby", "pulse.v11"}
+
 # ---------------- pulse comments (free text; no app/url) ----------------
 PULSE_TOPICS = {
     "deep_work": ["coding the new parser", "debugging the flaky test", "refactoring {project}",
@@ -1184,6 +1223,8 @@ PULSE_FAMILIES = [
                   "{topic} {verdict}, thanks {person}", "Blocked on {user} again - {adj2}"]),
     ("pulse.v10", ["Spent the morning with {person} on {topic}, {adj2}", "{city} office was loud; {topic} {verdict}",
                    "{user} fixed {topic} - {adj2}", "{adj}: {topic} with {first} and {first}"]),
+    ("pulse.v11", ["Lunch with {person}, then {topic}; {adj2}", "{topic} {verdict} while {first} was in {city}",
+                   "Waited on {user} all afternoon - {topic} {verdict}", "{adj}. {first} {last} took over {topic}"]),
 ]
 PULSE_ADJ = {"negative": ["Rough", "Terrible", "Frustrating", "Stressful", "Exhausting", "Bad", "Annoying", "Chaotic"],
              "positive": ["Great", "Productive", "Awesome", "Excellent", "Smooth", "Happy", "Fantastic", "Good"],
@@ -1205,7 +1246,7 @@ HELD_OUT = {"unseen": HOLDOUT_FAMILIES, "unseen2": HOLDOUT_FAMILIES_V2, "unseen3
             "unseen4": HOLDOUT_FAMILIES_V4, "unseen5": HOLDOUT_FAMILIES_V5,
             "unseen6": HOLDOUT_FAMILIES_V6, "unseen7": HOLDOUT_FAMILIES_V7,
             "unseen8": HOLDOUT_FAMILIES_V8, "unseen9": HOLDOUT_FAMILIES_V9,
-            "unseen10": HOLDOUT_FAMILIES_V10}
+            "unseen10": HOLDOUT_FAMILIES_V10, "unseen11": HOLDOUT_FAMILIES_V11}
 ALL_HELD_OUT = set().union(*HELD_OUT.values())
 EVAL_SPLITS = ["heldout", *HELD_OUT]
 
@@ -1614,7 +1655,7 @@ def main():
     ap.add_argument("--out", default="/root/.cache/tally-train/data")
     ap.add_argument("--train", type=int, default=12000)
     for split in EVAL_SPLITS:
-        ap.add_argument(f"--{split}", type=int, default={"unseen": 2000, "unseen9": 3000, "unseen10": 3000}.get(split, 1500))
+        ap.add_argument(f"--{split}", type=int, default={"unseen": 2000, "unseen9": 3000, "unseen10": 3000, "unseen11": 3000}.get(split, 1500))
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
