@@ -324,7 +324,7 @@ def main():
                    "max_length": MAX_LEN, "context_format": "{app} {domain}"}, fh, indent=2)
         fh.write("\n")
     info = {"examples": len(train), "epochs": a.epochs, "steps": total, "steps_done": steps_done,
-            "epochs_done": round(steps_done / steps_per_epoch, 2), "max_minutes": a.max_minutes, "batch": a.batch, "variant": a.variant, "layers": a.layers,
+            "epochs_done": round(steps_done / steps_per_epoch, 2), "max_minutes": a.max_minutes, "seed": a.seed, "batch": a.batch, "variant": a.variant, "layers": a.layers,
             "ffn": a.ffn or 1536,
             "lora_r": a.lora_r, "lora_alpha": a.lora_alpha, "lora_dropout": 0.05,
             "lora_targets": "query,key,value,dense (attention + FFN)", "lr": a.lr, "head_lr": a.head_lr,

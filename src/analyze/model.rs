@@ -523,7 +523,184 @@ fn decode_spans<'a>(
         add_family_votes(tag_table, token_logits, token_logits[index], p, &mut o.family_votes);
     }
     close(&mut open, &mut spans);
-    spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect()
+    let spans: Vec<Span> = spans.into_iter().map(|s| on_char_boundaries(text, s)).filter(|s| !s.is_empty()).collect();
+    refine_spans(spans, tag_table, encoding, text, &logits)
+}
+
+/// Characters a name, a place or a login never starts or ends with (`EDGE_PUNCT` in
+/// `models/train/evaluate.py`).
+const EDGE_PUNCT: [char; 12] = [' ', '\t', '-', '‐', '–', '—', ',', ';', ':', '|', '·', '/'];
+/// Apostrophes a name or a place runs on over when a letter of its script follows.
+const APOSTROPHES: [char; 3] = ['ʼ', '\'', '’'];
+/// What may stand between two names (or two places) that are one.
+const NAME_GLUE: [&str; 3] = [" ", "-", "‐"];
+/// What stands between the items of a list of names.
+const LIST_JOINERS: [&str; 14] =
+    [", ", " and ", " & ", " + ", " und ", " et ", " y ", " e ", " i ", " og ", " och ", " en ", " a ", " и "];
+
+/// A letter, as Python's `str.isalpha` (Unicode general category L*).
+fn is_letter(c: char) -> bool {
+    use unicode_categories::UnicodeCategories;
+    c.is_letter()
+}
+
+fn same_script_letter(c: char, like: char) -> bool {
+    is_letter(c) && Script::of(c) == Script::of(like)
+}
+
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text.get(..i)?.chars().next_back()
+}
+
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
+}
+
+/// Span rules after BIO decoding, for the name family; `refine_spans` in
+/// `models/train/evaluate.py` is the same code, and its comment gives the figures.
+/// 1. trim: a name, place or login never starts or ends with an [`EDGE_PUNCT`] character;
+/// 2. word: a name or a place (not a login) never ends or starts inside a word: it runs on
+///    over letters of the same script, and over an apostrophe between two of them, but not
+///    over a possessive `'s`;
+/// 3. glue: overlapping name-family spans are one, and so are two names or places (no
+///    login) with only a [`NAME_GLUE`] between them;
+/// 4. list: a `Last, First`-shaped span of two single words next to another name-family
+///    span across a [`LIST_JOINERS`] joiner is two first names.
+///
+/// A span a rule changed is typed again by the family vote over the tokens it overlaps
+/// (then [`case_typed`]) and scored by their mean winning probability.
+fn refine_spans<'a>(
+    spans: Vec<Span>,
+    tag_table: &[Option<(PiiLabel, bool)>],
+    encoding: &tokenizers::Encoding,
+    text: &str,
+    logits: &impl Fn(usize) -> &'a [f32],
+) -> Vec<Span> {
+    let family = |l: PiiLabel| NAME_FAMILY.contains(&l);
+    let mut work: Vec<(Span, bool)> = Vec::with_capacity(spans.len());
+    for span in spans {
+        let (mut s, mut e, mut changed) = (span.start, span.end, false);
+        if family(span.label) {
+            while let Some(c) = char_before(text, e).filter(|c| e > s && EDGE_PUNCT.contains(c)) {
+                e -= c.len_utf8();
+                changed = true;
+            }
+            while let Some(c) = char_at(text, s).filter(|c| s < e && EDGE_PUNCT.contains(c)) {
+                s += c.len_utf8();
+                changed = true;
+            }
+            if e > s && span.label != PiiLabel::Username {
+                while let (Some(last), Some(next)) = (char_before(text, e).filter(|&c| is_letter(c)), char_at(text, e))
+                {
+                    if same_script_letter(next, last) {
+                        e += next.len_utf8();
+                    } else if APOSTROPHES.contains(&next) {
+                        let mut after = text[e + next.len_utf8()..].chars();
+                        let Some(l) = after.next().filter(|&l| same_script_letter(l, last)) else { break };
+                        let possessive = matches!(l, 's' | 'S') && !after.next().is_some_and(is_letter);
+                        if possessive {
+                            break;
+                        }
+                        e += next.len_utf8() + l.len_utf8();
+                    } else {
+                        break;
+                    }
+                    changed = true;
+                }
+                while let (Some(first), Some(prev)) = (char_at(text, s).filter(|&c| is_letter(c)), char_before(text, s))
+                {
+                    if same_script_letter(prev, first) {
+                        s -= prev.len_utf8();
+                    } else if APOSTROPHES.contains(&prev) {
+                        match char_before(text, s - prev.len_utf8()) {
+                            Some(b) if same_script_letter(b, first) => s -= prev.len_utf8() + b.len_utf8(),
+                            _ => break,
+                        }
+                    } else {
+                        break;
+                    }
+                    changed = true;
+                }
+            }
+        }
+        if e > s {
+            work.push((Span { start: s, end: e, ..span }, changed));
+        }
+    }
+    work.sort_by_key(|(s, _)| (s.start, s.end));
+    let mut glued: Vec<(Span, bool)> = Vec::with_capacity(work.len());
+    for (span, changed) in work {
+        if let Some((last, last_changed)) = glued.last_mut() {
+            let between = text.get(last.end..span.start);
+            if family(span.label)
+                && family(last.label)
+                && (span.start < last.end
+                    || (span.label != PiiLabel::Username
+                        && last.label != PiiLabel::Username
+                        && between.is_some_and(|b| NAME_GLUE.contains(&b))))
+            {
+                last.end = last.end.max(span.end);
+                *last_changed = true;
+                continue;
+            }
+        }
+        glued.push((span, changed));
+    }
+    let joined = |a: &Span, b: &Span| {
+        family(a.label) && family(b.label) && text.get(a.end..b.start).is_some_and(|j| LIST_JOINERS.contains(&j))
+    };
+    let mut out: Vec<(Span, bool)> = Vec::with_capacity(glued.len());
+    for (i, (span, changed)) in glued.iter().enumerate() {
+        let parts: Vec<&str> = text[span.start..span.end].split(", ").collect();
+        let in_list = glued.get(i + 1).is_some_and(|(next, _)| joined(span, next))
+            || out.last().is_some_and(|(prev, _)| joined(prev, span));
+        if family(span.label)
+            && parts.len() == 2
+            && parts.iter().all(|p| !p.is_empty() && p.split_whitespace().count() == 1)
+            && in_list
+        {
+            let first_end = span.start + parts[0].len();
+            out.push((Span { end: first_end, ..*span }, true));
+            out.push((Span { start: span.end - parts[1].len(), ..*span }, true));
+            continue;
+        }
+        out.push((*span, *changed));
+    }
+    out.into_iter()
+        .map(|(span, changed)| if changed { retyped(span, tag_table, encoding, text, logits) } else { span })
+        .collect()
+}
+
+/// A span typed again after [`refine_spans`] changed it: the name-family member with the
+/// largest summed `B-` + `I-` probability over the sequence-A tokens it overlaps (the
+/// first in [`NAME_FAMILY`]'s order on a tie, as Python's `max`), then [`case_typed`].
+fn retyped<'a>(
+    span: Span,
+    tag_table: &[Option<(PiiLabel, bool)>],
+    encoding: &tokenizers::Encoding,
+    text: &str,
+    logits: &impl Fn(usize) -> &'a [f32],
+) -> Span {
+    let (mut votes, mut score_sum, mut tokens) = ([0.0f32; 3], 0.0f32, 0usize);
+    for (t, &(start, end)) in encoding.get_offsets().iter().enumerate() {
+        if encoding.get_sequence_ids().get(t).copied().flatten() == Some(0) && start < span.end && span.start < end {
+            let token_logits = logits(t);
+            let (index, p) = argmax_softmax(token_logits);
+            add_family_votes(tag_table, token_logits, token_logits[index], p, &mut votes);
+            score_sum += p;
+            tokens += 1;
+        }
+    }
+    if tokens == 0 || !NAME_FAMILY.contains(&span.label) {
+        return span;
+    }
+    let mut best = 0;
+    for (i, &v) in votes.iter().enumerate() {
+        if v > votes[best] {
+            best = i;
+        }
+    }
+    Span { label: case_typed(NAME_FAMILY[best], text, span.start, span.end), score: score_sum / tokens as f32, ..span }
 }
 
 /// A name or a login typed by its letter case, where the text around it shows case at all
@@ -828,6 +1005,66 @@ mod tests {
             decode_made_up(text, &two_names),
             vec![("Wiberg".to_string(), PiiLabel::Person), ("Elina".to_string(), PiiLabel::Location)]
         );
+    }
+
+    /// `decode_made_up` with every listed token's tag raised to 9.
+    fn decode_tags(text: &str, tags: &[&str]) -> Vec<(String, PiiLabel)> {
+        let raised: Vec<(&str, f32)> = tags.iter().map(|&t| (t, 9.0)).collect();
+        decode_made_up(text, &raised)
+    }
+
+    fn spans(list: &[(&str, PiiLabel)]) -> Vec<(String, PiiLabel)> {
+        list.iter().map(|&(s, l)| (s.to_string(), l)).collect()
+    }
+
+    #[test]
+    fn a_name_never_starts_or_ends_with_punctuation() {
+        // message to armando - poe
+        let found = decode_tags("Message to Armando - Poe", &["O", "O", "B-PERSON", "I-PERSON", "O"]);
+        assert_eq!(found, spans(&[("Armando", PiiLabel::Person)]));
+        // A span of punctuation only is dropped.
+        assert_eq!(decode_tags("Message to Armando - Poe", &["O", "O", "O", "B-PERSON", "O"]), spans(&[]));
+    }
+
+    #[test]
+    fn a_name_runs_on_to_the_end_of_its_word_and_over_an_inner_apostrophe_but_not_a_possessive() {
+        use PiiLabel::Person;
+        // review by о ##л ##ь ##г ##а б ##а ##б ##ʼ ##я ##к: the script changes at "ʼ", so the
+        // word-piece rule leaves "ʼяк" untagged.
+        let mut tags = vec!["O", "O", "B-PERSON"];
+        tags.extend(["I-PERSON"; 7]);
+        tags.extend(["O"; 3]);
+        assert_eq!(decode_tags("Review by Ольга Бабʼяк", &tags), spans(&[("Ольга Бабʼяк", Person)]));
+        // anna ' s laptop
+        assert_eq!(decode_tags("Anna's laptop", &["B-PERSON", "O", "O", "O"]), spans(&[("Anna", Person)]));
+        // A login is left as found: jd ##oe is one word anyway, so cut a made-up one.
+        let login = decode_tags("Ping from jdoe Anna", &["O", "O", "B-USERNAME", "I-USERNAME", "O"]);
+        assert_eq!(login, spans(&[("jdoe", PiiLabel::Username)]));
+    }
+
+    #[test]
+    fn two_names_with_only_a_space_or_hyphen_between_are_one_but_a_login_stays_apart() {
+        use PiiLabel::{Person, Username};
+        // blocked by ze ##man - d ##vor ##ak today
+        let tags = ["O", "O", "B-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON", "I-PERSON", "O"];
+        assert_eq!(decode_tags("Blocked by Zeman-Dvořák today", &tags), spans(&[("Zeman-Dvořák", Person)]));
+        // ping from jd ##oe anna
+        let tags = ["O", "O", "B-USERNAME", "I-USERNAME", "B-PERSON"];
+        assert_eq!(decode_tags("Ping from jdoe Anna", &tags), spans(&[("jdoe", Username), ("Anna", Person)]));
+    }
+
+    #[test]
+    fn a_last_first_shaped_pair_inside_a_list_of_names_is_two_first_names() {
+        use PiiLabel::Person;
+        // sent to fred ##erik , bertram and lass ##e
+        let tags = ["O", "O", "B-PERSON", "I-PERSON", "I-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON"];
+        assert_eq!(
+            decode_tags("Sent to Frederik, Bertram and Lasse", &tags),
+            spans(&[("Frederik", Person), ("Bertram", Person), ("Lasse", Person)])
+        );
+        // Alone, "Last, First" stays one name (the test above: "Wiberg, Elina").
+        let alone = ["O", "O", "B-PERSON", "I-PERSON", "I-PERSON", "I-PERSON", "O", "O", "O"];
+        assert_eq!(decode_tags("Sent to Frederik, Bertram and Lasse", &alone), spans(&[("Frederik, Bertram", Person)]));
     }
 
     #[test]
