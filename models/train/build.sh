@@ -6,7 +6,8 @@
 # Env overrides: TALLY_TRAIN_VENV, TALLY_TRAIN_CACHE, TALLY_MODEL_OUT (default models/tally-encoder; point it
 # elsewhere to build a trial model without touching the shipped one), TRAIN_N, EPOCHS, LAYERS, FFN (feed-forward
 # neurons kept per layer, 0 = all), LORA_R (alpha = 2r), SEED (training seed: LoRA init, order, context drops; the
-# data's seed is generate.py's), MAX_MINUTES
+# data's seed is generate.py's), MASK_CTX (probability of masking a title token outside the entities, in
+# examples with a name, place or login; default 0), MAX_MINUTES
 # (training time budget: the LR schedule runs to zero by then even if not all epochs are done; 0 = no budget).
 set -euo pipefail
 START=$(date +%s)
@@ -18,6 +19,7 @@ TRAIN_N="${TRAIN_N:-45000}"
 VARIANT="${VARIANT:-standard}"
 LORA_R="${LORA_R:-32}"
 SEED="${SEED:-13}"
+MASK_CTX="${MASK_CTX:-0}"
 DATA="$CACHE/data"
 case "$VARIANT" in
   standard) EPOCHS="${EPOCHS:-3}"; MAX_MINUTES="${MAX_MINUTES:-26}"; LAYERS="${LAYERS:-6}"; FFN="${FFN:-0}"; WORK="$CACHE/run" ;;
@@ -38,7 +40,8 @@ cd "$HERE"
 "$PY" generate.py --out "$DATA" --train "$TRAIN_N"  # evaluation split sizes: generate.py's defaults
 "$PY" -m pytest -q -p no:cacheprovider test_generate.py
 nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --variant "$VARIANT" --epochs "$EPOCHS" \
-  --layers "$LAYERS" --ffn "$FFN" --lora-r "$LORA_R" --lora-alpha $((2 * LORA_R)) --max-minutes "$MAX_MINUTES" --seed "$SEED"
+  --layers "$LAYERS" --ffn "$FFN" --lora-r "$LORA_R" --lora-alpha $((2 * LORA_R)) --max-minutes "$MAX_MINUTES" --seed "$SEED" \
+  --mask-ctx "$MASK_CTX"
 nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT" --variant "$VARIANT"
 "$PY" share_embeddings.py --model-dir "$OUT"
 END=$(date +%s)

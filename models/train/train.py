@@ -90,16 +90,25 @@ def token_labels(enc, entities):
     return labels
 
 
-def featurize(tok, examples, drop_ctx_p=0.0, rng=None):
+def featurize(tok, examples, drop_ctx_p=0.0, rng=None, mask_p=0.0, mask_rng=None):
+    """mask_p: in examples with a name, place or login, each title token outside every entity becomes [MASK]
+    with this probability (a fresh draw each epoch, from mask_rng), so that the type has to come from more
+    than a template's exact words."""
     feats = []
+    mask_id = tok.token_to_id("[MASK]")
+    o_id = TAG2ID["O"]
     for ex in examples:
         ctx = context_string(ex.get("app"), ex.get("url"))
         if ctx and rng is not None and rng.random() < drop_ctx_p:
             ctx = None
         enc = encode_one(tok, ex["text"], ctx)
+        labels = token_labels(enc, ex["entities"])
+        ids = enc.ids
+        if mask_p > 0 and any(e["label"] in ("PERSON", "LOCATION", "USERNAME") for e in ex["entities"]):
+            ids = [mask_id if lab == o_id and mask_rng.random() < mask_p else t for t, lab in zip(ids, labels)]
         feats.append({
-            "input_ids": enc.ids, "type_ids": enc.type_ids,
-            "labels": token_labels(enc, ex["entities"]),
+            "input_ids": ids, "type_ids": enc.type_ids,
+            "labels": labels,
             "cat": CATEGORIES.index(ex["category"]) if ex["category"] else -100,  # composed: no category
             "sent": SENTIMENTS.index(ex["sentiment"]),
         })
@@ -216,6 +225,8 @@ def main():
     ap.add_argument("--lora-r", type=int, default=16)
     ap.add_argument("--lora-alpha", type=int, default=32)
     ap.add_argument("--no-ctx", type=float, default=0.25)
+    ap.add_argument("--mask-ctx", type=float, default=0.0,
+                    help="probability that a title token outside the entities is masked, in examples with names")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="time budget: the LR schedule follows max(step/total, elapsed/budget) and stops at 1")
@@ -226,6 +237,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
+    mask_rng = random.Random(a.seed + 1)  # its own stream: --mask-ctx 0 leaves training as it was
     os.makedirs(a.work, exist_ok=True)
     os.makedirs(a.out, exist_ok=True)
     tok = load_tokenizer()
@@ -272,7 +284,7 @@ def main():
     epoch = 0
     while step < total:
         # re-featurize each epoch: a fresh 25% of examples lose their context
-        feats = featurize(tok, train, a.no_ctx, rng)
+        feats = featurize(tok, train, a.no_ctx, rng, a.mask_ctx, mask_rng)
         # length-bucketed batches (shuffle within buckets of 50 batches)
         order = list(range(len(feats)))
         rng.shuffle(order)
@@ -328,7 +340,7 @@ def main():
             "ffn": a.ffn or 1536,
             "lora_r": a.lora_r, "lora_alpha": a.lora_alpha, "lora_dropout": 0.05,
             "lora_targets": "query,key,value,dense (attention + FFN)", "lr": a.lr, "head_lr": a.head_lr,
-            "no_ctx_fraction": a.no_ctx, "trainable_lora": n_lora, "trainable_heads": n_head,
+            "no_ctx_fraction": a.no_ctx, "mask_ctx": a.mask_ctx, "trainable_lora": n_lora, "trainable_heads": n_head,
             "train_seconds": round(train_s), "threads": a.threads,
             "torch": torch.__version__}
     with open(os.path.join(a.work, "train_info.json"), "w") as fh:
