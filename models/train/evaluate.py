@@ -155,13 +155,16 @@ LIST_JOINERS = (", ", " and ", " & ", " + ", " und ", " et ", " y ", " e ", " i 
                 " и ")
 
 
+def family_winner(probs, tokens):
+    """The name-family member with the largest B- plus I- probability summed over `tokens`."""
+    votes = {l: sum(float(probs[k, b] + probs[k, i]) for k in tokens) for l, b, i in _FAMILY_TAGS}
+    return max(NAME_FAMILY, key=lambda l: votes[l])
+
+
 def family_label(probs, enc, text, start, end):
-    votes = {l: 0.0 for l in NAME_FAMILY}
-    for k, (s, e) in enumerate(enc.offsets):
-        if enc.sequence_ids[k] == 0 and not enc.special_tokens_mask[k] and s < end and start < e:
-            for l, b, i in _FAMILY_TAGS:
-                votes[l] += float(probs[k, b] + probs[k, i])
-    return case_typed(max(NAME_FAMILY, key=lambda l: votes[l]), text, start, end)
+    tokens = [k for k, (s, e) in enumerate(enc.offsets)
+              if enc.sequence_ids[k] == 0 and not enc.special_tokens_mask[k] and s < end and start < e]
+    return case_typed(family_winner(probs, tokens), text, start, end)
 
 
 def _same_script_letter(c, like):
@@ -231,8 +234,7 @@ def decode_spans(probs, enc, text, words=True):
         if cur:
             label = cur[2]
             if label in NAME_FAMILY:
-                votes = {l: sum(float(probs[k, b] + probs[k, i]) for k in cur[3]) for l, b, i in _FAMILY_TAGS}
-                label = case_typed(max(NAME_FAMILY, key=lambda l: votes[l]), text, cur[0], cur[1])
+                label = case_typed(family_winner(probs, cur[3]), text, cur[0], cur[1])
             spans.append((cur[0], cur[1], label))
             cur = None
 

@@ -441,14 +441,7 @@ impl OpenSpan {
     fn finish(self) -> Span {
         let mut label = self.span.label;
         if NAME_FAMILY.contains(&label) {
-            // The first of the largest, in NAME_FAMILY's order, as Python's max() picks.
-            let mut best = 0;
-            for (i, &v) in self.family_votes.iter().enumerate() {
-                if v > self.family_votes[best] {
-                    best = i;
-                }
-            }
-            label = NAME_FAMILY[best];
+            label = family_winner(&self.family_votes);
         }
         Span { label, score: self.score_sum / self.tokens as f32, ..self.span }
     }
@@ -672,8 +665,8 @@ fn refine_spans<'a>(
 }
 
 /// A span typed again after [`refine_spans`] changed it: the name-family member with the
-/// largest summed `B-` + `I-` probability over the sequence-A tokens it overlaps (the
-/// first in [`NAME_FAMILY`]'s order on a tie, as Python's `max`), then [`case_typed`].
+/// largest summed `B-` + `I-` probability over the sequence-A tokens it overlaps
+/// ([`family_winner`]), then [`case_typed`].
 fn retyped<'a>(
     span: Span,
     tag_table: &[Option<(PiiLabel, bool)>],
@@ -694,13 +687,23 @@ fn retyped<'a>(
     if tokens == 0 || !NAME_FAMILY.contains(&span.label) {
         return span;
     }
+    Span {
+        label: case_typed(family_winner(&votes), text, span.start, span.end),
+        score: score_sum / tokens as f32,
+        ..span
+    }
+}
+
+/// The name-family member with the most votes: the first of the largest, in
+/// [`NAME_FAMILY`]'s order, as Python's `max()` picks.
+fn family_winner(votes: &[f32; 3]) -> PiiLabel {
     let mut best = 0;
     for (i, &v) in votes.iter().enumerate() {
         if v > votes[best] {
             best = i;
         }
     }
-    Span { label: case_typed(NAME_FAMILY[best], text, span.start, span.end), score: score_sum / tokens as f32, ..span }
+    NAME_FAMILY[best]
 }
 
 /// A name or a login typed by its letter case, where the text around it shows case at all
