@@ -7,7 +7,8 @@
 # elsewhere to build a trial model without touching the shipped one), TRAIN_N, EPOCHS, LAYERS, FFN (feed-forward
 # neurons kept per layer, 0 = all), LORA_R (alpha = 2r), SEED (training seed: LoRA init, order, context drops; the
 # data's seed is generate.py's), MASK_CTX (probability of masking a title token outside the entities, in
-# examples with a name, place or login; default 0), MAX_MINUTES
+# examples with a name, place or login; default 0), SWAP_ENT (probability that a name or place takes the tokens of
+# a random name or place, label kept; default 0), MAX_MINUTES
 # (training time budget: the LR schedule runs to zero by then even if not all epochs are done; 0 = no budget).
 set -euo pipefail
 START=$(date +%s)
@@ -20,6 +21,7 @@ VARIANT="${VARIANT:-standard}"
 LORA_R="${LORA_R:-32}"
 SEED="${SEED:-13}"
 MASK_CTX="${MASK_CTX:-0}"
+SWAP_ENT="${SWAP_ENT:-0}"
 DATA="$CACHE/data"
 case "$VARIANT" in
   standard) EPOCHS="${EPOCHS:-3}"; MAX_MINUTES="${MAX_MINUTES:-26}"; LAYERS="${LAYERS:-6}"; FFN="${FFN:-0}"; WORK="$CACHE/run" ;;
@@ -41,7 +43,7 @@ cd "$HERE"
 "$PY" -m pytest -q -p no:cacheprovider test_generate.py
 nice -n 5 "$PY" train.py --data "$DATA" --work "$WORK" --out "$OUT" --variant "$VARIANT" --epochs "$EPOCHS" \
   --layers "$LAYERS" --ffn "$FFN" --lora-r "$LORA_R" --lora-alpha $((2 * LORA_R)) --max-minutes "$MAX_MINUTES" --seed "$SEED" \
-  --mask-ctx "$MASK_CTX"
+  --mask-ctx "$MASK_CTX" --swap-ent "$SWAP_ENT"
 nice -n 5 "$PY" evaluate.py --data "$DATA" --work "$WORK" --model-dir "$OUT" --variant "$VARIANT"
 "$PY" share_embeddings.py --model-dir "$OUT"
 END=$(date +%s)

@@ -90,7 +90,51 @@ def token_labels(enc, entities):
     return labels
 
 
-def featurize(tok, examples, drop_ctx_p=0.0, rng=None, mask_p=0.0, mask_rng=None):
+def entity_pool(tok, examples):
+    """Token ids of every name and place in `examples`, by label: the surfaces that --swap-ent draws from."""
+    pool = {"PERSON": [], "LOCATION": []}
+    for ex in examples:
+        for e in ex["entities"]:
+            if e["label"] in pool:
+                ids = tok.encode(ex["text"][e["start"]:e["end"]], add_special_tokens=False).ids
+                if ids:
+                    pool[e["label"]].append(ids)
+    return pool
+
+
+def swap_entities(enc, labels, entities, pool, p, rng):
+    """Each name or place of sequence A keeps its label but, with probability p, takes the tokens of a name or
+    place drawn at random from `pool` (either label, 50/50): its surface then says nothing about its type, so the
+    type has to come from the words around it. Returns (ids, type_ids, labels), unchanged when nothing is drawn
+    or when the result would not fit MAX_LEN."""
+    ids, types, labs = list(enc.ids), list(enc.type_ids), list(labels)
+    spans = []
+    for ent in entities:
+        if ent["label"] not in pool:
+            continue
+        idx = [i for i, (s, e) in enumerate(enc.offsets)
+               if labels[i] != -100 and s < ent["end"] and e > ent["start"]]
+        if idx and idx == list(range(idx[0], idx[-1] + 1)) and rng.random() < p:
+            spans.append((idx[0], idx[-1] + 1, ent["label"]))
+    if not spans:
+        return ids, types, labs
+    out_ids, out_types, out_labs, at = [], [], [], 0
+    for a, b, label in sorted(spans):
+        if a < at:
+            continue
+        new = rng.choice(pool[rng.choice(("PERSON", "LOCATION"))])
+        out_ids += ids[at:a] + new
+        out_types += types[at:a] + [types[a]] * len(new)
+        out_labs += labs[at:a] + [TAG2ID["B-" + label]] + [TAG2ID["I-" + label]] * (len(new) - 1)
+        at = b
+    out_ids += ids[at:]; out_types += types[at:]; out_labs += labs[at:]
+    if len(out_ids) > MAX_LEN:
+        return ids, types, labs
+    return out_ids, out_types, out_labs
+
+
+def featurize(tok, examples, drop_ctx_p=0.0, rng=None, mask_p=0.0, mask_rng=None, swap_p=0.0, swap_rng=None,
+              pool=None):
     """mask_p: in examples with a name, place or login, each title token outside every entity becomes [MASK]
     with this probability (a fresh draw each epoch, from mask_rng), so that the type has to come from more
     than a template's exact words."""
@@ -103,11 +147,13 @@ def featurize(tok, examples, drop_ctx_p=0.0, rng=None, mask_p=0.0, mask_rng=None
             ctx = None
         enc = encode_one(tok, ex["text"], ctx)
         labels = token_labels(enc, ex["entities"])
-        ids = enc.ids
+        ids, type_ids = enc.ids, enc.type_ids
+        if swap_p > 0:
+            ids, type_ids, labels = swap_entities(enc, labels, ex["entities"], pool, swap_p, swap_rng)
         if mask_p > 0 and any(e["label"] in ("PERSON", "LOCATION", "USERNAME") for e in ex["entities"]):
             ids = [mask_id if lab == o_id and mask_rng.random() < mask_p else t for t, lab in zip(ids, labels)]
         feats.append({
-            "input_ids": ids, "type_ids": enc.type_ids,
+            "input_ids": ids, "type_ids": type_ids,
             "labels": labels,
             "cat": CATEGORIES.index(ex["category"]) if ex["category"] else -100,  # composed: no category
             "sent": SENTIMENTS.index(ex["sentiment"]),
@@ -227,6 +273,8 @@ def main():
     ap.add_argument("--no-ctx", type=float, default=0.25)
     ap.add_argument("--mask-ctx", type=float, default=0.0,
                     help="probability that a title token outside the entities is masked, in examples with names")
+    ap.add_argument("--swap-ent", type=float, default=0.0,
+                    help="probability that a name or place takes the tokens of a random name or place (label kept)")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="time budget: the LR schedule follows max(step/total, elapsed/budget) and stops at 1")
@@ -238,6 +286,7 @@ def main():
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     mask_rng = random.Random(a.seed + 1)  # its own stream: --mask-ctx 0 leaves training as it was
+    swap_rng = random.Random(a.seed + 2)  # likewise for --swap-ent
     os.makedirs(a.work, exist_ok=True)
     os.makedirs(a.out, exist_ok=True)
     tok = load_tokenizer()
@@ -245,6 +294,7 @@ def main():
     train = load_jsonl(os.path.join(a.data, "train.jsonl"))
     if a.limit:
         train = train[: a.limit]
+    pool = entity_pool(tok, train) if a.swap_ent > 0 else None
 
     from peft import LoraConfig, get_peft_model
     model = build_model(a.layers, a.ffn)
@@ -284,7 +334,7 @@ def main():
     epoch = 0
     while step < total:
         # re-featurize each epoch: a fresh 25% of examples lose their context
-        feats = featurize(tok, train, a.no_ctx, rng, a.mask_ctx, mask_rng)
+        feats = featurize(tok, train, a.no_ctx, rng, a.mask_ctx, mask_rng, a.swap_ent, swap_rng, pool)
         # length-bucketed batches (shuffle within buckets of 50 batches)
         order = list(range(len(feats)))
         rng.shuffle(order)
@@ -340,7 +390,7 @@ def main():
             "ffn": a.ffn or 1536,
             "lora_r": a.lora_r, "lora_alpha": a.lora_alpha, "lora_dropout": 0.05,
             "lora_targets": "query,key,value,dense (attention + FFN)", "lr": a.lr, "head_lr": a.head_lr,
-            "no_ctx_fraction": a.no_ctx, "mask_ctx": a.mask_ctx, "trainable_lora": n_lora, "trainable_heads": n_head,
+            "no_ctx_fraction": a.no_ctx, "mask_ctx": a.mask_ctx, "swap_ent": a.swap_ent, "trainable_lora": n_lora, "trainable_heads": n_head,
             "train_seconds": round(train_s), "threads": a.threads,
             "torch": torch.__version__}
     with open(os.path.join(a.work, "train_info.json"), "w") as fh:
