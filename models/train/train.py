@@ -137,7 +137,8 @@ def featurize(tok, examples, drop_ctx_p=0.0, rng=None, mask_p=0.0, mask_rng=None
               pool=None):
     """mask_p: in examples with a name, place or login, each title token outside every entity becomes [MASK]
     with this probability (a fresh draw each epoch, from mask_rng), so that the type has to come from more
-    than a template's exact words."""
+    than a template's exact words. swap_p: each name or place takes a random surface from `pool`
+    (swap_entities, drawn from swap_rng). With both at 0 the features are those of an unaugmented run."""
     feats = []
     mask_id = tok.token_to_id("[MASK]")
     o_id = TAG2ID["O"]
@@ -390,7 +391,8 @@ def main():
             "ffn": a.ffn or 1536,
             "lora_r": a.lora_r, "lora_alpha": a.lora_alpha, "lora_dropout": 0.05,
             "lora_targets": "query,key,value,dense (attention + FFN)", "lr": a.lr, "head_lr": a.head_lr,
-            "no_ctx_fraction": a.no_ctx, "mask_ctx": a.mask_ctx, "swap_ent": a.swap_ent, "trainable_lora": n_lora, "trainable_heads": n_head,
+            "no_ctx_fraction": a.no_ctx, "mask_ctx": a.mask_ctx, "swap_ent": a.swap_ent,
+            "trainable_lora": n_lora, "trainable_heads": n_head,
             "train_seconds": round(train_s), "threads": a.threads,
             "torch": torch.__version__}
     with open(os.path.join(a.work, "train_info.json"), "w") as fh:
