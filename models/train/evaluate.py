@@ -319,7 +319,9 @@ def metrics(examples, encs, pii, cat, sent):
     return out
 
 
-def run_ort(sess, encs, bs=64):
+def run_ort(sess, encs, bs=64, probs=False):
+    """Per-text PII tag probabilities and the category and sentiment argmax; with probs, their probabilities
+    [n, classes] instead (ensemble.py averages them)."""
     pii, cat, sent = [], [], []
     for i in range(0, len(encs), bs):
         chunk = encs[i:i + bs]
@@ -327,8 +329,14 @@ def run_ort(sess, encs, bs=64):
         p, c, s = sess.run(None, {"input_ids": ids, "attention_mask": am, "token_type_ids": tt})
         for j, e in enumerate(chunk):
             pii.append(softmax(p[j, :len(e.ids)]))
-        cat += c.argmax(-1).tolist()
-        sent += s.argmax(-1).tolist()
+        if probs:
+            cat.append(softmax(c))
+            sent.append(softmax(s))
+        else:
+            cat += c.argmax(-1).tolist()
+            sent += s.argmax(-1).tolist()
+    if probs:
+        return pii, np.concatenate(cat), np.concatenate(sent)
     return pii, cat, sent
 
 
