@@ -541,6 +541,14 @@ fn same_script_letter(c: char, like: char) -> bool {
     is_letter(c) && Script::of(c) == Script::of(like)
 }
 
+/// A combining mark (general category M*: a virama, a Thai or Devanagari vowel sign), as
+/// `_is_mark` in `models/train/evaluate.py`. It belongs to the letter before it; the tokenizer
+/// drops the non-spacing ones, so a span's last token ends before them.
+fn is_mark(c: char) -> bool {
+    use unicode_categories::UnicodeCategories;
+    c.is_mark()
+}
+
 fn char_before(text: &str, i: usize) -> Option<char> {
     text.get(..i)?.chars().next_back()
 }
@@ -553,8 +561,9 @@ fn char_at(text: &str, i: usize) -> Option<char> {
 /// `models/train/evaluate.py` is the same code, and its comment gives the figures.
 /// 1. trim: a name, place or login never starts or ends with an [`EDGE_PUNCT`] character;
 /// 2. word: a name or a place (not a login) never ends or starts inside a word: it runs on
-///    over letters of the same script, and over an apostrophe between two of them, but not
-///    over a possessive `'s`;
+///    over letters of the same script, over the combining marks that belong to them (`ஓசூர்`
+///    was cut before the `்`), and over an apostrophe between two of them, but not over a
+///    possessive `'s`;
 /// 3. glue: overlapping name-family spans are one, and so are two names or places (no
 ///    login) with only a [`NAME_GLUE`] between them;
 /// 4. list: a `Last, First`-shaped span of two single words next to another name-family
@@ -583,9 +592,12 @@ fn refine_spans<'a>(
                 changed = true;
             }
             if e > s && span.label != PiiLabel::Username {
-                while let (Some(last), Some(next)) = (char_before(text, e).filter(|&c| is_letter(c)), char_at(text, e))
+                while let (Some(_), Some(next)) =
+                    (char_before(text, e).filter(|&c| is_letter(c) || is_mark(c)), char_at(text, e))
                 {
-                    if same_script_letter(next, last) {
+                    // The span's last letter, past the marks that belong to it.
+                    let Some(last) = text[s..e].chars().rev().find(|&c| is_letter(c)) else { break };
+                    if is_mark(next) || same_script_letter(next, last) {
                         e += next.len_utf8();
                     } else if APOSTROPHES.contains(&next) {
                         let mut after = text[e + next.len_utf8()..].chars();
@@ -602,8 +614,12 @@ fn refine_spans<'a>(
                 }
                 while let (Some(first), Some(prev)) = (char_at(text, s).filter(|&c| is_letter(c)), char_before(text, s))
                 {
-                    if same_script_letter(prev, first) {
-                        s -= prev.len_utf8();
+                    // The letter before s, past the marks that belong to it.
+                    let marks: usize = text[..s].chars().rev().take_while(|&c| is_mark(c)).map(char::len_utf8).sum();
+                    if let Some(base) = char_before(text, s - marks).filter(|&b| same_script_letter(b, first)) {
+                        s -= marks + base.len_utf8();
+                    } else if marks > 0 {
+                        break;
                     } else if APOSTROPHES.contains(&prev) {
                         match char_before(text, s - prev.len_utf8()) {
                             Some(b) if same_script_letter(b, first) => s -= prev.len_utf8() + b.len_utf8(),
@@ -1043,6 +1059,18 @@ mod tests {
         // A login is left as found: jd ##oe is one word anyway, so cut a made-up one.
         let login = decode_tags("Ping from jdoe Anna", &["O", "O", "B-USERNAME", "I-USERNAME", "O"]);
         assert_eq!(login, spans(&[("jdoe", PiiLabel::Username)]));
+    }
+
+    #[test]
+    fn a_name_or_place_keeps_the_combining_marks_at_the_end_of_its_word() {
+        use PiiLabel::Location;
+        // things to do in [UNK]: the token ends before the virama, which the tokenizer drops.
+        let tamil = decode_tags("Things to do in ஓசூர்", &["O", "O", "O", "O", "B-LOCATION"]);
+        assert_eq!(tamil, spans(&[("ஓசூர்", Location)]));
+        // call with क ##र ##ि ##स ##म ##स ट ##ा ##प: the vowel sign after the last piece is dropped too.
+        let mut tags = vec!["O", "O", "B-LOCATION"];
+        tags.extend(["I-LOCATION"; 8]);
+        assert_eq!(decode_tags("Call with क्रिसमस टापु", &tags), spans(&[("क्रिसमस टापु", Location)]));
     }
 
     #[test]
