@@ -16,28 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import batch_arrays, encode, load_jsonl, metrics, run_ort, session  # noqa: E402
+from evaluate import encode, latency, load_jsonl, metrics, run_ort, session  # noqa: E402
 from generate import EVAL_SPLITS, context_string  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
 COLUMNS = ("PERSON", "LOCATION", "USERNAME", "category", "sentiment")
-
-
-def latency_ms(sessions, tok, text="Re: Q3 budget review - John Smith", runs=500):
-    """p50 of one text through every model in turn (1 thread each), as an ensemble at run time would cost."""
-    ids, am, tt = batch_arrays([encode(tok, text, None)])
-    feed = {"input_ids": ids, "attention_mask": am, "token_type_ids": tt}
-    ts = []
-    for k in range(30 + runs):
-        t = time.perf_counter()
-        for s in sessions:
-            s.run(None, feed)
-        if k >= 30:
-            ts.append((time.perf_counter() - t) * 1000)
-    return sorted(ts)[len(ts) // 2]
 
 
 def score(data, encs, pii, cat, sent):
@@ -82,7 +67,7 @@ def main():
         if "unseen11" in rows:
             line += " | unseen-11 " + " ".join(f"{x:.3f}" for x in rows["unseen11"][k])
         print(line)
-    one, all_ = latency_ms(sessions[:1], tok), latency_ms(sessions, tok)
+    one, all_ = (latency(None, tok, sessions=s)["p50_ms"] for s in (sessions[:1], sessions))
     print(f"p50 for the 11-token title, 1 thread: model 1 alone {one:.3f} ms, all {len(sessions)} models {all_:.3f} ms")
 
 

@@ -446,17 +446,21 @@ def write_parity(sess, tok, path, model_file="model.onnx"):
         fh.write("\n")
 
 
-def latency(model_path, tok, text="Re: Q3 budget review - John Smith", ctx=None, runs=500):
-    sess = session(model_path, 1)
+def latency(model_path, tok, text="Re: Q3 budget review - John Smith", ctx=None, runs=500, sessions=None):
+    """p50/p90 of one text at batch 1 on one thread; with `sessions`, through each of them in turn per timing
+    (ensemble.py: what an ensemble would cost) instead of a fresh session of `model_path`."""
+    sessions = sessions or [session(model_path, 1)]
     e = encode(tok, text, ctx)
     ids, am, tt = batch_arrays([e])
     feed = {"input_ids": ids, "attention_mask": am, "token_type_ids": tt}
     for _ in range(30):
-        sess.run(None, feed)
+        for sess in sessions:
+            sess.run(None, feed)
     ts = []
     for _ in range(runs):
         t = time.perf_counter()
-        sess.run(None, feed)
+        for sess in sessions:
+            sess.run(None, feed)
         ts.append((time.perf_counter() - t) * 1000)
     ts.sort()
     return {"tokens": len(e.ids), "text": text, "p50_ms": round(ts[len(ts) // 2], 3),
