@@ -546,6 +546,12 @@ impl App {
         if !team.is_empty() && (team.chars().count() > 64 || team.chars().any(char::is_control)) {
             return Err(UiError::field("team", "a team label is 1–64 printable characters"));
         }
+        if crate::report::starts_like_formula(&team) {
+            return Err(UiError::field(
+                "team",
+                "a team label may not start with =, +, -, @, tab or carriage return: spreadsheets read it as a formula",
+            ));
+        }
         let timezone = edit.timezone.trim().to_string();
         if !timezone.is_empty() && timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(UiError::field(
@@ -1004,6 +1010,7 @@ mod tests {
         type Change = Box<dyn Fn(&mut SettingsEdit)>;
         let cases: Vec<(Change, &str)> = vec![
             (Box::new(|e| e.timezone = "Mars/Olympus".into()), "timezone"),
+            (Box::new(|e| e.team = "=HYPERLINK(\"http://x\")".into()), "team"),
             (Box::new(|e| e.working_hours.end = "08:00".into()), "working_hours.end"),
             (Box::new(|e| e.working_hours.days = vec!["mon".into(), "mon".into()]), "working_hours.days"),
             (Box::new(|e| e.idle_timeout_minutes = 0.0), "collect.idle_timeout_minutes"),

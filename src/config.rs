@@ -116,8 +116,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("config file {path}: `timezone`: unknown IANA time zone (e.g. Europe/Berlin)")]
     TimeZone { path: PathBuf },
-    #[error("config file {path}: `team`: must be 1–64 printable characters")]
-    Team { path: PathBuf },
+    #[error("config file {path}: `team`: {why}")]
+    Team { path: PathBuf, why: &'static str },
     #[error("config file {path}: `focus`: thresholds must be positive numbers of minutes")]
     Focus { path: PathBuf },
     #[error("config file {path}: `retention_days`: must be 1 to 3650 days (or absent: keep everything)")]
@@ -149,7 +149,11 @@ impl Config {
         config.origin = Some(path.clone());
         if let Some(team) = &config.team {
             if team.is_empty() || team.chars().count() > 64 || team.chars().any(char::is_control) {
-                return Err(ConfigError::Team { path });
+                return Err(ConfigError::Team { path, why: "must be 1–64 printable characters" });
+            }
+            if crate::report::starts_like_formula(team) {
+                let why = "must not start with =, +, -, @, tab or carriage return: spreadsheets opening the CSV report read such a label as a formula";
+                return Err(ConfigError::Team { path, why });
             }
         }
         if let Some(tz) = &config.timezone {
@@ -335,5 +339,19 @@ mod tests {
         let err = Config::load(Some(&path)).unwrap_err().to_string();
         assert!(err.contains("turbo") && err.contains("standard") && err.contains("fast"), "{err}");
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_team_label_that_starts_like_a_formula_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for team in ["=HYPERLINK(\\\"http://x\\\")", "+1", "-1", "@SUM(A1)"] {
+            std::fs::write(&path, format!("team = \"{team}\"\n")).unwrap();
+            let err = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(err.contains("`team`") && err.contains("formula"), "{team}: {err}");
+            assert!(!err.contains("HYPERLINK") && !err.contains("SUM"), "{err}");
+        }
+        std::fs::write(&path, "team = \"a=b-c\"\n").unwrap();
+        assert_eq!(Config::load(Some(&path)).unwrap().team(), "a=b-c");
     }
 }

@@ -7,6 +7,7 @@ use crate::config::ReportZone;
 use crate::event::Category;
 use crate::store::BucketRow;
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -25,6 +26,26 @@ pub const CSV_HEADER: [&str; 13] = [
     "sentiment_positive",
     "sentiment_mean",
 ];
+
+/// The first characters that make a spreadsheet read a cell as a formula (OWASP's
+/// CSV injection list). Team labels may not start with one.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a spreadsheet would read `text` as a formula.
+pub fn starts_like_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_STARTS)
+}
+
+/// A text cell for a CSV this crate writes: one that a spreadsheet would read as a
+/// formula gets a leading `'`, which makes it text. Numbers (a negative mean) must not
+/// go through this: they are numbers, not formulas.
+pub fn csv_text_cell(text: &str) -> Cow<'_, str> {
+    if starts_like_formula(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Period {
@@ -86,6 +107,7 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
+    /// The row's CSV cells, text cells through [`csv_text_cell`].
     pub fn fields(&self) -> [String; 13] {
         let t = &self.totals;
         let share = if self.team_active_ms > 0 { t.active_ms as f64 / self.team_active_ms as f64 } else { 0.0 };
@@ -96,10 +118,10 @@ impl ReportRow {
             String::new()
         };
         [
-            self.period_start.clone(),
-            self.period_end.clone(),
-            self.team.clone(),
-            self.category.as_str().to_string(),
+            csv_text_cell(&self.period_start).into_owned(),
+            csv_text_cell(&self.period_end).into_owned(),
+            csv_text_cell(&self.team).into_owned(),
+            csv_text_cell(self.category.as_str()).into_owned(),
             format!("{:.2}", t.active_ms as f64 / 60_000.0),
             format!("{share:.4}"),
             t.events.to_string(),
@@ -315,5 +337,34 @@ mod tests {
         assert_eq!(fields[0][5], "0.7500");
         assert_eq!(fields[1][5], "0.2500");
         assert_eq!(fields[1][12], "0.0000");
+    }
+
+    #[test]
+    fn text_cells_that_start_like_a_formula_are_quoted() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("platform", "platform"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+            ("'=1", "'=1"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_text_cell(cell), written, "{cell:?}");
+        }
+        // The personal report: the team cell is quoted, a negative mean stays a number.
+        let mut r = row("2026-11-02T09:00:00Z", Category::DeepWork, 30);
+        r.team = "=HYPERLINK(\"http://x\")".into();
+        r.totals.sentiment = [2, 0, 1];
+        let mut out = Vec::new();
+        write_csv(&report_rows(&[r], &ReportZone::Named(chrono_tz::UTC), Period::Day), &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let line = out.lines().nth(1).unwrap();
+        assert!(line.starts_with("2026-11-02,2026-11-03,\"'=HYPERLINK(\"\"http://x\"\")\",deep_work,"), "{line}");
+        assert!(line.ends_with(",-0.3333"), "{line}");
     }
 }

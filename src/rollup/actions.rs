@@ -469,3 +469,48 @@ pub fn write_team_csv<W: Write>(report: &TeamReport, out: W) -> std::io::Result<
     }
     writer.flush()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Category;
+    use crate::rollup::Measures;
+
+    #[test]
+    fn a_team_label_that_starts_like_a_formula_is_quoted_in_the_team_csv() {
+        // The policy refuses such labels, but a sink holds what any publisher wrote.
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let cell = |team: &str, negative| TeamCell {
+            period_start: day,
+            team: team.into(),
+            category: Category::Meetings,
+            contributors: 5,
+            measures: Measures {
+                active_seconds: 600,
+                sentiment_negative: negative,
+                sentiment_positive: 1,
+                ..Default::default()
+            },
+        };
+        let report = TeamReport {
+            org: "acme".into(),
+            period: TeamPeriod::Day,
+            from: day,
+            to: day,
+            k: 5,
+            noise: None,
+            teams: vec![cell("=HYPERLINK(\"http://x\")", 3), cell("@platform", 0)],
+            org_cells: Vec::new(),
+            skipped_files: 0,
+            skipped_cells: 0,
+        };
+        let mut out = Vec::new();
+        write_team_csv(&report, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert!(lines[1].starts_with("2026-11-02,2026-11-03,\"'=HYPERLINK(\"\"http://x\"\")\",5,meetings,"), "{out}");
+        assert!(lines[1].ends_with(",-0.5000"), "a negative mean stays a number: {out}");
+        assert!(lines[2].starts_with("2026-11-02,2026-11-03,'@platform,5,meetings,"), "{out}");
+    }
+}

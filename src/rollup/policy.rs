@@ -1,6 +1,7 @@
 //! The policy file IT deploys (TOML): the organisation, this install's team label, k,
 //! ε, the sink, the publish interval, admin mode and provider endpoints. It never holds
-//! a secret: a sink URL with a password in it is refused.
+//! a secret: a sink URL with a password in it is refused. Team labels may not start
+//! like a spreadsheet formula.
 //!
 //! Found at `--policy` → env `TALLY_POLICY` → `/etc/tally/policy.toml` →
 //! `<config dir>/tally/policy.toml`; without one, nothing is published.
@@ -183,6 +184,12 @@ impl Policy {
         if o.team.trim().is_empty() || o.team.chars().count() > 64 || o.team.chars().any(char::is_control) {
             return Err(bad("org.team", "a team label of 1–64 printable characters"));
         }
+        if crate::report::starts_like_formula(&o.team) {
+            return Err(bad(
+                "org.team",
+                "must not start with =, +, -, @, tab or carriage return: spreadsheets opening the team CSV read such a label as a formula",
+            ));
+        }
         if o.k < MIN_K {
             return Err(bad("org.k", "must be at least 5: a policy may raise k, nothing lowers it"));
         }
@@ -327,6 +334,24 @@ mod tests {
         }
         let e = parse("[org]\nid = \"acme\"\nteam = \"t\"\nbogus = 1\n[sink]\nkind = \"folder\"\n").unwrap_err();
         assert!(e.to_string().contains("line 4"), "{e}");
+    }
+
+    #[test]
+    fn team_labels_that_start_like_a_formula_are_refused() {
+        for team in ["=HYPERLINK(\\\"http://x\\\")", "+1", "-1", "@SUM(A1)"] {
+            let e = parse(&format!(
+                "[org]\nid = \"acme\"\nteam = \"{team}\"\n[sink]\nkind = \"folder\"\npath = \"/s\"\norg_public_key = \"{KEY}\"\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains("`org.team`") && e.contains("formula"), "{team}: {e}");
+            assert!(!e.contains("HYPERLINK") && !e.contains("SUM"), "{e}");
+        }
+        // Such characters are fine after the first one.
+        parse(&format!(
+            "[org]\nid = \"acme\"\nteam = \"a=b-c\"\n[sink]\nkind = \"folder\"\npath = \"/s\"\norg_public_key = \"{KEY}\"\n"
+        ))
+        .unwrap();
     }
 }
 
