@@ -1,7 +1,8 @@
 //! The policy file IT deploys (TOML): the organisation, this install's team label, k,
 //! ε, the sink, the publish interval, admin mode and provider endpoints. It never holds
-//! a secret: a sink URL with a password in it is refused. Team labels may not start
-//! like a spreadsheet formula.
+//! a secret: a sink URL with a password in it is refused. A database off this machine
+//! must be reached with `sslmode=verify-full`, and team labels may not start like a
+//! spreadsheet formula.
 //!
 //! Found at `--policy` → env `TALLY_POLICY` → `/etc/tally/policy.toml` →
 //! `<config dir>/tally/policy.toml`; without one, nothing is published.
@@ -96,9 +97,10 @@ struct ProviderSection {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SinkConfig {
     Postgres {
-        /// The publisher's connection URL (no password; it is in the keyring).
+        /// The publisher's connection URL (no password; it is in the keyring). A
+        /// non-loopback host needs `sslmode=verify-full`.
         url: String,
-        /// The reader's connection URL, for admin mode.
+        /// The reader's connection URL, for admin mode (checked like `url`).
         reader_url: Option<String>,
     },
     Folder {
@@ -278,18 +280,51 @@ impl Policy {
 }
 
 fn check_pg_url(url: &str) -> Result<(), &'static str> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "postgres" | "postgresql") => {
-            if u.password().is_some() {
-                Err("must not contain a password: it goes in the keyring (`tally sink set-password`)")
-            } else if u.query_pairs().any(|(k, _)| k == "password" || k == "sslpassword") {
-                Err("must not contain a password parameter: it goes in the keyring")
-            } else {
-                Ok(())
-            }
-        }
-        _ => Err("must be a postgres:// URL"),
+    let u = match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "postgres" | "postgresql") => u,
+        _ => return Err("must be a postgres:// URL"),
+    };
+    if u.password().is_some() {
+        return Err("must not contain a password: it goes in the keyring (`tally sink set-password`)");
     }
+    if u.query_pairs().any(|(k, _)| k == "password" || k == "sslpassword") {
+        return Err("must not contain a password parameter: it goes in the keyring");
+    }
+    // Read as sqlx reads it: the URL's host (a socket path is written `%2Fvar%2F…`), which
+    // each `host` or `hostaddr` parameter replaces; the last `sslmode` wins.
+    let mut host = u.host_str().map(|h| match h.get(..3) {
+        Some(p) if p.eq_ignore_ascii_case("%2F") => format!("/{}", &h[3..]),
+        _ => h.to_string(),
+    });
+    let mut sslmode = None;
+    for (key, value) in u.query_pairs() {
+        match &*key {
+            "host" | "hostaddr" => host = Some(value.into_owned()),
+            "sslmode" | "ssl-mode" => sslmode = Some(value.to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    let Some(host) = host.filter(|h| !h.is_empty()) else {
+        // The driver would take PGHOST or PGHOSTADDR, which the policy cannot vouch for.
+        return match sslmode.as_deref() {
+            Some("verify-full") => Ok(()),
+            _ => Err("names no host, so the driver takes it from the environment: name a loopback host or use sslmode=verify-full"),
+        };
+    };
+    if is_loopback(&host) || sslmode.as_deref() == Some("verify-full") {
+        Ok(())
+    } else {
+        Err("a non-loopback database needs sslmode=verify-full: weaker modes do not check the server's certificate name, so a machine on the network can impersonate the database")
+    }
+}
+
+/// `localhost`, 127.0.0.0/8, `::1` or a unix socket path: a connection that never
+/// leaves the machine.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -324,7 +359,7 @@ mod tests {
             (format!("{base}[sink]\nkind = \"folder\"\npath = \"/s\"\norg_public_key = \"abc\"\n"), "sink.org_public_key"),
             (format!("{base}[sink]\nkind = \"s3\"\n"), "sink.kind"),
             (
-                format!("{base}[sink]\nkind = \"postgres\"\nurl = \"postgres://db/t\"\n[[provider]]\nname = \"x\"\nkind = \"openai\"\nbase_url = \"ftp://x\"\nmodel = \"m\"\n"),
+                format!("{base}[sink]\nkind = \"postgres\"\nurl = \"postgres://db/t?sslmode=verify-full\"\n[[provider]]\nname = \"x\"\nkind = \"openai\"\nbase_url = \"ftp://x\"\nmodel = \"m\"\n"),
                 "provider[0].base_url",
             ),
         ] {
@@ -352,6 +387,60 @@ mod tests {
             "[org]\nid = \"acme\"\nteam = \"a=b-c\"\n[sink]\nkind = \"folder\"\npath = \"/s\"\norg_public_key = \"{KEY}\"\n"
         ))
         .unwrap();
+    }
+
+    #[test]
+    fn a_remote_database_needs_sslmode_verify_full() {
+        let policy = |url: &str, reader: &str| {
+            parse(&format!(
+                "[org]\nid = \"acme\"\nteam = \"t\"\n[sink]\nkind = \"postgres\"\nurl = \"{url}\"\nreader_url = \"{reader}\"\n"
+            ))
+        };
+        let good = "postgres://u@db.acme.internal:5432/tally?sslmode=verify-full";
+        for (url, ok) in [
+            ("postgres://u@db.acme.internal:5432/tally?sslmode=verify-full", true),
+            ("postgresql://u@10.0.0.5/tally?sslmode=VERIFY-FULL", true),
+            ("postgres://u@[2001:db8::1]/tally?ssl-mode=verify-full", true),
+            ("postgres://u@db.acme.internal/tally", false),
+            ("postgres://u@db.acme.internal/tally?sslmode=disable", false),
+            ("postgres://u@db.acme.internal/tally?sslmode=allow", false),
+            ("postgres://u@db.acme.internal/tally?sslmode=prefer", false),
+            ("postgres://u@db.acme.internal/tally?sslmode=require", false),
+            ("postgres://u@db.acme.internal/tally?sslmode=verify-ca", false),
+            ("postgres://u@db.acme.internal/tally?sslmode=bogus", false),
+            // The last sslmode is the one the driver uses.
+            ("postgres://u@db.acme.internal/tally?sslmode=verify-full&sslmode=disable", false),
+            ("postgres://u@db.acme.internal/tally?sslmode=disable&ssl-mode=verify-full", true),
+            // A host or hostaddr parameter replaces the URL's host.
+            ("postgres://u@localhost/tally?host=db.acme.internal", false),
+            ("postgres://u@localhost/tally?hostaddr=10.0.0.5", false),
+            ("postgres://u@db.acme.internal/tally?host=localhost", true),
+            // Without a host the driver takes PGHOST, which the policy cannot vouch for.
+            ("postgres:///tally", false),
+            ("postgres://u@127.0.0.1:5432/tally?sslmode=disable", true),
+            ("postgres://u@127.8.9.10/tally", true),
+            ("postgres://u@localhost/tally?sslmode=require", true),
+            ("postgres://u@LocalHost/tally", true),
+            ("postgres://u@[::1]:5432/tally?sslmode=prefer", true),
+            ("postgres://u@%2Fvar%2Frun%2Fpostgresql/tally", true),
+            ("postgres:///tally?host=/var/run/postgresql", true),
+            ("postgres:///tally?host=localhost&sslmode=disable", true),
+            ("postgres://u@localhost.evil.example/tally", false),
+            ("postgres://u@128.0.0.1/tally", false),
+            ("postgres://u@[::2]/tally", false),
+        ] {
+            for (field, result) in [("sink.url", policy(url, good)), ("sink.reader_url", policy(good, url))] {
+                match result {
+                    Ok(_) => assert!(ok, "{field} = {url}: accepted"),
+                    Err(e) => {
+                        let e = e.to_string();
+                        assert!(!ok, "{field} = {url}: {e}");
+                        assert!(e.contains(&format!("`{field}`")) && e.contains("verify-full"), "{url}: {e}");
+                        assert!(!e.contains("acme.internal") && !e.contains("tally?"), "{e}");
+                    }
+                }
+            }
+        }
     }
 }
 
