@@ -168,7 +168,23 @@ impl App {
         let Some(policy) = &self.policy else {
             return Ok(OrgStatus { problem: self.policy_problem.clone(), ..OrgStatus::default() });
         };
-        let enrolment = self.real_store().await?.enrolment(&policy.org).await?;
+        let store = self.real_store().await?;
+        let enrolment = store.enrolment(&policy.org).await?;
+        // How many installs share this person's team label: made-up installs aimed at
+        // them show here. A sink that cannot be reached says so instead.
+        let (team_status, team_status_error) = match &enrolment {
+            None => (None, None),
+            Some(_) => {
+                let status = match SecretStore::open(BackendChoice::from_env()?) {
+                    Ok(secrets) => crate::rollup::actions::team_status(&store, &secrets, policy).await,
+                    Err(e) => Err(e.into()),
+                };
+                match status {
+                    Ok(s) => (Some(s), None),
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+        };
         Ok(OrgStatus {
             org: Some(policy.org.clone()),
             team: Some(policy.team.clone()),
@@ -177,6 +193,9 @@ impl App {
             k: policy.k,
             admin: policy.admin,
             problem: None,
+            team_status,
+            team_status_error,
+            admin_sees_daily_cells: matches!(policy.sink, crate::rollup::policy::SinkConfig::Folder { .. }),
         })
     }
 
@@ -817,6 +836,12 @@ pub struct OrgStatus {
     pub admin: bool,
     /// A policy file that exists but could not be used.
     pub problem: Option<String>,
+    /// Installs enrolled in this install's team (and its roster), once enrolled.
+    pub team_status: Option<crate::rollup::postgres::TeamStatus>,
+    pub team_status_error: Option<String>,
+    /// A shared folder's admin holds the key that opens every install's daily cells:
+    /// the Privacy and consent views say so (docs/threat-model.md).
+    pub admin_sees_daily_cells: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1000,6 +1025,41 @@ mod tests {
             policy: None,
         };
         App::open(options).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_privacy_view_shows_the_enrolled_count_and_the_folder_admins_trust() {
+        let dir = tempfile::tempdir().unwrap();
+        let share = dir.path().join("share");
+        std::fs::create_dir_all(share.join("enrol")).unwrap();
+        for _ in 0..7 {
+            let id = crate::rollup::InstallId::random();
+            std::fs::write(share.join("enrol").join(format!("{id}.sealed")), b"sealed").unwrap();
+        }
+        let policy = dir.path().join("policy.toml");
+        std::fs::write(
+            &policy,
+            format!(
+                "[org]\nid = \"acme\"\nteam = \"alpha\"\n[sink]\nkind = \"folder\"\npath = \"{}\"\norg_public_key = \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"\n",
+                share.display()
+            ),
+        )
+        .unwrap();
+        let options = AppOptions {
+            data_dir: Some(dir.path().join("data")),
+            config: Some(dir.path().join("config.toml")),
+            model_dir: None,
+            no_model: true,
+            policy: Some(policy),
+        };
+        let app = App::open(options).await.unwrap();
+        let before = app.org_status().await.unwrap();
+        assert!(before.admin_sees_daily_cells, "a folder policy: the admin holds every install's cells");
+        assert_eq!(before.team_status, None, "not enrolled yet");
+        let id = crate::rollup::InstallId::random();
+        app.real_store().await.unwrap().set_enrolment("acme", id.as_str(), "folder").await.unwrap();
+        let status = app.org_status().await.unwrap().team_status.expect("enrolled: the count is shown");
+        assert_eq!(status.enrolled, 7);
     }
 
     #[tokio::test]

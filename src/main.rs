@@ -356,8 +356,8 @@ async fn run(cli: Cli) -> Result<u8> {
             store.close().await;
             code
         }
-        Command::Team { action: rollup_cli::TeamCommand::Init { org, folder, postgres, k } } => {
-            rollup_cli::init(org, folder.as_deref(), postgres.as_deref(), *k).await
+        Command::Team { action: rollup_cli::TeamCommand::Init { org, folder, postgres, k, epsilon } } => {
+            rollup_cli::init(org, folder.as_deref(), postgres.as_deref(), *k, *epsilon).await
         }
         Command::Enrol(_) | Command::Publish(_) | Command::Sink { .. } | Command::Team { .. } => {
             let policy = Policy::find(cli.policy.as_deref())?;

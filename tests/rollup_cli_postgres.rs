@@ -1,7 +1,8 @@
 //! The org rollup on PostgreSQL through the real `tally` binary: `team init` by the
-//! admin, database passwords in the keyring (`sink set-password`), `enrol`, `publish`,
-//! the admin's team CSV, `enrol --rotate` and `forget --org` — against a real server on
-//! loopback (tests/common/postgres.rs) and the real keyring (keyutils).
+//! admin, per-device tokens (`team tokens issue`), database passwords in the keyring
+//! (`sink set-password`), `enrol`, `publish`, `team status`, the admin's team CSV,
+//! `enrol --rotate` and `forget --org` — against a real server on loopback
+//! (tests/common/postgres.rs) and the real keyring (keyutils).
 
 mod common;
 
@@ -15,19 +16,27 @@ const READER_PASSWORD: &str = "read-Secret-9038";
 struct Org {
     id: String,
     cluster: Cluster,
-    token: String,
     admin: Sandbox,
 }
 
 impl Org {
     fn policy(&self, sandbox: &Sandbox, team: &str, extra: &str) -> String {
         let text = format!(
-            "[org]\nid = \"{}\"\nteam = \"{team}\"\n{extra}\n[sink]\nkind = \"postgres\"\nurl = \"{}\"\nreader_url = \"{}\"\n",
+            "[org]\nid = \"{}\"\nteam = \"{team}\"\n{extra}\n[sink]\nkind = \"postgres\"\nurl = \"{}\"\nreader_url = \"{}\"\n[roster]\nalpha = 5\ngamma = 5\n",
             self.id,
             self.cluster.tls_url("tally_pub"),
             self.cluster.url("tally_admin_reader"),
         );
         sandbox.input("policy.toml", text).display().to_string()
+    }
+
+    /// A per-device token for `team`, issued by the admin as the database's owner.
+    fn token(&self, team: &str) -> String {
+        let policy = self.admin.inputs.path().join("policy.toml").display().to_string();
+        let owner = format!("{}\n", self.cluster.owner_password());
+        let args =
+            ["--policy", &policy, "team", "tokens", "issue", "--team", team, "--postgres", &self.cluster.url(OWNER)];
+        ok(&self.admin.run_with_stdin(&args, owner.as_bytes())).trim().to_string()
     }
 
     fn install(&self, team: &str, i: usize) -> (Sandbox, String) {
@@ -37,7 +46,7 @@ impl Org {
         import_week(&sandbox, &minutes_of(i));
         let pw = format!("{PUBLISHER_PASSWORD}\n");
         ok(&sandbox.run_with_stdin(&["--policy", &policy, "sink", "set-password"], pw.as_bytes()));
-        ok(&sandbox.run_with_stdin(&["--policy", &policy, "enrol"], format!("{}\n", self.token).as_bytes()));
+        ok(&sandbox.run_with_stdin(&["--policy", &policy, "enrol"], format!("{}\n", self.token(team)).as_bytes()));
         let out = ok(&sandbox.run(&["--no-model", "--policy", &policy, "publish"]));
         assert!(out.contains("published 5 days (10 cells, 10 rows written)"), "{out}");
         (sandbox, policy)
@@ -47,7 +56,7 @@ impl Org {
         let policy = self.admin.inputs.path().join("policy.toml").display().to_string();
         ok(&self
             .admin
-            .run(&["--policy", &policy, "team", "export", "csv", "--from", DAYS[0], "--to", DAYS[4], "--by", "day"]))
+            .run(&["--policy", &policy, "team", "export", "csv", "--from", DAYS[0], "--to", DAYS[4], "--by", "week"]))
     }
 }
 
@@ -60,17 +69,18 @@ fn org() -> Option<Org> {
     let owner = format!("{}\n", cluster.owner_password());
     let out =
         ok(&admin.run_with_stdin(&["team", "init", "--org", &id, "--postgres", &cluster.url(OWNER)], owner.as_bytes()));
-    let token = out.lines().find_map(|l| l.split(": ").nth(1).filter(|t| t.starts_with("tally-enrol-1."))).unwrap();
+    assert!(out.contains("team tokens issue"), "{out}");
     cluster.create_login("tally_pub", PUBLISHER_PASSWORD, "tally_publisher");
     cluster.create_login("tally_admin_reader", READER_PASSWORD, "tally_reader");
-    let org = Org { id, token: token.to_string(), cluster, admin };
+    let org = Org { id, cluster, admin };
     let policy = org.policy(&org.admin, "admins", "admin = true");
     let pw = format!("{READER_PASSWORD}\n");
     ok(&org.admin.run_with_stdin(&["--policy", &policy, "sink", "set-password", "--reader"], pw.as_bytes()));
     Some(org)
 }
 
-/// Active minutes of alpha's deep-work row on `day` in a team CSV, if released.
+/// Contributors and active minutes of alpha's deep-work row for the week starting on
+/// `day` in a team CSV, if released.
 fn alpha_deep_work(csv: &str, day: &str) -> Option<(u32, f64)> {
     csv.lines().find(|l| l.starts_with(day) && l.contains(",alpha,") && l.contains(",deep_work,")).map(|l| {
         let f: Vec<&str> = l.split(',').collect();
@@ -91,10 +101,45 @@ fn installs_publish_through_the_cli_and_the_admin_sees_only_released_cells() {
     let csv = org.csv();
     assert!(csv.lines().next().unwrap().starts_with("period_start,period_end,team,contributors,category,"));
     assert!(!csv.contains("gamma"), "{csv}");
-    for (d, day) in DAYS.iter().enumerate() {
-        let want: i64 = (0..5).map(|i| minutes_of(i)[d]).sum();
-        assert_eq!(alpha_deep_work(&csv, day), Some((5, want as f64)), "{day}: {csv}");
-    }
+    // The week's exact minutes plus the database's fixed draw, recomputed from its noise key.
+    let exact: i64 = (0..5).map(|i| minutes_of(i).iter().sum::<i64>()).sum::<i64>() * 60;
+    let noise_key: Vec<u8> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::ConnectOptions;
+        let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&org.cluster.url(OWNER))
+            .unwrap()
+            .password(org.cluster.owner_password());
+        let mut conn = options.connect().await.unwrap();
+        sqlx::query_scalar("SELECT noise_key FROM tally_private.settings").fetch_one(&mut conn).await.unwrap()
+    });
+    let scale = tally::rollup::release::NoiseStatement::new(tally::rollup::release::DEFAULT_EPSILON, 7).scales[0];
+    let draw = tally::rollup::release::discrete_laplace(
+        &noise_key,
+        &format!("tally-noise-v1|week|{}|alpha|deep_work|1", DAYS[0]),
+        scale,
+    );
+    let want = ((exact + draw) as f64 / 60.0 * 100.0).round() / 100.0;
+    assert_eq!(alpha_deep_work(&csv, DAYS[0]), Some((5, want)), "{csv}");
+
+    // Another admin data dir, with ε nudged in its policy: the same figures.
+    let other = Sandbox::new();
+    let policy = org.policy(&other, "admins", "admin = true\nepsilon = 12.0000001");
+    let pw = format!("{READER_PASSWORD}\n");
+    ok(&other.run_with_stdin(&["--policy", &policy, "sink", "set-password", "--reader"], pw.as_bytes()));
+    let again =
+        ok(&other
+            .run(&["--policy", &policy, "team", "export", "csv", "--from", DAYS[0], "--to", DAYS[4], "--by", "week"]));
+    assert_eq!(again, csv);
+
+    // Each employee sees how many installs their team has enrolled, against its roster.
+    let status = ok(&alpha[0].0.run(&["--policy", &alpha[0].1, "team", "status"]));
+    assert!(status.contains("team `alpha`: 5 installs enrolled of a declared roster of 5"), "{status}");
+    // The roster is full: a sixth alpha install is refused.
+    let sixth = Sandbox::new();
+    let policy = org.policy(&sixth, "alpha", "");
+    let pw = format!("{PUBLISHER_PASSWORD}\n");
+    ok(&sixth.run_with_stdin(&["--policy", &policy, "sink", "set-password"], pw.as_bytes()));
+    let out = sixth.run_with_stdin(&["--policy", &policy, "enrol"], format!("{}\n", org.token("alpha")).as_bytes());
+    assert!(!out.status.success() && stderr(&out).contains("roster"), "{}", stderr(&out));
 
     // The server's files (tables, WAL) hold none of the titles' planted PII.
     let hits = common::scan_for_pii(org.cluster.dir(), &common::rollup::PLANTED);
@@ -111,13 +156,13 @@ fn installs_publish_through_the_cli_and_the_admin_sees_only_released_cells() {
     // Rotation: a new random id; the old id's rows are gone and the new one's are in.
     let (sandbox, policy) = &alpha[1];
     let before = ok(&sandbox.run(&["--policy", policy, "enrol"]));
-    let out =
-        ok(&sandbox.run_with_stdin(&["--policy", policy, "enrol", "--rotate"], format!("{}\n", org.token).as_bytes()));
+    let out = ok(&sandbox
+        .run_with_stdin(&["--policy", policy, "enrol", "--rotate"], format!("{}\n", org.token("alpha")).as_bytes()));
     let id = |s: &str| s.split(" as install ").nth(1).map(|r| r.split(' ').next().unwrap().to_string());
     assert_ne!(id(&before), id(&out), "{before} / {out}");
-    assert_eq!(alpha_deep_work(&org.csv(), DAYS[0]), None, "alpha is at 4 until the new id publishes");
+    assert_eq!(alpha_deep_work(&org.csv(), DAYS[0]), None, "alpha's inputs changed after release: hidden");
     ok(&sandbox.run(&["--no-model", "--policy", policy, "publish"]));
-    assert_eq!(alpha_deep_work(&org.csv(), DAYS[0]).map(|c| c.0), Some(5));
+    assert_eq!(alpha_deep_work(&org.csv(), DAYS[0]), Some((5, want)), "the same inputs again: the same figures");
 
     // forget --org withdraws exactly this install: alpha falls to 4 and disappears.
     let (sandbox, policy) = &alpha[2];

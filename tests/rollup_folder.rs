@@ -15,7 +15,6 @@ use tally::rollup::folder::OrgKeys;
 struct Org {
     id: String,
     folder: PathBuf,
-    token: String,
     public_key: String,
     admin: Sandbox,
 }
@@ -28,15 +27,8 @@ impl Org {
         let id = unique_org();
         let folder = admin.inputs.path().join("share");
         let out = ok(&admin.run(&["team", "init", "--org", &id, "--folder", folder.to_str().unwrap()]));
-        let token = out.lines().find_map(|l| l.split(": ").nth(1).filter(|t| t.starts_with("tally-enrol-1.")));
         let public_key = out.lines().find_map(|l| l.strip_prefix("org_public_key = \"")?.split('"').next());
-        let org = Org {
-            id: id.clone(),
-            folder,
-            token: token.expect("a token").to_string(),
-            public_key: public_key.expect("a public key").to_string(),
-            admin,
-        };
+        let org = Org { id: id.clone(), folder, public_key: public_key.expect("a public key").to_string(), admin };
         let extra = epsilon.map(|e| format!("epsilon = {e}\n")).unwrap_or_default();
         org.write_policy(&org.admin, "admins", &format!("admin = true\n{extra}"));
         org
@@ -44,12 +36,19 @@ impl Org {
 
     fn write_policy(&self, sandbox: &Sandbox, team: &str, extra: &str) -> PathBuf {
         let text = format!(
-            "[org]\nid = \"{}\"\nteam = \"{team}\"\n{extra}\n[sink]\nkind = \"folder\"\npath = \"{}\"\norg_public_key = \"{}\"\n",
+            "[org]\nid = \"{}\"\nteam = \"{team}\"\n{extra}\n[sink]\nkind = \"folder\"\npath = \"{}\"\norg_public_key = \"{}\"\n[roster]\nalpha = 6\nbeta = 10\ngamma = 10\n\"Platform Engineering\" = 2\n",
             self.id,
             self.folder.display(),
             self.public_key
         );
         sandbox.input("policy.toml", text)
+    }
+
+    /// A per-device token for `team`, issued by the admin.
+    fn token(&self, team: &str) -> String {
+        let policy = Org::policy(&self.admin);
+        let out = ok(&self.admin.run(&["--policy", &policy, "team", "tokens", "issue", "--team", team]));
+        out.trim().to_string()
     }
 
     fn policy(sandbox: &Sandbox) -> String {
@@ -65,6 +64,17 @@ impl Org {
         let policy = Org::policy(&sandbox);
         ok(&sandbox.run_with_stdin(&["--policy", &policy, "enrol"], format!("{token}\n").as_bytes()));
         sandbox
+    }
+
+    /// Five installs of `alpha` (install numbers 0–4), enrolled and published.
+    fn alpha_five(&self) -> Vec<Sandbox> {
+        (0..5)
+            .map(|i| {
+                let s = self.install("alpha", &minutes_of(i), &self.token("alpha"));
+                self.publish(&s);
+                s
+            })
+            .collect()
     }
 
     fn publish(&self, sandbox: &Sandbox) -> String {
@@ -132,7 +142,7 @@ fn a_shared_folder_releases_big_teams_exactly_and_nothing_about_a_small_one() {
         for _ in 0..size {
             let i = installs.len();
             let minutes = minutes_of(i);
-            let sandbox = org.install(team, &minutes, &org.token);
+            let sandbox = org.install(team, &minutes, &org.token(team));
             if team != "gamma" {
                 for (day, m) in DAYS.iter().zip(&minutes) {
                     for (category, seconds) in [("deep_work", m * 60), ("meetings", m * 30)] {
@@ -230,17 +240,12 @@ fn a_shared_folder_releases_big_teams_exactly_and_nothing_about_a_small_one() {
 #[test]
 fn unenrolled_and_forged_contributions_are_ignored() {
     let org = Org::new(None);
-    let mut installs = Vec::new();
-    for i in 0..5 {
-        let s = org.install("alpha", &minutes_of(i), &org.token);
-        org.publish(&s);
-        installs.push(s);
-    }
+    let installs = org.alpha_five();
     let released = cells(&org.report("day"), "teams");
     assert_eq!(released.len(), 10);
 
     // Enrolled with a token for the same org id but not the org's secret: ignored.
-    let forged = tally::rollup::EnrolmentToken::new(&org.id, tally::rollup::EnrolmentSecret::random()).expose();
+    let forged = tally::rollup::EnrolmentToken::random(&org.id, "alpha").expose();
     let outsider = org.install("alpha", &minutes_of(9), &forged);
     org.publish(&outsider);
     let report = org.report("day");
@@ -279,31 +284,20 @@ fn base64_decode(text: &str) -> [u8; 32] {
 }
 
 #[test]
-fn laplace_noise_is_present_unbiased_stable_and_as_stated() {
+fn noise_is_present_stable_and_as_stated() {
     let org = Org::new(Some(2.0));
-    for i in 0..5 {
-        let s = org.install("alpha", &minutes_of(i), &org.token);
-        org.publish(&s);
-    }
+    org.alpha_five();
     let exact: i64 = (0..5).map(|i| minutes_of(i).iter().sum::<i64>() * 60).sum();
     let first = org.report("day");
     let second = org.report("day");
     assert_eq!(first["teams"], second["teams"], "the same cell gets the same noise on every query");
     assert_eq!(first["noise"]["epsilon"], 2.0);
-    let scale = first["noise"]["scale_seconds_per_day"].as_f64().unwrap();
-    assert!((scale - 86_400.0 / (2.0 / 7.0)).abs() < 1e-6, "{scale}");
+    // One day of active time: the 12 h daily cap over ε's share for active time (2 × 0.5).
+    let scale = first["noise"]["scales"][0].as_f64().unwrap();
+    assert!((scale - 43_200.0).abs() < 1e-6, "{scale}");
     let noisy: i64 = cells(&first, "teams").iter().filter(|(k, _)| k.2 == "deep_work").map(|(_, v)| v.0).sum();
     assert_ne!(noisy, exact, "noise present");
-
-    // Unbiased, with the stated scale: draw many cells through the engine's own
-    // noise and compare mean and mean absolute deviation.
-    let statement = tally::rollup::release::NoiseStatement::new(2.0);
-    let draws: Vec<f64> = (0..4000).map(|_| tally::rollup::release::draw(&statement, 1)[0]).collect();
-    let mean = draws.iter().sum::<f64>() / draws.len() as f64;
-    let mad = draws.iter().map(|d| d.abs()).sum::<f64>() / draws.len() as f64;
-    let se = scale * 2f64.sqrt() / (draws.len() as f64).sqrt();
-    assert!(mean.abs() < 4.0 * se, "mean {mean} vs standard error {se}");
-    assert!((mad / scale - 1.0).abs() < 0.1, "mean |noise| {mad} vs stated scale {scale}");
+    assert!(first["teams"].as_array().unwrap().iter().all(|c| c["epsilon"] == 2.0), "each cell states its ε");
     // The CSV says the same, and states ε on stderr.
     let policy = Org::policy(&org.admin);
     let out = org.admin.run(&["--policy", &policy, "team", "export", "csv", "--from", DAYS[0], "--to", DAYS[4]]);
@@ -326,7 +320,15 @@ fn policy_mistakes_and_missing_enrolment_are_named() {
     let out = s.run(&["--policy", &Org::policy(&s), "team", "report"]);
     assert!(stderr(&out).contains("admin mode"), "{}", stderr(&out));
     let out = s.run_with_stdin(&["--policy", &Org::policy(&s), "enrol"], b"tally-enrol-1.other.AAAA\n");
-    assert!(stderr(&out).contains("32 bytes"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("per-device token"), "{}", stderr(&out));
+    // A token for another team is refused before anything is written.
+    let beta = org.token("beta");
+    let out = s.run_with_stdin(&["--policy", &Org::policy(&s), "enrol"], format!("{beta}\n").as_bytes());
+    assert!(stderr(&out).contains("for team `beta`"), "{}", stderr(&out));
+    // A team without a declared roster gets no tokens.
+    let admin = Org::policy(&org.admin);
+    let out = org.admin.run(&["--policy", &admin, "team", "tokens", "issue", "--team", "delta"]);
+    assert!(stderr(&out).contains("no roster size for team `delta`"), "{}", stderr(&out));
 }
 
 #[test]
@@ -342,7 +344,10 @@ fn a_contribution_passes_the_outbound_gate_with_the_local_model() {
     let file = sandbox.input("events.jsonl", line + "\n");
     ok(&sandbox.run(&["import", "--format", "jsonl", file.to_str().unwrap()]));
     let policy = Org::policy(&sandbox);
-    ok(&sandbox.run_with_stdin(&["--policy", &policy, "enrol"], format!("{}\n", org.token).as_bytes()));
+    ok(&sandbox.run_with_stdin(
+        &["--policy", &policy, "enrol"],
+        format!("{}\n", org.token("Platform Engineering")).as_bytes(),
+    ));
     let out = sandbox.run(&["--require-model", "--policy", &policy, "publish"]);
     assert!(ok(&out).contains("published 1 days"), "{}", stderr(&out));
 }
@@ -350,12 +355,9 @@ fn a_contribution_passes_the_outbound_gate_with_the_local_model() {
 #[test]
 fn the_org_insight_summary_holds_released_cells_only() {
     let org = Org::new(None);
-    for i in 0..5 {
-        let s = org.install("alpha", &minutes_of(i), &org.token);
-        org.publish(&s);
-    }
+    org.alpha_five();
     for i in 5..8 {
-        let s = org.install("gamma", &minutes_of(i), &org.token);
+        let s = org.install("gamma", &minutes_of(i), &org.token("gamma"));
         org.publish(&s);
     }
     let policy = Org::policy(&org.admin);
@@ -375,4 +377,111 @@ fn the_org_insight_summary_holds_released_cells_only() {
     assert_eq!(summary["last_week"]["active_hours"].as_f64().unwrap(), want, "{summary}");
     let audit = ok(&org.admin.run(&["--policy", &policy, "team", "audit"]));
     assert!(audit.contains("insight"), "{audit}");
+}
+
+#[test]
+fn a_token_holder_cannot_take_over_an_enrolled_install_id() {
+    use tally::rollup::{
+        contribution, folder::FolderSink, identity::Enrolment, DayCell, InstallId, Measures, SigningKey,
+    };
+    let org = Org::new(None);
+    let installs = org.alpha_five();
+    let released = cells(&org.report("day"), "teams");
+    assert_eq!(released.len(), 10);
+
+    // A colleague who holds a token writes an enrolment for the victim's id with a key of
+    // their own, then a contribution signed with that key.
+    let victim = InstallId::parse(&rusqlite_free_read(&installs[0].data_dir().join("tally.db"))).unwrap();
+    let key = SigningKey::random();
+    let token = tally::rollup::EnrolmentToken::parse(&org.token("alpha")).unwrap();
+    let sink = FolderSink::new(&org.folder, base64_decode(&org.public_key));
+    sink.enrol(&Enrolment::new(&token, &victim, &key)).unwrap();
+    let cell = DayCell {
+        day: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+        team: "alpha".into(),
+        category: tally::event::Category::DeepWork,
+        measures: Measures { active_seconds: 30_000, ..Default::default() },
+    };
+    let plan = contribution::Plan { days: vec![cell.day], cells: vec![cell], hashes: vec![] };
+    sink.publish(&contribution::sign(&victim, &key, &plan)).unwrap();
+    let report = org.report("day");
+    assert!(!report.to_string().contains("30000"), "the forged rows were used: {report}");
+
+    // The victim publishes again, as it does every few hours: its rows count again and
+    // the forged key is never used.
+    let policy = Org::policy(&installs[0]);
+    ok(&installs[0].run(&["--no-model", "--policy", &policy, "publish", "--force"]));
+    let report = org.report("day");
+    assert_eq!(cells(&report, "teams"), released, "the victim's own rows no longer count: {report}");
+    assert_eq!(report["refused_enrolments"], 1, "the second key for the victim's id is reported: {report}");
+}
+
+#[test]
+fn reused_tokens_rows_beyond_the_caps_and_a_forged_registry_are_refused() {
+    use tally::rollup::{
+        contribution, folder::FolderSink, identity::Enrolment, DayCell, InstallId, Measures, SigningKey,
+    };
+    let org = Org::new(None);
+    org.alpha_five();
+    let released = cells(&org.report("day"), "teams");
+    let sink = FolderSink::new(&org.folder, base64_decode(&org.public_key));
+    let token = tally::rollup::EnrolmentToken::parse(&org.token("alpha")).unwrap();
+    let cell = |active, events| DayCell {
+        day: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+        team: "alpha".into(),
+        category: tally::event::Category::DeepWork,
+        measures: Measures { active_seconds: active, events, ..Default::default() },
+    };
+    let publish = |id: &InstallId, key: &SigningKey, c: DayCell| {
+        let plan = contribution::Plan { days: vec![c.day], cells: vec![c], hashes: vec![] };
+        sink.publish(&contribution::sign(id, key, &plan)).unwrap();
+    };
+    // One token, two installs: the first one seen is pinned, the second refused.
+    let (first, second) = ((InstallId::random(), SigningKey::random()), (InstallId::random(), SigningKey::random()));
+    sink.enrol(&Enrolment::new(&token, &first.0, &first.1)).unwrap();
+    publish(&first.0, &first.1, cell(3_600, 10));
+    let report = org.report("day");
+    assert_eq!(report["refused_enrolments"], 0, "{report}");
+    sink.enrol(&Enrolment::new(&token, &second.0, &second.1)).unwrap();
+    publish(&second.0, &second.1, cell(3_600, 10));
+    let report = org.report("day");
+    assert_eq!(report["refused_enrolments"], 1, "a reused token: {report}");
+    let deep = |r: &Value| cells(r, "teams")[&("2026-11-02".to_string(), "alpha".to_string(), "deep_work".to_string())];
+    assert_eq!(deep(&report).1, 6, "five installs and the token's first");
+
+    // A signed row beyond the daily caps (the overflow probe of a shared folder) is
+    // skipped whole, and the sums are untouched.
+    publish(&first.0, &first.1, cell(3_600, i64::MAX - 10));
+    let report = org.report("day");
+    assert_eq!(report["skipped_cells"], 1, "{report}");
+    assert_eq!(deep(&report), released[&("2026-11-02".to_string(), "alpha".to_string(), "deep_work".to_string())]);
+
+    // Someone without the organisation's key edits the registry (to add a token of
+    // their own): the report stops with a clear error rather than trust it.
+    let registry = org.folder.join("admin").join("registry.json");
+    let text = std::fs::read_to_string(&registry).unwrap();
+    std::fs::write(&registry, text.replacen("\"team\": \"alpha\"", "\"team\": \"beta\"", 1)).unwrap();
+    let policy = Org::policy(&org.admin);
+    let out =
+        org.admin.run(&["--policy", &policy, "team", "report", "--from", DAYS[0], "--to", DAYS[4], "--by", "day"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("does not verify under the organisation's key"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn noise_draws_do_not_change_with_the_readers_data_dir() {
+    let org = Org::new(Some(2.0));
+    org.alpha_five();
+    let first = org.report("week");
+    // The same admin (same keyring) reads again from a fresh data dir.
+    let fresh = Sandbox::new();
+    org.write_policy(&fresh, "admins", "admin = true\nepsilon = 2.0\n");
+    let policy = Org::policy(&fresh);
+    let out = ok(&fresh
+        .run(&["--policy", &policy, "team", "report", "--from", DAYS[0], "--to", DAYS[4], "--by", "week", "--json"]));
+    let second: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(first["teams"], second["teams"], "a fresh data dir drew fresh noise");
 }

@@ -81,9 +81,9 @@ impl Sandbox {
 /// with a signed contribution for the week before LAST_DAY; an admin-mode policy.
 fn shared_folder_org(sandbox: &Sandbox) {
     use tally::rollup::contribution::{sign, Plan};
-    use tally::rollup::folder::{FolderSink, OrgKeys};
-    use tally::rollup::identity::Enrolment;
-    use tally::rollup::{DayCell, EnrolmentSecret, EnrolmentToken, InstallId, Measures, SigningKey};
+    use tally::rollup::folder::{self, FolderSink, OrgKeys};
+    use tally::rollup::identity::{Enrolment, IssuedToken};
+    use tally::rollup::{DayCell, EnrolmentToken, InstallId, Measures, SigningKey};
     let mut b = [0u8; 4];
     getrandom::fill(&mut b).unwrap();
     let org = format!("e2e-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
@@ -91,14 +91,22 @@ fn shared_folder_org(sandbox: &Sandbox) {
     let keys = OrgKeys::generate();
     let hex: String = keys.secret_bytes().iter().map(|x| format!("{x:02x}")).collect();
     secrets.set(&OrgKeys::entry(&org), &tally::secrets::Secret::new(&hex).unwrap()).unwrap();
-    let secret = EnrolmentSecret::random();
-    secret.store(&secrets, &EnrolmentSecret::entry(&org)).unwrap();
-    let token = EnrolmentToken::new(&org, secret);
     let folder = sandbox.inputs.path().join("share");
     let sink = FolderSink::new(&folder, keys.public);
     let last = chrono::NaiveDate::parse_from_str(LAST_DAY, "%Y-%m-%d").unwrap();
+    let mut registry = folder::Registry::default();
     for (i, team) in ["alpha", "alpha", "alpha", "alpha", "alpha", "gamma", "gamma", "gamma"].iter().enumerate() {
         let (id, key) = (InstallId::random(), SigningKey::random());
+        // Each install gets its own token, as `tally team tokens issue` hands them out.
+        let token = EnrolmentToken::random(&org, team);
+        registry.tokens.push(IssuedToken {
+            id: token.id.clone(),
+            team: team.to_string(),
+            secret_sha256: token.secret_sha256().iter().map(|x| format!("{x:02x}")).collect(),
+            issued_at: "2026-11-01T00:00:00Z".into(),
+            revoked_at: None,
+            used_by: None,
+        });
         sink.enrol(&Enrolment::new(&token, &id, &key)).unwrap();
         let cells: Vec<DayCell> = (1..=7)
             .map(|d| DayCell {
@@ -111,10 +119,11 @@ fn shared_folder_org(sandbox: &Sandbox) {
         let plan = Plan { days: cells.iter().map(|c| c.day).collect(), cells, hashes: vec![] };
         sink.publish(&sign(&id, &key, &plan)).unwrap();
     }
+    folder::save_registry(&folder, &keys, &registry).unwrap();
     use base64::Engine as _;
     let public = base64::engine::general_purpose::STANDARD.encode(keys.public);
     let policy = format!(
-        "[org]\nid = \"{org}\"\nteam = \"admins\"\nadmin = true\n[sink]\nkind = \"folder\"\npath = \"{}\"\norg_public_key = \"{public}\"\n",
+        "[org]\nid = \"{org}\"\nteam = \"admins\"\nadmin = true\n[sink]\nkind = \"folder\"\npath = \"{}\"\norg_public_key = \"{public}\"\n[roster]\nalpha = 5\ngamma = 3\n",
         folder.display()
     );
     std::fs::write(sandbox.policy(), policy).unwrap();

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, TimeDelta};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use tally::analyze::Analyzer;
-use tally::rollup::actions::{self, InitTarget, TeamReport};
+use tally::rollup::actions::{self, InitTarget, TeamReport, TokenAuthority};
 use tally::rollup::policy::Policy;
 use tally::rollup::{EnrolmentToken, TeamPeriod};
 use tally::secrets::Secret;
@@ -37,7 +37,7 @@ pub enum SinkCommand {
 
 #[derive(Subcommand)]
 pub enum TeamCommand {
-    /// Set up an organisation (admin): prints the enrolment token for IT and, for a folder, the public key for the policy.
+    /// Set up an organisation (admin); for a folder, prints the public key for the policy. Then issue tokens.
     Init {
         /// Organisation id (1–40 of a-z, 0-9, -).
         #[arg(long)]
@@ -51,7 +51,17 @@ pub enum TeamCommand {
         /// Minimum contributors per released cell (at least 5).
         #[arg(long, default_value_t = tally::rollup::MIN_K)]
         k: u32,
+        /// PostgreSQL: the privacy budget ε per team-week of the database's noise (default 8).
+        #[arg(long, requires = "postgres")]
+        epsilon: Option<f64>,
     },
+    /// Per-device enrolment tokens (IT): issue, list, revoke.
+    Tokens {
+        #[command(subcommand)]
+        what: TokensCommand,
+    },
+    /// How many installs are enrolled in this install's team (and its declared roster).
+    Status,
     /// Team and org trends (admin mode): released cells only.
     Report(ReportArgs),
     /// Team exports (admin mode).
@@ -74,6 +84,38 @@ pub enum TeamCommand {
         #[arg(long, value_name = "DATE")]
         week_of: Option<NaiveDate>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum TokensCommand {
+    /// Issue single-use tokens for one team, one per device; prints them once.
+    Issue {
+        /// The team label the tokens enrol into (it needs a size under [roster] in the policy).
+        #[arg(long)]
+        team: String,
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[command(flatten)]
+        owner: OwnerArgs,
+    },
+    /// The issued tokens: id, team, issued, used by, revoked (never the secrets).
+    List {
+        #[command(flatten)]
+        owner: OwnerArgs,
+    },
+    /// Revoke a token by id: it enrols nothing more, and its install stops counting.
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        owner: OwnerArgs,
+    },
+}
+
+#[derive(Args)]
+pub struct OwnerArgs {
+    /// PostgreSQL: the database owner's postgres:// URL (its password is read from a prompt or stdin). A folder's tokens live on this admin machine.
+    #[arg(long)]
+    postgres: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -169,7 +211,13 @@ pub fn sink(policy: &Policy, command: &SinkCommand) -> Result<u8> {
     Ok(0)
 }
 
-pub async fn init(org: &str, folder: Option<&Path>, postgres: Option<&str>, k: u32) -> Result<u8> {
+pub async fn init(
+    org: &str,
+    folder: Option<&Path>,
+    postgres: Option<&str>,
+    k: u32,
+    epsilon: Option<f64>,
+) -> Result<u8> {
     if k < tally::rollup::MIN_K {
         bail!("--k must be at least {}: nothing lowers k", tally::rollup::MIN_K);
     }
@@ -178,16 +226,17 @@ pub async fn init(org: &str, folder: Option<&Path>, postgres: Option<&str>, k: u
         (Some(path), _) => InitTarget::Folder(path),
         (None, Some(url)) => {
             password = Secret::new(&read_secret("Database owner password: ")?).ok();
-            InitTarget::Postgres { owner_url: url, password: password.as_ref() }
+            InitTarget::Postgres { owner_url: url, password: password.as_ref(), epsilon }
         }
         _ => bail!("say where: --folder DIR or --postgres URL"),
     };
     let setup = actions::init_org(&secrets()?, org, &target, k).await?;
-    println!("organisation `{org}` is ready; its secrets are in this machine's keyring.");
-    println!("enrolment token (give it to IT; it is a secret): {}", setup.token.expose());
+    println!("organisation `{org}` is ready.");
     if let Some(key) = setup.org_public_key {
+        println!("its folder key is in this machine's keyring; back it up.");
         println!("org_public_key = \"{key}\"   # for [sink] in the policy file");
     }
+    println!("next: declare each team's size under [roster] in the policy, then `tally team tokens issue --team T --count N`");
     Ok(0)
 }
 
@@ -228,6 +277,21 @@ pub async fn team(
             }
         }
         TeamCommand::Init { .. } => unreachable!("handled before a policy is needed"),
+        TeamCommand::Tokens { what } => tokens(policy, what).await,
+        TeamCommand::Status => {
+            let s = actions::team_status(store, &secrets()?, policy).await?;
+            match (&policy.sink, s.roster) {
+                (tally::rollup::policy::SinkConfig::Folder { .. }, _) => println!(
+                    "{} enrolments in the shared folder (all teams); in folder mode the organisation's admin can open every install's daily figures",
+                    s.enrolled
+                ),
+                (_, Some(roster)) => {
+                    println!("team `{}`: {} installs enrolled of a declared roster of {roster}", s.team, s.enrolled)
+                }
+                (_, None) => println!("team `{}`: {} installs enrolled (no roster declared)", s.team, s.enrolled),
+            }
+            Ok(0)
+        }
         TeamCommand::Report(args) => {
             let r = report(store, policy, args, "report").await?;
             if args.json {
@@ -246,25 +310,32 @@ pub async fn team(
                 println!("{}", n.describe());
             }
             println!(
-                "{:<12} {:<16} {:>5} {:<14} {:>10} {:>10}",
-                "period", "team", "n", "category", "active h", "focus h"
+                "{:<12} {:<16} {:>5} {:<14} {:>10} {:>10} {:>8}",
+                "period", "team", "n", "category", "active h", "focus h", "ε spent"
             );
             for c in r.teams.iter().chain(&r.org_cells) {
                 let team = if c.team.is_empty() { "(all shown)" } else { &c.team };
                 println!(
-                    "{:<12} {:<16} {:>5} {:<14} {:>10.1} {:>10.1}",
+                    "{:<12} {:<16} {:>5} {:<14} {:>10.1} {:>10.1} {:>8}",
                     c.period_start.to_string(),
                     team,
                     c.contributors,
                     c.category.as_str(),
                     c.measures.active_seconds as f64 / 3600.0,
-                    c.measures.focus_seconds as f64 / 3600.0
+                    c.measures.focus_seconds as f64 / 3600.0,
+                    c.epsilon.map(|e| e.to_string()).unwrap_or_else(|| "-".into())
                 );
             }
             if r.skipped_files + r.skipped_cells > 0 {
                 println!(
-                    "ignored: {} files and {} cells that did not open or verify",
+                    "ignored: {} files and {} cells that did not open, verify or stay within the daily caps",
                     r.skipped_files, r.skipped_cells
+                );
+            }
+            if r.refused_enrolments > 0 {
+                println!(
+                    "refused: {} enrolments (a second key for a pinned install, a reused token, or beyond a roster)",
+                    r.refused_enrolments
                 );
             }
             Ok(0)
@@ -298,4 +369,58 @@ pub async fn team(
             Ok(0)
         }
     }
+}
+
+async fn tokens(policy: &Policy, what: &TokensCommand) -> Result<u8> {
+    let owner = match what {
+        TokensCommand::Issue { owner, .. } | TokensCommand::List { owner } | TokensCommand::Revoke { owner, .. } => {
+            owner
+        }
+    };
+    let password;
+    let authority = match (&policy.sink, &owner.postgres) {
+        (tally::rollup::policy::SinkConfig::Folder { .. }, None) => TokenAuthority::Folder,
+        (tally::rollup::policy::SinkConfig::Postgres { .. }, Some(url)) => {
+            password = Secret::new(&read_secret("Database owner password: ")?).ok();
+            TokenAuthority::Postgres { owner_url: url, password: password.as_ref() }
+        }
+        (tally::rollup::policy::SinkConfig::Postgres { .. }, None) => {
+            bail!("the policy's sink is PostgreSQL: give the owner's URL with --postgres")
+        }
+        (tally::rollup::policy::SinkConfig::Folder { .. }, Some(_)) => {
+            bail!("the policy's sink is a shared folder: its tokens live on this admin machine; drop --postgres")
+        }
+    };
+    match what {
+        TokensCommand::Issue { team, count, .. } => {
+            let issued = actions::issue_tokens(&secrets()?, policy, &authority, team, *count).await?;
+            eprintln!("tally: {} tokens for team `{team}`; each enrols one device once. They are secrets: hand them out, do not keep them.", issued.len());
+            for t in issued {
+                println!("{}", t.expose());
+            }
+        }
+        TokensCommand::List { .. } => {
+            println!("{:<36}  {:<16} {:<20} {:<36} revoked", "token", "team", "issued", "used by");
+            for t in actions::list_tokens(&secrets()?, policy, &authority).await? {
+                println!(
+                    "{:<36}  {:<16} {:<20} {:<36} {}",
+                    t.id.as_str(),
+                    t.team,
+                    t.issued_at,
+                    t.used_by.as_deref().unwrap_or("-"),
+                    t.revoked_at.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        TokensCommand::Revoke { id, .. } => {
+            let id = tally::rollup::InstallId::parse(id)
+                .context("a token id is a lower-case UUID (see `tally team tokens list`)")?;
+            if actions::revoke_token(&secrets()?, policy, &authority, &id).await? {
+                println!("token {id} revoked; the install it enrolled, if any, no longer counts");
+            } else {
+                bail!("no token {id} to revoke");
+            }
+        }
+    }
+    Ok(0)
 }

@@ -3,16 +3,16 @@
 
 use super::contribution::{self, Plan};
 use super::folder::{self, FolderSink, OrgKeys};
-use super::identity::{Enrolment, EnrolmentSecret, EnrolmentToken, InstallId, SigningKey};
+use super::identity::{Enrolment, EnrolmentToken, InstallId, IssuedToken, SigningKey};
 use super::policy::{Policy, SinkConfig};
-use super::postgres::PgSink;
+use super::postgres::{PgSink, TeamStatus};
 use super::release::{self, NoiseStatement};
 use super::{Contribution, RollupError, TeamCell, TeamPeriod};
 use crate::analyze::Analyzer;
 use crate::insights::gate::OutboundGate;
 use crate::secrets::{Secret, SecretStore};
 use crate::store::ledger::{Destination, LedgerPayload, NewLedgerEntry, Outcome};
-use crate::store::rollup::{AuditRow, EnrolmentRow, NoiseKey};
+use crate::store::rollup::{AuditRow, EnrolmentRow};
 use crate::store::Store;
 use base64::Engine as _;
 use chrono::{NaiveDate, TimeDelta};
@@ -44,15 +44,15 @@ async fn open_sink(policy: &Policy, secrets: &SecretStore) -> Result<Sink, Rollu
     })
 }
 
-/// What `tally team init` created: the token for IT to hand out and, for a folder,
-/// the public key for the policy file. The secrets stay in this machine's keyring.
+/// What `tally team init` created: for a folder, the public key for the policy file.
+/// The folder's secret key stays in this machine's keyring.
 pub struct OrgSetup {
-    pub token: EnrolmentToken,
     pub org_public_key: Option<String>,
 }
 
-/// Sets up an organisation (admin): a new enrolment secret, and for a folder the
-/// organisation's key pair; for PostgreSQL the schema, roles' grants and k.
+/// Sets up an organisation (admin): for a folder, the organisation's key pair; for
+/// PostgreSQL the schema, roles' grants, k and ε per team-week. Tokens come next
+/// ([`issue_tokens`]).
 pub async fn init_org(
     secrets: &SecretStore,
     org: &str,
@@ -62,7 +62,6 @@ pub async fn init_org(
     if !super::identity::valid_org(org) {
         return Err(RollupError::BadToken("the organisation id is not 1–40 of a-z, 0-9, -"));
     }
-    let secret = EnrolmentSecret::random();
     let org_public_key = match target {
         InitTarget::Folder(path) => {
             let keys = OrgKeys::generate();
@@ -74,19 +73,133 @@ pub async fn init_org(
             Secret::new(&super::hex(&keys.secret_bytes())).and_then(|s| secrets.set(&OrgKeys::entry(org), &s))?;
             Some(base64::engine::general_purpose::STANDARD.encode(keys.public))
         }
-        InitTarget::Postgres { owner_url, password } => {
+        InitTarget::Postgres { owner_url, password, epsilon } => {
             let pg = PgSink::connect(owner_url, *password).await?;
-            pg.init_org(&secret, k).await?;
+            pg.init_org(k, epsilon.unwrap_or(release::DEFAULT_EPSILON), RELEASE_GRACE_DAYS).await?;
             None
         }
     };
-    secret.store(secrets, &EnrolmentSecret::entry(org))?;
-    Ok(OrgSetup { token: EnrolmentToken::new(org, secret), org_public_key })
+    Ok(OrgSetup { org_public_key })
 }
+
+/// Days after a week ends before the PostgreSQL sink releases its cells: late
+/// publishes within them count; after them, a change hides the cell instead.
+pub const RELEASE_GRACE_DAYS: u32 = 2;
 
 pub enum InitTarget<'a> {
     Folder(&'a std::path::Path),
+    Postgres { owner_url: &'a str, password: Option<&'a Secret>, epsilon: Option<f64> },
+}
+
+/// Where tokens are issued: the organisation's database (its owner role), or this admin
+/// machine's store for a shared folder.
+pub enum TokenAuthority<'a> {
     Postgres { owner_url: &'a str, password: Option<&'a Secret> },
+    Folder,
+}
+
+/// Issues `count` per-device enrolment tokens for `team` (IT, as the organisation's
+/// owner). The team needs a roster size in the policy, which is stored with the tokens.
+pub async fn issue_tokens(
+    secrets: &SecretStore,
+    policy: &Policy,
+    authority: &TokenAuthority<'_>,
+    team: &str,
+    count: u32,
+) -> Result<Vec<EnrolmentToken>, RollupError> {
+    if !policy.roster.contains_key(team) {
+        return Err(RollupError::NoRoster(team.to_string()));
+    }
+    if !(1..=10_000).contains(&count) {
+        return Err(RollupError::Unavailable("--count is between 1 and 10000"));
+    }
+    match authority {
+        TokenAuthority::Postgres { owner_url, password } => {
+            let pg = PgSink::connect(owner_url, *password).await?;
+            pg.set_rosters(&policy.roster).await?;
+            pg.issue_tokens(&policy.org, team, count).await
+        }
+        TokenAuthority::Folder => {
+            let (path, keys) = folder_admin(secrets, policy)?;
+            let mut registry = folder::load_registry(path, &keys)?;
+            let tokens: Vec<EnrolmentToken> = (0..count).map(|_| EnrolmentToken::random(&policy.org, team)).collect();
+            let issued_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            registry.tokens.extend(tokens.iter().map(|t| IssuedToken {
+                id: t.id.clone(),
+                team: team.to_string(),
+                secret_sha256: super::hex(&t.secret_sha256()),
+                issued_at: issued_at.clone(),
+                revoked_at: None,
+                used_by: None,
+            }));
+            folder::save_registry(path, &keys, &registry)?;
+            Ok(tokens)
+        }
+    }
+}
+
+/// A shared folder's path and the organisation's key pair, on the admin's machine.
+fn folder_admin<'p>(secrets: &SecretStore, policy: &'p Policy) -> Result<(&'p std::path::Path, OrgKeys), RollupError> {
+    let SinkConfig::Folder { path, .. } = &policy.sink else {
+        return Err(RollupError::Unavailable("this needs a shared-folder policy"));
+    };
+    let fix = "run `tally team init` on the admin machine, or restore the organisation's key";
+    let keys = match secrets.get(&OrgKeys::entry(&policy.org))? {
+        Some(s) => super::unhex(s.expose())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .map(OrgKeys::from_secret)
+            .ok_or_else(|| RollupError::BadKey { entry: OrgKeys::entry(&policy.org), fix })?,
+        None => return Err(RollupError::BadKey { entry: OrgKeys::entry(&policy.org), fix }),
+    };
+    Ok((path, keys))
+}
+
+/// The tokens issued for the organisation, with the install each enrolled where known.
+pub async fn list_tokens(
+    secrets: &SecretStore,
+    policy: &Policy,
+    authority: &TokenAuthority<'_>,
+) -> Result<Vec<IssuedToken>, RollupError> {
+    match authority {
+        TokenAuthority::Postgres { owner_url, password } => PgSink::connect(owner_url, *password).await?.tokens().await,
+        TokenAuthority::Folder => {
+            let (path, keys) = folder_admin(secrets, policy)?;
+            let registry = folder::load_registry(path, &keys)?;
+            Ok(registry
+                .tokens
+                .iter()
+                .map(|t| IssuedToken {
+                    used_by: registry.pins.iter().find(|p| p.token_id == t.id).map(|p| p.install_id.to_string()),
+                    ..t.clone()
+                })
+                .collect())
+        }
+    }
+}
+
+/// Revokes a token: it enrols nothing more, and the install it enrolled stops counting.
+pub async fn revoke_token(
+    secrets: &SecretStore,
+    policy: &Policy,
+    authority: &TokenAuthority<'_>,
+    id: &InstallId,
+) -> Result<bool, RollupError> {
+    match authority {
+        TokenAuthority::Postgres { owner_url, password } => {
+            PgSink::connect(owner_url, *password).await?.revoke_token(id).await
+        }
+        TokenAuthority::Folder => {
+            let (path, keys) = folder_admin(secrets, policy)?;
+            let mut registry = folder::load_registry(path, &keys)?;
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let Some(t) = registry.tokens.iter_mut().find(|t| &t.id == id && t.revoked_at.is_none()) else {
+                return Ok(false);
+            };
+            t.revoked_at = Some(now);
+            folder::save_registry(path, &keys, &registry)?;
+            Ok(true)
+        }
+    }
 }
 
 /// Enrols this install (or, with `rotate`, withdraws the old id and enrols a new one).
@@ -104,6 +217,12 @@ pub async fn enrol(
             token.org, policy.org
         )));
     }
+    if token.team != policy.team {
+        return Err(RollupError::EnrolmentRefused(format!(
+            "the token is for team `{}` but the policy names team `{}`; ask IT for a token of your team",
+            token.team, policy.team
+        )));
+    }
     let existing = store.enrolment(&policy.org).await?;
     if let (Some(row), false) = (&existing, rotate) {
         return Ok(row.clone());
@@ -117,7 +236,7 @@ pub async fn enrol(
     key.store(secrets, &SigningKey::entry(&install))?;
     let enrolment = Enrolment::new(token, &install, &key);
     let done = match &sink {
-        Sink::Postgres(pg) => pg.enrol(&enrolment).await,
+        Sink::Postgres(pg) => pg.enrol(&enrolment).await.map(|_| ()),
         Sink::Folder(f) => f.enrol(&enrolment),
     };
     if let Err(e) = done {
@@ -148,6 +267,36 @@ async fn identity(
     Ok((row, install, key))
 }
 
+/// How many installs are enrolled in this install's team: in PostgreSQL the live
+/// installs of the team against its roster; in a shared folder, which only the admin
+/// can open, the enrolment files of all teams (`team` is the policy's, `roster` none).
+pub async fn team_status(store: &Store, secrets: &SecretStore, policy: &Policy) -> Result<TeamStatus, RollupError> {
+    match &policy.sink {
+        SinkConfig::Postgres { url, .. } => {
+            let (_, install, key) = identity(store, secrets, policy).await?;
+            let password = secrets.get(&sink_password_entry(&policy.org))?;
+            PgSink::connect(url, password.as_ref()).await?.team_status(&install, &key).await
+        }
+        SinkConfig::Folder { path, .. } => {
+            let enrolled = match std::fs::read_dir(path.join("enrol")) {
+                Ok(entries) => entries
+                    .flatten()
+                    .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".sealed") && !n.starts_with('.')))
+                    .count() as u32,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+                Err(e) => {
+                    return Err(RollupError::sink(
+                        "shared folder",
+                        "listing enrolments",
+                        format!("{}: {e}", path.display()),
+                    ))
+                }
+            };
+            Ok(TeamStatus { team: policy.team.clone(), enrolled, roster: None })
+        }
+    }
+}
+
 /// What one publish did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Published {
@@ -170,7 +319,9 @@ pub async fn publish(
     force: bool,
 ) -> Result<Published, RollupError> {
     let (row, install, key) = identity(store, secrets, policy).await?;
-    let first = today - TimeDelta::days(i64::from(policy.publish_days) - 1);
+    // Whole ISO weeks: a week's days are clipped together to the weekly cap, so a week
+    // is planned from all of its days or none.
+    let first = TeamPeriod::Week.start_of(today - TimeDelta::days(i64::from(policy.publish_days) - 1));
     let zone_start = |d: NaiveDate| {
         use chrono::TimeZone;
         let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -302,6 +453,9 @@ pub struct TeamReport {
     /// Folder sinks: files and cells that did not open or verify, and were ignored.
     pub skipped_files: usize,
     pub skipped_cells: usize,
+    /// Folder sinks: enrolments refused (a second key for a pinned id, a reused token,
+    /// beyond the roster).
+    pub refused_enrolments: usize,
 }
 
 /// Reads released cells from the sink (admin mode), checks k again, adds the stored
@@ -318,56 +472,47 @@ pub async fn team_report(
         return Err(RollupError::NotAdmin);
     }
     let (from, to) = (period.start_of(range.0), range.1);
-    let (teams, org_cells, skipped_files, skipped_cells) = match &policy.sink {
+    let (mut teams, mut org_cells, skipped_files, skipped_cells, refused_enrolments, noise) = match &policy.sink {
         SinkConfig::Postgres { url, reader_url } => {
             let password = secrets.get(&reader_password_entry(&policy.org))?;
             let pg = PgSink::connect(reader_url.as_deref().unwrap_or(url), password.as_ref()).await?;
-            let teams = pg.team_cells(from, to, period).await?;
-            let org_cells = pg.org_cells(from, to, period).await?;
-            let detail = format!("{} {} {from}..{to} k={}", action, period.as_str(), policy.k);
-            pg.audit(action, &detail).await?;
-            (teams, org_cells, 0, 0)
+            // The database releases, checks k and adds noise; each read is in its audit log.
+            let teams = pg.team_cells(from, to, period, action).await?;
+            let org_cells = pg.org_cells(from, to, period, action).await?;
+            let noise = teams.epsilon_week.or(org_cells.epsilon_week).map(|e| NoiseStatement::new(e, 7));
+            (teams.cells, org_cells.cells, 0, 0, 0, noise)
         }
-        SinkConfig::Folder { path, .. } => {
-            let fix = "run `tally team init` on the admin machine, or restore the organisation's key";
-            let keys = match secrets.get(&OrgKeys::entry(&policy.org))? {
-                Some(s) => super::unhex(s.expose())
-                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .map(OrgKeys::from_secret)
-                    .ok_or_else(|| RollupError::BadKey { entry: OrgKeys::entry(&policy.org), fix })?,
-                None => return Err(RollupError::BadKey { entry: OrgKeys::entry(&policy.org), fix }),
-            };
-            let secret = EnrolmentSecret::load(secrets, &EnrolmentSecret::entry(&policy.org), fix)?
-                .ok_or_else(|| RollupError::BadKey { entry: EnrolmentSecret::entry(&policy.org), fix })?;
-            let read = folder::read(path, &keys, &secret)?;
-            let (teams, org_cells) = release::release(&read.rows, policy.k, period, from, to);
-            (teams, org_cells, read.skipped_files, read.skipped_cells)
+        SinkConfig::Folder { .. } => {
+            let (path, keys) = folder_admin(secrets, policy)?;
+            let mut registry = folder::load_registry(path, &keys)?;
+            let read = folder::read(path, &keys, &registry, &policy.roster)?;
+            if !read.new_pins.is_empty() {
+                registry.pins.extend(read.new_pins.iter().cloned());
+                folder::save_registry(path, &keys, &registry)?;
+            }
+            let (mut teams, mut org_cells) = release::release(&read.rows, policy.k, period, from, to);
+            // Noise keyed by the organisation's key: the same draw for a cell in any data
+            // dir. The folder's admin holds that key and every install's rows anyway.
+            let noise = policy.epsilon.map(|e| {
+                let days = match period {
+                    TeamPeriod::Day => 1,
+                    TeamPeriod::Week => 7,
+                    TeamPeriod::Month => 31,
+                };
+                NoiseStatement::new(e, days)
+            });
+            if let Some(statement) = &noise {
+                let key = keys.secret_bytes();
+                for cell in teams.iter_mut().chain(org_cells.iter_mut()) {
+                    let draws = release::cell_noise(&key, statement, period, cell);
+                    release::add_noise(cell, &draws, statement.epsilon);
+                }
+            }
+            (teams, org_cells, read.skipped_files, read.skipped_cells, read.refused_enrolments, noise)
         }
     };
-    let mut teams = release::enforce_k(teams, policy.k);
-    let mut org_cells = release::enforce_k(org_cells, policy.k);
-    let noise = policy.epsilon.map(NoiseStatement::new);
-    if let Some(statement) = &noise {
-        for cell in teams.iter_mut().chain(org_cells.iter_mut()) {
-            let start = cell.period_start.to_string();
-            let key = NoiseKey {
-                org: &policy.org,
-                period: period.as_str(),
-                period_start: &start,
-                team: &cell.team,
-                category: cell.category.as_str(),
-                epsilon: statement.epsilon,
-            };
-            let draws = match store.noise(&key).await? {
-                Some(d) => d,
-                None => {
-                    let days = (period.end_of(cell.period_start) - cell.period_start).num_days();
-                    store.keep_noise(&key, release::draw(statement, days)).await?
-                }
-            };
-            release::add_noise(cell, &draws);
-        }
-    }
+    teams = release::enforce_k(teams, policy.k);
+    org_cells = release::enforce_k(org_cells, policy.k);
     store
         .audit(&AuditRow {
             at: String::new(),
@@ -377,7 +522,7 @@ pub async fn team_report(
             from_day: from.to_string(),
             to_day: to.to_string(),
             k: policy.k,
-            epsilon: policy.epsilon,
+            epsilon: noise.map(|n| n.epsilon),
             cells: (teams.len() + org_cells.len()) as u64,
         })
         .await?;
@@ -392,6 +537,7 @@ pub async fn team_report(
         org_cells,
         skipped_files,
         skipped_cells,
+        refused_enrolments,
     })
 }
 
@@ -411,7 +557,7 @@ pub async fn team_summary(
     let monday = summary::week_of(monday);
     let from = monday - TimeDelta::weeks(i64::from(baseline_weeks));
     let report =
-        team_report(store, secrets, policy, (from, monday + TimeDelta::days(6)), TeamPeriod::Day, "insight").await?;
+        team_report(store, secrets, policy, (from, monday + TimeDelta::days(6)), TeamPeriod::Week, "insight").await?;
     let zone = crate::config::ReportZone::Named(policy.time_zone);
     let rows: Vec<crate::store::BucketRow> = report
         .org_cells
@@ -491,6 +637,7 @@ mod tests {
                 sentiment_positive: 1,
                 ..Default::default()
             },
+            epsilon: None,
         };
         let report = TeamReport {
             org: "acme".into(),
@@ -503,6 +650,7 @@ mod tests {
             org_cells: Vec::new(),
             skipped_files: 0,
             skipped_cells: 0,
+            refused_enrolments: 0,
         };
         let mut out = Vec::new();
         write_team_csv(&report, &mut out).unwrap();

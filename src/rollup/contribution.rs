@@ -2,7 +2,7 @@
 //! organisation's time zone) by team and category, clipped, and signed. Built from
 //! [`BucketRow`]s only; app names are left out.
 
-use super::release::clip_day;
+use super::release::{clip_day, clip_weeks};
 use super::{Contribution, DayCell, InstallId, Measures, SignedCell, SigningKey};
 use crate::event::Category;
 use crate::store::BucketRow;
@@ -39,6 +39,7 @@ pub fn day_cells(rows: &[BucketRow], zone: chrono_tz::Tz, team: &str) -> BTreeMa
     for cells in days.values_mut() {
         clip_day(cells);
     }
+    clip_weeks(&mut days);
     days
 }
 

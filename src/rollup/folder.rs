@@ -8,10 +8,20 @@
 //! writer, so each publish rewrites it from the local aggregates). Files are written to
 //! a temporary name and renamed, so a reader sees a whole file or the previous one; a
 //! file that does not open or verify is skipped and counted.
+//!
+//! Anyone who can write the folder can replace any file, so the admin's side decides
+//! what counts: an enrolment counts only with a token the admin issued, not revoked,
+//! for the team its rows name; the first enrolment seen for an install id and for a
+//! token is pinned, and a second key for the same id, or a second install for the same
+//! token, is reported and never used. Tokens and pins are the [`Registry`],
+//! `admin/registry.json` in the folder, authenticated with a key derived from the
+//! organisation's key: others who can write the folder can delete it (denial of
+//! service) but cannot add a token or change a pin.
 
-use super::identity::{Enrolment, EnrolmentSecret};
-use super::{Contribution, DayCell, InstallId, RollupError};
+use super::identity::{Enrolment, IssuedToken};
+use super::{Contribution, DayCell, InstallId, RollupError, SigningKey};
 use crypto_box::{PublicKey, SecretKey};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,6 +57,11 @@ impl OrgKeys {
     pub fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
         self.secret.unseal(sealed).ok()
     }
+
+    /// The key that authenticates the folder's [`Registry`], derived from the secret key.
+    fn registry_key(&self) -> [u8; 32] {
+        super::hmac_sha256(&self.secret.to_bytes(), b"tally-folder-registry-v1")
+    }
 }
 
 /// An install's view of the folder: it can write its own files, nothing else.
@@ -70,24 +85,11 @@ impl FolderSink {
             .map_err(|_| RollupError::sink(SINK, "sealing a file", "encryption failed"))
     }
 
-    /// Writes `bytes` to `dir/<install>.sealed` atomically: a temporary file in the same
-    /// directory, synced, then renamed over the old one.
+    /// Writes `bytes` to `<sub>/<install>.sealed` atomically.
     fn write_atomically(&self, sub: &str, install: &InstallId, bytes: &[u8]) -> Result<(), RollupError> {
-        let dir = self.root.join(sub);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| RollupError::sink(SINK, "creating the folder", format!("{}: {e}", dir.display())))?;
-        let target = file_of(&dir, install);
-        let tmp = dir.join(format!(".{install}.{}.tmp", std::process::id()));
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &target)
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            RollupError::sink(SINK, "writing a contribution", format!("{}: {e}", target.display()))
-        })
+        let target = file_of(&self.root.join(sub), install);
+        write_file_atomically(&target, bytes)
+            .map_err(|e| RollupError::sink(SINK, "writing a contribution", format!("{}: {e}", target.display())))
     }
 
     pub fn enrol(&self, e: &Enrolment) -> Result<(), RollupError> {
@@ -123,14 +125,104 @@ impl FolderSink {
 /// What the admin read from a folder.
 #[derive(Debug, Default)]
 pub struct FolderRead {
-    /// Verified cells of enrolled installs.
+    /// Verified cells of enrolled installs, within the daily caps.
     pub rows: Vec<(InstallId, DayCell)>,
     pub enrolled: usize,
     pub contributions: usize,
     /// Files that did not open, parse or verify (half-written, foreign, forged).
     pub skipped_files: usize,
-    /// Cells whose signature did not verify.
+    /// Cells whose signature did not verify, whose team is not their token's, or whose
+    /// measures exceed the daily caps.
     pub skipped_cells: usize,
+    /// Enrolments refused: a second key for a pinned install id, a token that already
+    /// enrolled another install, or an install beyond its team's roster.
+    pub refused_enrolments: usize,
+    /// Enrolments seen for the first time, for the caller to pin.
+    pub new_pins: Vec<Pin>,
+}
+
+/// The first enrolment the admin saw for an install id: the sealed file as it was, so
+/// the install's key is kept only in a form the organisation's key opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pin {
+    pub install_id: InstallId,
+    pub token_id: InstallId,
+    pub team: String,
+    /// Hex.
+    pub sealed: String,
+}
+
+/// What the admin's side knows before reading: the tokens it issued and the enrolments
+/// it pinned.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Registry {
+    pub tokens: Vec<IssuedToken>,
+    pub pins: Vec<Pin>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RegistryFile {
+    registry: Registry,
+    /// Hex HMAC-SHA-256 of the registry's JSON under [`OrgKeys::registry_key`].
+    mac: String,
+}
+
+fn registry_path(root: &Path) -> PathBuf {
+    root.join("admin").join("registry.json")
+}
+
+/// The registry in the folder; empty when there is none yet. One that does not verify
+/// under the organisation's key is an error: someone without the key changed it.
+pub fn load_registry(root: &Path, keys: &OrgKeys) -> Result<Registry, RollupError> {
+    let path = registry_path(root);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Registry::default()),
+        Err(e) => return Err(RollupError::sink(SINK, "reading the registry", format!("{}: {e}", path.display()))),
+    };
+    let changed = || {
+        RollupError::sink(
+            SINK,
+            "reading the registry",
+            format!("{} does not verify under the organisation's key: someone without it changed the file; restore it from a backup", path.display()),
+        )
+    };
+    let file: RegistryFile = serde_json::from_slice(&bytes).map_err(|_| changed())?;
+    let json = serde_json::to_vec(&file.registry).map_err(|_| changed())?;
+    let mac = super::unhex(&file.mac).ok_or_else(changed)?;
+    if !super::mac_eq(&mac, &super::hmac_sha256(&keys.registry_key(), &json)) {
+        return Err(changed());
+    }
+    Ok(file.registry)
+}
+
+/// Writes the registry to the folder, authenticated, atomically.
+pub fn save_registry(root: &Path, keys: &OrgKeys, registry: &Registry) -> Result<(), RollupError> {
+    let json = serde_json::to_vec(registry).map_err(|e| RollupError::sink(SINK, "encoding the registry", e))?;
+    let mac = super::hex(&super::hmac_sha256(&keys.registry_key(), &json));
+    let file = serde_json::to_vec_pretty(&RegistryFile { registry: registry.clone(), mac })
+        .map_err(|e| RollupError::sink(SINK, "encoding the registry", e))?;
+    let path = registry_path(root);
+    write_file_atomically(&path, &file)
+        .map_err(|e| RollupError::sink(SINK, "writing the registry", format!("{}: {e}", path.display())))
+}
+
+/// Writes `bytes` to `target` atomically: a temporary file in the same directory,
+/// synced, then renamed over the old one.
+fn write_file_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, target)
+    };
+    write().inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 fn sealed_files(dir: &Path) -> Result<Vec<(InstallId, PathBuf)>, RollupError> {
@@ -151,27 +243,88 @@ fn sealed_files(dir: &Path) -> Result<Vec<(InstallId, PathBuf)>, RollupError> {
     Ok(out)
 }
 
-/// Opens every enrolment and contribution with the organisation's keys; keeps the cells
-/// of installs whose enrolment proof checks out and whose signatures verify.
-pub fn read(root: &Path, keys: &OrgKeys, enrol_secret: &EnrolmentSecret) -> Result<FolderRead, RollupError> {
+fn open_enrolment(keys: &OrgKeys, sealed: &[u8], id: &InstallId) -> Option<Enrolment> {
+    keys.open(sealed).and_then(|plain| serde_json::from_slice::<Enrolment>(&plain).ok()).filter(|e| &e.install_id == id)
+}
+
+/// Opens every enrolment and contribution with the organisation's key; keeps the cells
+/// of installs admitted by `registry` (see the module's notes) whose signatures verify,
+/// whose team is their token's and whose measures are within the daily caps.
+pub fn read(
+    root: &Path,
+    keys: &OrgKeys,
+    registry: &Registry,
+    rosters: &BTreeMap<String, u32>,
+) -> Result<FolderRead, RollupError> {
     let mut read = FolderRead::default();
-    let mut signing = BTreeMap::new();
-    for (id, path) in sealed_files(&root.join("enrol"))? {
-        let enrolment = std::fs::read(&path)
-            .ok()
-            .and_then(|b| keys.open(&b))
-            .and_then(|plain| serde_json::from_slice::<Enrolment>(&plain).ok())
-            .filter(|e| e.install_id == id);
-        match enrolment.and_then(|e| e.verify(enrol_secret)) {
-            Some(key) => {
-                signing.insert(id, key);
+    let tokens: BTreeMap<&InstallId, &IssuedToken> = registry.tokens.iter().map(|t| (&t.id, t)).collect();
+    let mut pins: BTreeMap<InstallId, Pin> = registry.pins.iter().map(|p| (p.install_id.clone(), p.clone())).collect();
+    let mut token_owner: BTreeMap<InstallId, InstallId> =
+        registry.pins.iter().map(|p| (p.token_id.clone(), p.install_id.clone())).collect();
+    let mut signing: BTreeMap<InstallId, (SigningKey, String)> = BTreeMap::new();
+    let files = sealed_files(&root.join("enrol"))?;
+    // Pinned installs first, so a pinned install keeps its place in its roster.
+    let (pinned, fresh): (Vec<_>, Vec<_>) = files.into_iter().partition(|(id, _)| pins.contains_key(id));
+    for (id, path) in pinned.into_iter().chain(fresh) {
+        let sealed = std::fs::read(&path).ok();
+        let on_disk = sealed.as_deref().and_then(|b| open_enrolment(keys, b, &id));
+        let (enrolment, new_pin) = match pins.get(&id) {
+            Some(pin) => {
+                let pinned = super::unhex(&pin.sealed).and_then(|b| open_enrolment(keys, &b, &id));
+                if on_disk.as_ref().is_some_and(|e| Some(&e.signing_key) != pinned.as_ref().map(|p| &p.signing_key)) {
+                    read.refused_enrolments += 1;
+                }
+                (pinned, None)
             }
-            None => read.skipped_files += 1,
+            None => (on_disk, sealed),
+        };
+        let Some(enrolment) = enrolment else {
+            read.skipped_files += 1;
+            continue;
+        };
+        let Some(issued) = tokens.get(&enrolment.token_id) else {
+            read.skipped_files += 1;
+            continue;
+        };
+        let Some(key) = enrolment.verify(issued) else {
+            read.skipped_files += 1;
+            continue;
+        };
+        if let Some(sealed) = new_pin {
+            let reused = token_owner.get(&enrolment.token_id).is_some_and(|owner| owner != &id);
+            let live = pins.values().filter(|p| p.team == issued.team).count();
+            let roster = rosters.get(&issued.team).copied().unwrap_or(0) as usize;
+            if reused || live >= roster {
+                read.refused_enrolments += 1;
+                continue;
+            }
+            let pin = Pin {
+                install_id: id.clone(),
+                token_id: enrolment.token_id.clone(),
+                team: issued.team.clone(),
+                sealed: super::hex(&sealed),
+            };
+            token_owner.insert(pin.token_id.clone(), id.clone());
+            pins.insert(id.clone(), pin.clone());
+            read.new_pins.push(pin);
+        }
+        signing.insert(id, (key, issued.team.clone()));
+    }
+    // A pinned install whose enrolment file was deleted still counts.
+    for (id, pin) in &pins {
+        if signing.contains_key(id) {
+            continue;
+        }
+        let key = super::unhex(&pin.sealed)
+            .and_then(|b| open_enrolment(keys, &b, id))
+            .and_then(|e| tokens.get(&e.token_id).and_then(|issued| e.verify(issued)));
+        if let Some(key) = key {
+            signing.insert(id.clone(), (key, pin.team.clone()));
         }
     }
     read.enrolled = signing.len();
     for (id, path) in sealed_files(&root.join("contrib"))? {
-        let Some(key) = signing.get(&id) else {
+        let Some((key, team)) = signing.get(&id) else {
             read.skipped_files += 1;
             continue;
         };
@@ -185,8 +338,17 @@ pub fn read(root: &Path, keys: &OrgKeys, enrol_secret: &EnrolmentSecret) -> Resu
             continue;
         };
         read.contributions += 1;
+        let mut per_day: BTreeMap<chrono::NaiveDate, super::Measures> = BTreeMap::new();
+        for signed in &c.cells {
+            per_day.entry(signed.cell.day).or_default().add(&signed.cell.measures);
+        }
+        let weeks = super::release::weeks_within_cap(c.cells.iter().map(|s| &s.cell));
         for signed in c.cells {
-            if signed.verify(&id, key) {
+            let day_total = per_day[&signed.cell.day];
+            let within = signed.cell.measures.check_daily_caps().is_ok()
+                && day_total.values().iter().zip(super::DAILY_CAPS).all(|(v, cap)| *v <= cap)
+                && weeks[&super::TeamPeriod::Week.start_of(signed.cell.day)];
+            if signed.verify(&id, key) && &signed.cell.team == team && within {
                 read.rows.push((id.clone(), signed.cell));
             } else {
                 read.skipped_cells += 1;

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-const TOKEN_PREFIX: &str = "tally-enrol-1";
+const TOKEN_PREFIX: &str = "tally-enrol-2";
 
 /// A random install id, shaped like a UUID v4 (`8-4-4-4-12` lower-case hex).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -123,7 +123,6 @@ macro_rules! secret_bytes {
 }
 
 secret_bytes!(SigningKey, "An install's HMAC-SHA-256 key: signs every row it contributes.");
-secret_bytes!(EnrolmentSecret, "The organisation's enrolment secret: inside the token IT hands out.");
 
 impl SigningKey {
     pub fn sign(&self, message: &[u8]) -> [u8; 32] {
@@ -141,34 +140,22 @@ impl SigningKey {
     }
 }
 
-impl EnrolmentSecret {
-    /// The proof that whoever registers `install` with `key` holds the enrolment token:
-    /// HMAC-SHA-256 under the enrolment secret of `tally-enrol-v1|<install>|<key hex>`.
-    pub fn proof(&self, install: &InstallId, key: &SigningKey) -> [u8; 32] {
-        hmac_sha256(&self.0, format!("tally-enrol-v1|{install}|{}", key.to_hex()).as_bytes())
-    }
-
-    pub fn check(&self, install: &InstallId, key: &SigningKey, proof_hex: &str) -> bool {
-        unhex(proof_hex).is_some_and(|p| mac_eq(&p, &self.proof(install, key)))
-    }
-
-    /// The keyring entry of an organisation's enrolment secret (admin machines only).
-    pub fn entry(org: &str) -> String {
-        format!("org-enrol-secret:{org}")
-    }
-}
-
-/// `tally-enrol-1.<org>.<secret, base64url>`: what IT gives every install of one
-/// organisation. It is a secret; `tally enrol` reads it from a prompt or stdin.
+/// `tally-enrol-2.<org>.<team, base64url>.<token id>.<secret, base64url>`: what IT
+/// gives one device (`tally team tokens issue`). Each token enrols one install of one
+/// team; the organisation keeps only its SHA-256. It is a secret; `tally enrol` reads it
+/// from a prompt or stdin.
 #[derive(Clone)]
 pub struct EnrolmentToken {
     pub org: String,
-    pub secret: EnrolmentSecret,
+    pub team: String,
+    /// A random UUID v4, the token's public name (listed and revoked by it).
+    pub id: InstallId,
+    secret: [u8; 32],
 }
 
 impl fmt::Debug for EnrolmentToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EnrolmentToken(org {}, <hidden>)", self.org)
+        write!(f, "EnrolmentToken(org {}, id {}, <hidden>)", self.org, self.id)
     }
 }
 
@@ -177,48 +164,88 @@ pub fn valid_org(org: &str) -> bool {
     (1..=40).contains(&org.len()) && org.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
 impl EnrolmentToken {
-    pub fn new(org: &str, secret: EnrolmentSecret) -> EnrolmentToken {
-        EnrolmentToken { org: org.to_string(), secret }
+    /// A new token for one device of `team`.
+    pub fn random(org: &str, team: &str) -> EnrolmentToken {
+        EnrolmentToken { org: org.to_string(), team: team.to_string(), id: InstallId::random(), secret: random32() }
+    }
+
+    /// What the organisation keeps of the token: the SHA-256 of its secret.
+    pub fn secret_sha256(&self) -> [u8; 32] {
+        sha256(&self.secret)
     }
 
     pub fn parse(text: &str) -> Result<EnrolmentToken, RollupError> {
-        let mut parts = text.trim().split('.');
-        let (Some(prefix), Some(org), Some(secret), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(RollupError::BadToken("expected tally-enrol-1.<org>.<secret>"));
+        let text = text.trim();
+        if text.starts_with("tally-enrol-1.") {
+            return Err(RollupError::BadToken(
+                "organisation-wide tokens (tally-enrol-1) are no longer accepted; ask IT for a per-device token",
+            ));
+        }
+        let parts: Vec<&str> = text.split('.').collect();
+        let [prefix, org, team, id, secret] = parts[..] else {
+            return Err(RollupError::BadToken("expected tally-enrol-2.<org>.<team>.<id>.<secret>"));
         };
         if prefix != TOKEN_PREFIX {
-            return Err(RollupError::BadToken("it does not start with `tally-enrol-1.`"));
+            return Err(RollupError::BadToken("it does not start with `tally-enrol-2.`"));
         }
         if !valid_org(org) {
             return Err(RollupError::BadToken("the organisation id is not 1–40 of a-z, 0-9, -"));
         }
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(secret)
-            .map_err(|_| RollupError::BadToken("the secret is not base64url"))?;
-        let bytes = <[u8; 32]>::try_from(bytes).map_err(|_| RollupError::BadToken("the secret is not 32 bytes"))?;
-        Ok(EnrolmentToken { org: org.to_string(), secret: EnrolmentSecret::from_bytes(bytes) })
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let team = b64
+            .decode(team)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or(RollupError::BadToken("the team is not base64url UTF-8"))?;
+        let id = InstallId::parse(id).ok_or(RollupError::BadToken("the token id is not a lower-case UUID"))?;
+        let bytes = b64.decode(secret).map_err(|_| RollupError::BadToken("the secret is not base64url"))?;
+        let secret = <[u8; 32]>::try_from(bytes).map_err(|_| RollupError::BadToken("the secret is not 32 bytes"))?;
+        Ok(EnrolmentToken { org: org.to_string(), team, id, secret })
     }
 
     /// The token as text (to hand to IT once; never logged).
     pub fn expose(&self) -> String {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         format!(
-            "{TOKEN_PREFIX}.{}.{}",
+            "{TOKEN_PREFIX}.{}.{}.{}.{}",
             self.org,
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.secret.bytes())
+            b64.encode(self.team.as_bytes()),
+            self.id,
+            b64.encode(self.secret)
         )
     }
 }
 
-/// What an install registers with its organisation at enrolment.
+/// What an install registers with its organisation at enrolment: its id, its signing
+/// key and the token that admits it. The sink keeps it where only the organisation can
+/// read it (sealed to the org's key, or in the database's private schema).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Enrolment {
     pub install_id: InstallId,
-    /// Hex; the sink keeps it where only the organisation can read it.
+    /// Hex.
     pub signing_key: String,
-    /// Hex [`EnrolmentSecret::proof`].
-    pub proof: String,
+    pub token_id: InstallId,
+    /// Hex; single use: the organisation compares its SHA-256 with the issued token's.
+    pub token_secret: String,
+}
+
+/// What the organisation keeps of an issued token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedToken {
+    pub id: InstallId,
+    pub team: String,
+    /// Hex SHA-256 of the token's secret.
+    pub secret_sha256: String,
+    pub issued_at: String,
+    pub revoked_at: Option<String>,
+    /// The install it enrolled, once seen.
+    pub used_by: Option<String>,
 }
 
 impl Enrolment {
@@ -226,14 +253,19 @@ impl Enrolment {
         Enrolment {
             install_id: install_id.clone(),
             signing_key: key.to_hex(),
-            proof: hex(&token.secret.proof(install_id, key)),
+            token_id: token.id.clone(),
+            token_secret: hex(&token.secret),
         }
     }
 
-    /// The signing key, once the proof checks out against the organisation's secret.
-    pub fn verify(&self, secret: &EnrolmentSecret) -> Option<SigningKey> {
-        let key = SigningKey::from_hex(&self.signing_key)?;
-        secret.check(&self.install_id, &key, &self.proof).then_some(key)
+    /// The signing key, when the enrolment carries the secret of `issued`, a token that
+    /// is not revoked.
+    pub fn verify(&self, issued: &IssuedToken) -> Option<SigningKey> {
+        let secret = unhex(&self.token_secret)?;
+        let matches = issued.id == self.token_id
+            && issued.revoked_at.is_none()
+            && mac_eq(hex(&sha256(&secret)).as_bytes(), issued.secret_sha256.as_bytes());
+        matches.then(|| SigningKey::from_hex(&self.signing_key)).flatten()
     }
 }
 
@@ -255,32 +287,45 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_name_what_is_wrong() {
-        let token = EnrolmentToken::new("acme-eu", EnrolmentSecret::random());
+        let token = EnrolmentToken::random("acme-eu", "Platform · Berlin");
         let parsed = EnrolmentToken::parse(&token.expose()).unwrap();
-        assert_eq!(parsed.org, "acme-eu");
-        assert_eq!(parsed.secret, token.secret);
-        assert!(!format!("{parsed:?}").contains(&token.expose()[20..]));
+        assert_eq!((parsed.org.as_str(), parsed.team.as_str()), ("acme-eu", "Platform · Berlin"));
+        assert_eq!((parsed.id.clone(), parsed.secret_sha256()), (token.id.clone(), token.secret_sha256()));
+        let text = token.expose();
+        assert!(!format!("{parsed:?}").contains(&text[text.len() - 20..]));
+        let id = InstallId::random();
         for (bad, says) in [
-            ("nope", "expected"),
-            ("tally-enrol-2.acme.AAAA", "does not start"),
-            ("tally-enrol-1.ACME.AAAA", "organisation id"),
-            ("tally-enrol-1.acme.@@@@", "base64url"),
-            ("tally-enrol-1.acme.AAAA", "32 bytes"),
+            ("nope".to_string(), "expected"),
+            ("tally-enrol-1.acme.AAAA".to_string(), "per-device"),
+            (format!("tally-enrol-3.acme.dA.{id}.AAAA"), "does not start"),
+            (format!("tally-enrol-2.ACME.dA.{id}.AAAA"), "organisation id"),
+            (format!("tally-enrol-2.acme.@@.{id}.AAAA"), "team"),
+            ("tally-enrol-2.acme.dA.x.AAAA".to_string(), "token id"),
+            (format!("tally-enrol-2.acme.dA.{id}.@@@@"), "base64url"),
+            (format!("tally-enrol-2.acme.dA.{id}.AAAA"), "32 bytes"),
         ] {
-            let e = EnrolmentToken::parse(bad).unwrap_err().to_string();
+            let e = EnrolmentToken::parse(&bad).unwrap_err().to_string();
             assert!(e.contains(says), "{bad}: {e}");
         }
     }
 
     #[test]
-    fn an_enrolment_verifies_only_under_its_organisations_secret() {
-        let token = EnrolmentToken::new("acme", EnrolmentSecret::random());
-        let id = InstallId::random();
+    fn an_enrolment_verifies_only_with_its_issued_unrevoked_token() {
+        let token = EnrolmentToken::random("acme", "alpha");
+        let issued = IssuedToken {
+            id: token.id.clone(),
+            team: "alpha".into(),
+            secret_sha256: hex(&token.secret_sha256()),
+            issued_at: String::new(),
+            revoked_at: None,
+            used_by: None,
+        };
         let key = SigningKey::random();
-        let e = Enrolment::new(&token, &id, &key);
-        assert_eq!(e.verify(&token.secret), Some(key.clone()));
-        assert_eq!(e.verify(&EnrolmentSecret::random()), None);
-        let forged = Enrolment { install_id: InstallId::random(), ..e.clone() };
-        assert_eq!(forged.verify(&token.secret), None);
+        let e = Enrolment::new(&token, &InstallId::random(), &key);
+        assert_eq!(e.verify(&issued), Some(key.clone()));
+        let other = Enrolment::new(&EnrolmentToken::random("acme", "alpha"), &InstallId::random(), &key);
+        assert_eq!(other.verify(&issued), None, "another token's secret");
+        let revoked = IssuedToken { revoked_at: Some("2026-12-01".into()), ..issued.clone() };
+        assert_eq!(e.verify(&revoked), None, "a revoked token");
     }
 }

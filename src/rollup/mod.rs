@@ -28,14 +28,43 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::fmt;
 
-pub use identity::{EnrolmentSecret, EnrolmentToken, InstallId, SigningKey};
+pub use identity::{EnrolmentToken, InstallId, SigningKey};
 
 /// Distinct enrolled contributors a released cell needs, at least. A policy may raise
 /// it; nothing lowers it (DESIGN §4.5).
 pub const MIN_K: u32 = 5;
 
-/// No install contributes more than this much activity to one day.
-pub const MAX_SECONDS_PER_DAY: i64 = 24 * 3600;
+/// The per-install daily caps: no install contributes more than 12 h of active time to
+/// one day, over all its categories (more is scaled down), nor more than
+/// [`MAX_COUNT_PER_DAY`] of each count. They bound what one person can change in a team
+/// cell, which is what the noise is calibrated to, and the PostgreSQL sink refuses rows
+/// above them (`migrations/postgres/`), so no sum can overflow.
+pub const MAX_SECONDS_PER_DAY: i64 = 12 * 3600;
+
+/// Per install and day, each count (events, switches, each sentiment) over all
+/// categories at most: one every 30 s.
+pub const MAX_COUNT_PER_DAY: i64 = 2 * 24 * 60;
+
+/// Per install and ISO week, active time over all days and categories at most (more is
+/// scaled down in proportion): a realistic bound on one person's week, which is what a
+/// week cell's noise is calibrated to, instead of 7 × the daily cap.
+pub const MAX_SECONDS_PER_WEEK: i64 = 50 * 3600;
+
+/// The daily caps per measure, in [`MEASURE_NAMES`] order (focus: also at most the
+/// cell's active time).
+pub const DAILY_CAPS: [i64; 7] = [
+    MAX_SECONDS_PER_DAY,
+    MAX_SECONDS_PER_DAY,
+    MAX_COUNT_PER_DAY,
+    MAX_COUNT_PER_DAY,
+    MAX_COUNT_PER_DAY,
+    MAX_COUNT_PER_DAY,
+    MAX_COUNT_PER_DAY,
+];
+
+/// A row counts, towards k and in the sums, only with at least this much active time:
+/// an all-zero row from an idle or made-up install adds a contributor to nothing.
+pub const MIN_ACTIVE_SECONDS: i64 = 60;
 
 pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
@@ -73,14 +102,27 @@ pub struct Measures {
 }
 
 impl Measures {
+    /// Adds `o`, saturating: sums of bounded rows never come near the limit, and an
+    /// unbounded one must not wrap.
     pub fn add(&mut self, o: &Measures) {
-        self.active_seconds += o.active_seconds;
-        self.focus_seconds += o.focus_seconds;
-        self.events += o.events;
-        self.switches += o.switches;
-        self.sentiment_negative += o.sentiment_negative;
-        self.sentiment_neutral += o.sentiment_neutral;
-        self.sentiment_positive += o.sentiment_positive;
+        let mut v = self.values();
+        for (a, b) in v.iter_mut().zip(o.values()) {
+            *a = a.saturating_add(b);
+        }
+        *self = Measures::from_values(v);
+    }
+
+    /// Whether one install's cell for one day is within the daily caps; else the name of
+    /// the first measure that is not.
+    pub fn check_daily_caps(&self) -> Result<(), &'static str> {
+        let mut caps = DAILY_CAPS;
+        caps[1] = caps[1].min(self.active_seconds);
+        for ((v, cap), name) in self.values().into_iter().zip(caps).zip(MEASURE_NAMES) {
+            if !(0..=cap).contains(&v) {
+                return Err(name);
+            }
+        }
+        Ok(())
     }
 
     /// As a local bucket's totals (milliseconds), for the report and summary code.
@@ -197,6 +239,9 @@ pub struct TeamCell {
     pub category: Category,
     pub contributors: u32,
     pub measures: Measures,
+    /// The privacy budget this cell's noise spent (ε, summed over the released weeks it
+    /// covers); `None` without noise.
+    pub epsilon: Option<f64>,
 }
 
 /// How team cells are grouped over time.
@@ -244,7 +289,9 @@ pub enum RollupError {
     Secret(#[from] crate::secrets::SecretError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("this install is not enrolled in an organisation; run `tally enrol --token …` with the token from IT")]
+    #[error(
+        "this install is not enrolled in an organisation; run `tally enrol` and paste the per-device token from IT"
+    )]
     NotEnrolled,
     #[error("the enrolment token is malformed: {0}")]
     BadToken(&'static str),
@@ -260,6 +307,10 @@ pub enum RollupError {
     Blocked(crate::insights::gate::Blocked),
     #[error("this needs admin mode: set `admin = true` under [org] in the policy file")]
     NotAdmin,
+    #[error("{0}")]
+    Unavailable(&'static str),
+    #[error("the policy declares no roster size for team `{0}`: add it under [roster] (e.g. `\"{0}\" = 12`)")]
+    NoRoster(String),
     #[error(transparent)]
     Summary(#[from] crate::insights::summary::SummaryError),
 }

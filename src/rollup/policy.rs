@@ -13,6 +13,7 @@ use crate::analyze::rules::describe_toml_error;
 use crate::insights::provider::{ProviderKind, ProviderSettings};
 use base64::Engine as _;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,9 @@ pub enum PolicyError {
 struct PolicyFile {
     org: OrgSection,
     sink: SinkSection,
+    /// Each team's declared size: enrolments beyond it are refused.
+    #[serde(default)]
+    roster: BTreeMap<String, u32>,
     #[serde(default)]
     provider: Vec<ProviderSection>,
 }
@@ -143,6 +147,8 @@ pub struct Policy {
     pub publish_days: u32,
     pub admin: bool,
     pub sink: SinkConfig,
+    /// Each team's declared size (`[roster]`): how many installs may enrol in it.
+    pub roster: BTreeMap<String, u32>,
     pub providers: Vec<ProviderSettings>,
     pub path: PathBuf,
 }
@@ -253,6 +259,11 @@ impl Policy {
             }
             _ => return Err(bad("sink.kind", "must be \"postgres\" or \"folder\"")),
         };
+        for (team, size) in &file.roster {
+            if !(1..=100_000).contains(size) {
+                return Err(bad(&format!("roster.{team}"), "a team's roster size is between 1 and 100000"));
+            }
+        }
         let mut providers = Vec::new();
         for (i, p) in file.provider.into_iter().enumerate() {
             let kind = ProviderKind::parse(&p.kind)
@@ -273,6 +284,7 @@ impl Policy {
             publish_days: o.publish_days,
             admin: o.admin,
             sink,
+            roster: file.roster,
             providers,
             path: path.into(),
         })

@@ -4,26 +4,29 @@
 //!
 //! One [`PgSink`] is one connection pool under one database role; which methods work
 //! depends on that role:
-//! - the owner (migrations, the organisation's settings): [`PgSink::migrate`],
-//!   [`PgSink::init_org`];
+//! - the owner (migrations, the organisation's settings, rosters and enrolment tokens):
+//!   [`PgSink::migrate`], [`PgSink::init_org`], [`PgSink::set_rosters`],
+//!   [`PgSink::issue_tokens`], [`PgSink::tokens`], [`PgSink::revoke_token`];
 //! - a member of `tally_publisher`: [`PgSink::enrol`], [`PgSink::publish`],
-//!   [`PgSink::withdraw`]. Each write first logs the connection in as the install with
-//!   an HMAC under its signing key, in the same transaction;
-//! - a member of `tally_reader`: [`PgSink::team_cells`], [`PgSink::org_cells`],
-//!   [`PgSink::audit`].
+//!   [`PgSink::withdraw`], [`PgSink::team_status`]. Each first logs the connection in
+//!   as the install with an HMAC under its signing key, in the same transaction;
+//! - a member of `tally_reader`: [`PgSink::team_cells`], [`PgSink::org_cells`]: week
+//!   and month cells released once, k-checked and noised by the database, each read
+//!   written to the audit log by the database.
 //!
 //! The database enforces all of this; the sink only speaks its protocol. The connection
 //! password comes from the OS keyring as a [`Secret`], never from the policy file.
 
-use super::identity::Enrolment;
+use super::identity::{Enrolment, IssuedToken};
 use super::{
-    unhex, Contribution, EnrolmentSecret, InstallId, Measures, RollupError, SigningKey, TeamCell, TeamPeriod, MIN_K,
+    hex, unhex, Contribution, EnrolmentToken, InstallId, Measures, RollupError, SigningKey, TeamCell, TeamPeriod, MIN_K,
 };
 use crate::event::Category;
 use crate::secrets::Secret;
 use chrono::NaiveDate;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Row};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 const SINK: &str = "postgres";
@@ -189,49 +192,168 @@ impl PgSink {
             .map_err(|e| RollupError::sink(SINK, "migrating the schema", e))
     }
 
-    /// Migrates and stores the organisation's enrolment secret and `k` (the owner role).
-    /// A `k` below [`MIN_K`] is refused: a policy may raise k, nothing lowers it.
-    pub async fn init_org(&self, secret: &EnrolmentSecret, k: u32) -> Result<(), RollupError> {
+    /// Migrates and stores the organisation's `k`, its ε per team-week and the grace
+    /// days after a week before its cells are released (the owner role). A `k` below
+    /// [`MIN_K`] is refused: a policy may raise k, nothing lowers it.
+    pub async fn init_org(&self, k: u32, epsilon: f64, grace_days: u32) -> Result<(), RollupError> {
+        let doing = "initialising the organisation";
         if k < MIN_K {
             return Err(RollupError::sink(
                 SINK,
-                "initialising the organisation",
+                doing,
                 format!("k = {k} is below the minimum of {MIN_K}; k may be raised, never lowered"),
             ));
         }
-        let k =
-            i32::try_from(k).map_err(|_| RollupError::sink(SINK, "initialising the organisation", "k is too large"))?;
+        if !(epsilon.is_finite() && epsilon > 0.0 && epsilon <= 100.0) {
+            return Err(RollupError::sink(SINK, doing, "ε must be a number in (0, 100]"));
+        }
+        let k = i32::try_from(k).map_err(|_| RollupError::sink(SINK, doing, "k is too large"))?;
+        let grace = i32::try_from(grace_days.min(28)).unwrap_or(28);
         self.migrate().await?;
         sqlx::query(
-            "INSERT INTO tally_private.settings (k, enrol_secret) VALUES ($1, $2)
-             ON CONFLICT (id) DO UPDATE SET k = excluded.k, enrol_secret = excluded.enrol_secret",
+            "INSERT INTO tally_private.settings (k, epsilon, grace_days) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET k = excluded.k, epsilon = excluded.epsilon, grace_days = excluded.grace_days",
         )
         .bind(k)
-        .bind(secret.bytes().as_slice())
+        .bind(epsilon)
+        .bind(grace)
         .execute(&self.pool)
         .await
         .map_err(sink_err("storing the organisation's settings"))?;
         Ok(())
     }
 
-    /// Registers an install's signing key (a publisher role). A proof that does not
-    /// match the organisation's enrolment secret is [`RollupError::EnrolmentRefused`].
-    pub async fn enrol(&self, e: &Enrolment) -> Result<(), RollupError> {
+    /// Declares each team's roster size (the owner role): enrolments beyond it are refused.
+    pub async fn set_rosters(&self, roster: &BTreeMap<String, u32>) -> Result<(), RollupError> {
+        let teams: Vec<&str> = roster.keys().map(String::as_str).collect();
+        let sizes: Vec<i32> = roster.values().map(|s| i32::try_from(*s).unwrap_or(i32::MAX)).collect();
+        sqlx::query(
+            "INSERT INTO tally_private.rosters (team, size) SELECT * FROM unnest($1::text[], $2::int4[])
+             ON CONFLICT (team) DO UPDATE SET size = excluded.size",
+        )
+        .bind(&teams)
+        .bind(&sizes)
+        .execute(&self.pool)
+        .await
+        .map_err(sink_err("storing the rosters"))?;
+        Ok(())
+    }
+
+    /// Issues `count` per-device enrolment tokens for `team` (the owner role); the
+    /// database keeps only their SHA-256.
+    pub async fn issue_tokens(&self, org: &str, team: &str, count: u32) -> Result<Vec<EnrolmentToken>, RollupError> {
+        let tokens: Vec<EnrolmentToken> = (0..count).map(|_| EnrolmentToken::random(org, team)).collect();
+        let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
+        let hashes: Vec<Vec<u8>> = tokens.iter().map(|t| t.secret_sha256().to_vec()).collect();
+        sqlx::query(
+            "INSERT INTO tally_private.enrol_tokens (token_id, team, secret_sha256)
+             SELECT id::uuid, $3, h FROM unnest($1::text[], $2::bytea[]) AS t (id, h)",
+        )
+        .bind(&ids)
+        .bind(&hashes)
+        .bind(team)
+        .execute(&self.pool)
+        .await
+        .map_err(sink_err("issuing enrolment tokens"))?;
+        Ok(tokens)
+    }
+
+    /// Every issued token, oldest first (the owner role).
+    pub async fn tokens(&self) -> Result<Vec<IssuedToken>, RollupError> {
+        let rows = sqlx::query(
+            "SELECT token_id::text, team, secret_sha256, to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                 to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), used_by::text
+             FROM tally_private.enrol_tokens ORDER BY issued_at, token_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(sink_err("listing enrolment tokens"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let read = |e: sqlx::Error| RollupError::sink(SINK, "listing enrolment tokens", describe(&e));
+            let id: String = r.try_get(0).map_err(read)?;
+            let hash: Vec<u8> = r.try_get(2).map_err(read)?;
+            let Some(id) = InstallId::parse(&id) else { continue };
+            out.push(IssuedToken {
+                id,
+                team: r.try_get(1).map_err(read)?,
+                secret_sha256: hex(&hash),
+                issued_at: r.try_get(3).map_err(read)?,
+                revoked_at: r.try_get(4).map_err(read)?,
+                used_by: r.try_get(5).map_err(read)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Revokes a token (the owner role): it enrols nothing more, and the install it
+    /// enrolled, if any, is revoked too. Whether there was such a token.
+    pub async fn revoke_token(&self, id: &InstallId) -> Result<bool, RollupError> {
+        let mut tx = self.pool.begin().await.map_err(sink_err("starting a transaction"))?;
+        let used_by: Option<Option<String>> = sqlx::query_scalar(
+            "UPDATE tally_private.enrol_tokens SET revoked_at = coalesce(revoked_at, now())
+             WHERE token_id = $1::uuid RETURNING used_by::text",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(sink_err("revoking a token"))?;
+        if let Some(Some(install)) = &used_by {
+            sqlx::query("UPDATE tally_private.installs SET revoked_at = now() WHERE install_id = $1::uuid AND revoked_at IS NULL")
+                .bind(install)
+                .execute(&mut *tx)
+                .await
+                .map_err(sink_err("revoking the token's install"))?;
+        }
+        tx.commit().await.map_err(sink_err("committing"))?;
+        Ok(used_by.is_some())
+    }
+
+    /// Registers an install's signing key with its per-device token (a publisher role);
+    /// returns the install's team. A token that is unknown, revoked, already used by a
+    /// live install, or for a team whose roster is full is
+    /// [`RollupError::EnrolmentRefused`].
+    pub async fn enrol(&self, e: &Enrolment) -> Result<String, RollupError> {
         let key = unhex(&e.signing_key)
             .filter(|k| k.len() == 32)
             .ok_or_else(|| RollupError::EnrolmentRefused("the signing key is not 32 bytes of hex".into()))?;
-        let proof = unhex(&e.proof).ok_or_else(|| RollupError::EnrolmentRefused("the proof is not hex".into()))?;
-        sqlx::query("SELECT public.tally_enrol($1::uuid, $2, $3)")
+        let secret = unhex(&e.token_secret)
+            .ok_or_else(|| RollupError::EnrolmentRefused("the token secret is not hex".into()))?;
+        sqlx::query_scalar::<_, String>("SELECT public.tally_enrol($1::uuid, $2, $3::uuid, $4)")
             .bind(e.install_id.as_str())
             .bind(key)
-            .bind(proof)
-            .execute(&self.pool)
+            .bind(e.token_id.as_str())
+            .bind(secret)
+            .fetch_one(&self.pool)
             .await
             .map_err(|err| match &err {
                 sqlx::Error::Database(db) if is_refusal(&err) => RollupError::EnrolmentRefused(db.message().into()),
                 _ => sink_err("enrolling")(err),
-            })?;
-        Ok(())
+            })
+    }
+
+    /// How many live installs are enrolled in this install's team, against its roster
+    /// (a publisher role, logged in as `install`).
+    pub async fn team_status(&self, install: &InstallId, key: &SigningKey) -> Result<TeamStatus, RollupError> {
+        let status = with_retries(|| async move {
+            let mut tx = self.pool.begin().await.map_err(attempt_err("starting a transaction"))?;
+            Self::login(&mut tx, install, key).await?;
+            let row = sqlx::query("SELECT team, enrolled, roster FROM public.tally_team_status()")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(attempt_err("reading the team's enrolment"))?;
+            let read =
+                |e: sqlx::Error| Failed::Final(RollupError::sink(SINK, "reading the team's enrolment", describe(&e)));
+            let status = TeamStatus {
+                team: row.try_get(0).map_err(read)?,
+                enrolled: row.try_get::<i32, _>(1).map_err(read)?.max(0) as u32,
+                roster: row.try_get::<Option<i32>, _>(2).map_err(read)?.map(|r| r.max(0) as u32),
+            };
+            Self::logout_and_commit(tx).await?;
+            Ok(status)
+        })
+        .await?;
+        Ok(status)
     }
 
     /// Logs the transaction's connection in as `install` (see `tally_login`).
@@ -347,73 +469,74 @@ impl PgSink {
         Ok(deleted)
     }
 
-    /// Released team cells whose period starts in `[from, to]` (a reader role).
+    /// Released team cells whose period starts in `[from, to]` (a reader role), for
+    /// `purpose` (view, report, export-csv or insight; the database logs it with the
+    /// reader's login). The database releases week cells only: a day is refused.
     pub async fn team_cells(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         period: TeamPeriod,
-    ) -> Result<Vec<TeamCell>, RollupError> {
-        let view = match period {
-            TeamPeriod::Day => "team_cells_day",
-            TeamPeriod::Week => "team_cells_week",
-            TeamPeriod::Month => "team_cells_month",
-        };
-        self.cells(view, "team", from, to).await
+        purpose: &str,
+    ) -> Result<Released, RollupError> {
+        self.cells("team", from, to, period, purpose).await
     }
 
-    /// Released org-wide cells (all released team cells together; `team` is empty)
-    /// whose period starts in `[from, to]` (a reader role).
+    /// Released org-wide cells: the sums of the shown team cells (`team` is empty).
     pub async fn org_cells(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         period: TeamPeriod,
-    ) -> Result<Vec<TeamCell>, RollupError> {
-        let view = match period {
-            TeamPeriod::Day => "org_cells_day",
-            TeamPeriod::Week => "org_cells_week",
-            TeamPeriod::Month => "org_cells_month",
-        };
-        self.cells(view, "''", from, to).await
+        purpose: &str,
+    ) -> Result<Released, RollupError> {
+        self.cells("org", from, to, period, purpose).await
     }
 
     async fn cells(
         &self,
-        view: &'static str,
-        team: &'static str,
+        scope: &'static str,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<TeamCell>, RollupError> {
-        // `view` and `team` are fixed strings from this module, never input.
-        let sql = format!(
-            "SELECT to_char(period_start, 'YYYY-MM-DD') AS period_start, {team} AS team, category, contributors,
+        period: TeamPeriod,
+        purpose: &str,
+    ) -> Result<Released, RollupError> {
+        if period == TeamPeriod::Day {
+            return Err(RollupError::Unavailable(
+                "the PostgreSQL sink releases team cells by week (and month): a day of a small team cannot carry enough noise to be useful; use --by week",
+            ));
+        }
+        let rows = sqlx::query(
+            "SELECT to_char(period_start, 'YYYY-MM-DD'), team, category, contributors, epsilon, epsilon_week,
                  active_seconds, focus_seconds, events, switches,
                  sentiment_negative, sentiment_neutral, sentiment_positive
-             FROM public.{view}
-             WHERE period_start BETWEEN $1::date AND $2::date
-             ORDER BY 1, 2, 3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(day_text(from))
-            .bind(day_text(to))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(sink_err("reading released cells"))?;
+             FROM public.tally_released_cells($1, $2, $3, $4::date, $5::date)",
+        )
+        .bind(purpose)
+        .bind(scope)
+        .bind(period.as_str())
+        .bind(day_text(from))
+        .bind(day_text(to))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(sink_err("reading released cells"))?;
         let mut cells = Vec::with_capacity(rows.len());
+        let mut week_epsilon = None;
         for row in rows {
             let read = |e: sqlx::Error| RollupError::sink(SINK, "reading released cells", describe(&e));
             let start: String = row.try_get(0).map_err(read)?;
             let category: String = row.try_get(2).map_err(read)?;
             let contributors: i32 = row.try_get(3).map_err(read)?;
+            let epsilon: f64 = row.try_get(4).map_err(read)?;
+            let epsilon_week: f64 = row.try_get(5).map_err(read)?;
             let mut values = [0i64; 7];
             for (i, v) in values.iter_mut().enumerate() {
-                *v = row.try_get(4 + i).map_err(read)?;
+                *v = row.try_get(6 + i).map_err(read)?;
             }
             // A category this version does not know (a newer publisher) is left out.
             let Some(category) = Category::parse(&category) else { continue };
             let Ok(period_start) = NaiveDate::parse_from_str(&start, "%Y-%m-%d") else { continue };
-            // The views already enforce k; this is a second line, never the only one.
+            // The database already enforces k; this is a second line, never the only one.
             let contributors = u32::try_from(contributors).unwrap_or(0);
             if contributors < MIN_K {
                 continue;
@@ -424,21 +547,31 @@ impl PgSink {
                 category,
                 contributors,
                 measures: Measures::from_values(values),
+                epsilon: Some(epsilon),
             });
+            week_epsilon = Some(epsilon_week);
         }
-        Ok(cells)
+        Ok(Released { cells, epsilon_week: week_epsilon })
     }
+}
 
-    /// Appends an admin view or export to the audit log (a reader role).
-    pub async fn audit(&self, action: &str, detail: &str) -> Result<(), RollupError> {
-        sqlx::query("SELECT public.tally_audit($1, $2)")
-            .bind(action)
-            .bind(detail)
-            .execute(&self.pool)
-            .await
-            .map_err(sink_err("recording the audit entry"))?;
-        Ok(())
-    }
+/// Cells as the database released them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Released {
+    pub cells: Vec<TeamCell>,
+    /// ε of one released week (the database's setting when it released them); `None`
+    /// when nothing was released.
+    pub epsilon_week: Option<f64>,
+}
+
+/// An install's view of its own team: enough to see made-up installs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TeamStatus {
+    pub team: String,
+    /// Live installs enrolled in the team.
+    pub enrolled: u32,
+    /// The team's declared roster size.
+    pub roster: Option<u32>,
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The rollup's local state: this install's enrolment, what it last published, and on
-//! admin machines the stored noise draws and the audit log of team views.
+//! admin machines the audit log of team views.
 
 use super::{query, Store, StoreError};
 use chrono::{SecondsFormat, Utc};
@@ -117,43 +117,6 @@ impl Store {
         Ok(())
     }
 
-    /// The stored noise draws of a cell, if any.
-    pub async fn noise(&self, key: &NoiseKey<'_>) -> Result<Option<[f64; 7]>, StoreError> {
-        let row = sqlx::query(
-            "SELECT noise FROM team_noise WHERE org = ? AND period = ? AND period_start = ? AND team = ? \
-             AND category = ? AND epsilon = ?",
-        )
-        .bind(key.org)
-        .bind(key.period)
-        .bind(key.period_start)
-        .bind(key.team)
-        .bind(key.category)
-        .bind(key.epsilon)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(query("reading stored noise"))?;
-        Ok(row.and_then(|r| serde_json::from_str::<[f64; 7]>(&r.get::<String, _>(0)).ok()))
-    }
-
-    /// Stores a cell's draws unless some are already stored; returns the stored ones.
-    pub async fn keep_noise(&self, key: &NoiseKey<'_>, draws: [f64; 7]) -> Result<[f64; 7], StoreError> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO team_noise (org, period, period_start, team, category, epsilon, noise) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(key.org)
-        .bind(key.period)
-        .bind(key.period_start)
-        .bind(key.team)
-        .bind(key.category)
-        .bind(key.epsilon)
-        .bind(serde_json::to_string(&draws).unwrap_or_default())
-        .execute(&self.pool)
-        .await
-        .map_err(query("storing noise"))?;
-        Ok(self.noise(key).await?.unwrap_or(draws))
-    }
-
     pub async fn audit(&self, row: &AuditRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO team_audit (at, org, action, period, from_day, to_day, k, epsilon, cells) \
@@ -198,15 +161,4 @@ impl Store {
             })
             .collect())
     }
-}
-
-/// Which cell a noise draw belongs to.
-#[derive(Debug, Clone, Copy)]
-pub struct NoiseKey<'a> {
-    pub org: &'a str,
-    pub period: &'a str,
-    pub period_start: &'a str,
-    pub team: &'a str,
-    pub category: &'a str,
-    pub epsilon: f64,
 }

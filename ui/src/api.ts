@@ -92,6 +92,9 @@ export interface OrgStatus {
   k: number;
   admin: boolean;
   problem: string | null;
+  team_status: { team: string; enrolled: number; roster: number | null } | null;
+  team_status_error: string | null;
+  admin_sees_daily_cells: boolean;
 }
 
 export type TeamPeriod = "day" | "week" | "month";
@@ -112,6 +115,8 @@ export interface TeamCell {
   category: string;
   contributors: number;
   measures: Measures;
+  /** The privacy budget this cell's noise spent; null without noise. */
+  epsilon: number | null;
 }
 
 export interface TeamReport {
@@ -120,11 +125,12 @@ export interface TeamReport {
   from: string;
   to: string;
   k: number;
-  noise: { epsilon: number; epsilon_per_measure: number; scale_seconds_per_day: number; scale_counts_per_day: number } | null;
+  noise: { epsilon: number; days: number; scales: number[] } | null;
   teams: TeamCell[];
   org_cells: TeamCell[];
   skipped_files: number;
   skipped_cells: number;
+  refused_enrolments: number;
 }
 
 export interface WorkingHours {

@@ -4,6 +4,7 @@ import { errorBox, h } from "../dom";
 /** First run: what is collected, what is kept, what can leave — and nothing until "I agree". */
 export async function renderConsent(root: HTMLElement, done: () => void): Promise<void> {
   const c = await api.collection().catch(() => null);
+  const org = (await api.privacy().catch(() => null))?.org;
   const result = h("div", { "data-testid": "consent-result" });
   const agree = async () => {
     try {
@@ -24,7 +25,21 @@ export async function renderConsent(root: HTMLElement, done: () => void): Promis
       h("h3", {}, "What Tally keeps"),
       h("ul", {}, h("li", {}, "Only totals: minutes per 15 minutes by activity category (deep work, meetings, …) and app name, with counts of context switches and of how work felt."), h("li", {}, "Never the titles, web addresses or texts themselves: they are read in memory, names and addresses are removed, and they are dropped."), h("li", {}, "Excluded apps and private or incognito windows are dropped before anything reads them.")),
       h("h3", {}, "What can leave this computer"),
-      h("ul", {}, h("li", {}, "Nothing, unless a frontier-model provider is configured and you press Send; then only a de-identified weekly summary, checked again on the way out and listed under Privacy.")),
+      h(
+        "ul",
+        {},
+        h("li", {}, "Nothing, unless a frontier-model provider is configured and you press Send; then only a de-identified weekly summary, checked again on the way out and listed under Privacy."),
+        org?.org
+          ? h(
+              "li",
+              { "data-testid": "consent-org" },
+              `Your organisation's policy is active: daily totals per category (no apps, titles or texts) go to ${org.sink === "postgres" ? "its database" : "a shared folder"} under a random id. ` +
+                (org.admin_sees_daily_cells
+                  ? "In this shared-folder mode the organisation's admin can open every computer's daily totals, yours included."
+                  : `Admins see only weekly team figures with noise added, where at least ${org.k} people contribute; the database's operator can read each computer's daily totals under its random id.`),
+            )
+          : null,
+      ),
       h("p", {}, "You can pause, see everything stored, and delete it at any time."),
       c?.note ? h("p", { class: "muted", "data-testid": "session-note" }, c.note) : null,
       c?.consented ? h("p", { class: "ok" }, "You agreed earlier; collection runs unless paused.") : h("button", { "data-testid": "consent-agree", onclick: agree }, "I agree — start collecting"),

@@ -40,6 +40,16 @@ function collectionPanel(c: CollectionView, redraw: () => void): HTMLElement {
   );
 }
 
+function teamStatusLine(o: OrgStatus): HTMLElement | null {
+  if (o.team_status_error) return h("li", { class: "error", "data-testid": "org-team-status" }, `How many are enrolled in your team could not be read: ${o.team_status_error}`);
+  const s = o.team_status;
+  if (!s) return null;
+  const text = o.admin_sees_daily_cells
+    ? `${s.enrolled} computers are enrolled in the shared folder (all teams).`
+    : `${s.enrolled} computers are enrolled in team "${s.team}"${s.roster ? ` of a declared ${s.roster}` : ""}. If that is more than the people in your team, some are not real: tell IT.`;
+  return h("li", { "data-testid": "org-team-status" }, text);
+}
+
 function orgPanel(o: OrgStatus): HTMLElement {
   const body = o.problem
     ? h("p", { class: "error" }, o.problem)
@@ -50,8 +60,12 @@ function orgPanel(o: OrgStatus): HTMLElement {
           {},
           h("li", {}, `Organisation: ${o.org}, team label "${o.team}", via ${o.sink === "postgres" ? "a PostgreSQL server" : "a shared folder"}.`),
           h("li", {}, o.install_id ? `Enrolled under the random id ${o.install_id} (never your name or computer name); rotate it with tally enrol --rotate.` : "Not enrolled yet: nothing is published."),
-          h("li", {}, `What is shared: daily minutes per category (capped at 24 h a day), counts and sentiment — never app names, titles or texts. Each send is in the ledger below.`),
-          h("li", {}, `Admins see a team's figures only when at least ${o.k} people contribute to them. Withdraw everything you shared with tally forget --org.`),
+          h("li", {}, `What is shared: daily minutes per category (capped at 12 h a day), counts and sentiment — never app names, titles or texts. Each send is in the ledger below.`),
+          o.admin_sees_daily_cells
+            ? h("li", { "data-testid": "org-trust" }, `In shared-folder mode the organisation's admin holds the key that opens every computer's daily figures: the admin sees yours, under a random id. Others see a team's figures only when at least ${o.k} people contribute to them.`)
+            : h("li", { "data-testid": "org-trust" }, `Admins see a team's figures only by week, with noise added by the database, and only when at least ${o.k} people contribute to them. The database's operator can read each computer's daily figures under its random id.`),
+          teamStatusLine(o),
+          h("li", {}, "Withdraw everything you shared with tally forget --org."),
         );
   const result = h("div", { "data-testid": "org-withdraw-result" });
   const withdraw = async () => {

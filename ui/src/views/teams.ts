@@ -24,18 +24,19 @@ function cellRows(cells: TeamCell[]): string[][] {
     String(c.measures.switches),
     String(c.measures.sentiment_negative),
     String(c.measures.sentiment_positive),
+    c.epsilon === null ? "–" : String(c.epsilon),
   ]);
 }
 
-const COLUMNS = ["period", "team", "people", "category", "active h", "focus h", "switches", "negative", "positive"];
+const COLUMNS = ["period", "team", "people", "category", "active h", "focus h", "switches", "negative", "positive", "ε spent"];
 
 function reportBody(r: TeamReport): HTMLElement[] {
   const note = [
     `Organisation ${r.org}, ${r.from} to ${r.to} by ${r.period}. A cell is shown only when at least ${r.k} enrolled people contribute to it; the org rows add up shown cells only, so hidden ones cannot be worked out by subtraction.`,
-    r.noise ? ` Laplace noise with ε = ${r.noise.epsilon} is added (drawn once per cell and kept).` : "",
+    r.noise ? ` Discrete Laplace noise with ε = ${r.noise.epsilon} per released cell is added (fixed per cell); the last column is the privacy budget each cell spent.` : "",
   ].join("");
-  const skipped = r.skipped_files + r.skipped_cells > 0
-    ? h("p", { class: "muted", "data-testid": "teams-skipped" }, `Ignored ${r.skipped_files} files and ${r.skipped_cells} rows that did not open or verify (incomplete, unenrolled or unsigned).`)
+  const skipped = r.skipped_files + r.skipped_cells + r.refused_enrolments > 0
+    ? h("p", { class: "muted", "data-testid": "teams-skipped" }, `Ignored ${r.skipped_files} files and ${r.skipped_cells} rows that did not open, verify or stay within the daily caps, and refused ${r.refused_enrolments} enrolments (a second key for a known install, a reused token, or beyond a team's roster).`)
     : null;
   if (r.teams.length === 0) {
     return [h("p", { "data-testid": "teams-note" }, note), h("p", { "data-testid": "teams-empty" }, `No team has ${r.k} or more contributors in this range yet: nothing can be shown.`)];
