@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, TimeDelta};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -209,7 +209,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
         Some(d) => d.clone(),
         None => dirs::data_dir().context("no platform data directory; pass --data-dir")?.join("tally"),
     };
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    tally::files::private_dir(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     Ok(dir)
 }
 
@@ -456,23 +456,9 @@ fn lines(cli: &Cli, file: Option<&Path>, config: &Config, command: LineCommand, 
     Ok(0)
 }
 
-/// Writes to a temp file beside `path`, then renames it over `path`.
+/// Writes an output file owner-only and atomically (see [`tally::files::write_atomically`]).
 fn write_atomically(path: &Path, write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().context("--out needs a file name")?.to_string_lossy().to_string();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        write(&mut file)?;
-        file.flush()?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
+    tally::files::write_atomically(path, write).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Rejected records printed in full before the rest are only counted.
