@@ -1,6 +1,7 @@
 //! What Tally leaves on the device, through the real binary: the directories it creates
 //! are its user's alone (0700) and so is every file it writes (0600), whatever the
-//! umask, including the files of an install made before modes were set.
+//! umask, including the files of an install made before modes were set; and nothing,
+//! the model's runtime included, writes outside Tally's own directories.
 #![cfg(unix)]
 
 mod common;
@@ -152,4 +153,45 @@ fn an_install_with_open_modes_is_tightened_when_the_store_opens() {
     assert_eq!(modes, private_store());
     run(&sandbox, &["pause"]);
     assert_eq!(mode(&data.join("paused")), "600", "setting the pause flag again tightens it");
+}
+
+/// Every file and directory under `root`, relative to it, except the directories the
+/// sandbox made itself.
+fn entries_under(root: &Path) -> Vec<String> {
+    let made = ["data", "config", "cache", "state", "runtime", "tmp"];
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                stack.push(path.clone());
+            }
+            if !made.contains(&relative.as_str()) {
+                found.push(relative);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// ONNX Runtime keeps telemetry unless told not to: a device id and an event queue
+/// under ~/.cache/Microsoft and a session file in TMPDIR. With the model loaded for
+/// redact, import and export, HOME (and TMPDIR inside it) holds Tally's directories only.
+#[test]
+fn with_the_model_nothing_is_written_outside_tallys_directories() {
+    let sandbox = Sandbox::with_model();
+    let out = sandbox.run_with_stdin(&["--require-model", "redact"], b"{\"text\":\"Call Jane Roe on Monday\"}\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = sandbox.input("aw.json", one_morning());
+    run(&sandbox, &["--require-model", "import", "--format", "aw", file.to_str().unwrap()]);
+    run(&sandbox, &["export", "csv", "--from", "2026-11-02", "--to", "2026-11-02"]);
+
+    let outside: Vec<String> = entries_under(sandbox.home.path())
+        .into_iter()
+        .filter(|p| !["data/tally", "config/tally", "cache/tally"].iter().any(|own| Path::new(p).starts_with(own)))
+        .collect();
+    assert_eq!(outside, Vec::<String>::new(), "written outside Tally's data, config and cache dirs");
 }
