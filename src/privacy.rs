@@ -2,6 +2,8 @@
 //! a location but never a payload (a payload could hold event text), and no telemetry
 //! from the libraries Tally loads.
 
+use std::io::Write;
+
 /// ONNX Runtime's switch for its telemetry, which otherwise writes a device id and an
 /// event queue under the cache dir's `Microsoft/` and a session file in TMPDIR. It is
 /// read while the library starts, before any API call could turn it off.
@@ -15,7 +17,11 @@ pub fn harden_process() {
     std::panic::set_hook(Box::new(|info| {
         let at =
             info.location().map_or_else(|| "unknown location".to_string(), |l| format!("{}:{}", l.file(), l.line()));
-        eprintln!("tally: internal error at {at} (details withheld: they may contain event data). Please report it.");
+        // Not eprintln!: with stderr closed, a panic inside the hook would abort.
+        let _ = writeln!(
+            std::io::stderr(),
+            "tally: internal error at {at} (details withheld: they may contain event data). Please report it."
+        );
     }));
 }
 

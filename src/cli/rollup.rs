@@ -109,15 +109,18 @@ fn today(policy: &Policy) -> NaiveDate {
 
 pub async fn enrol(store: &Store, policy: &Policy, args: &EnrolArgs) -> Result<u8> {
     if let (Some(row), false) = (store.enrolment(&policy.org).await?, args.rotate) {
-        println!(
+        outln!(
             "enrolled in `{}` as install {} ({} sink) since {}",
-            row.org, row.install_id, row.sink_kind, row.enrolled_at
-        );
+            row.org,
+            row.install_id,
+            row.sink_kind,
+            row.enrolled_at
+        )?;
         return Ok(0);
     }
     let token = EnrolmentToken::parse(&read_secret("Enrolment token from IT: ")?)?;
     let row = actions::enrol(store, &secrets()?, policy, &token, args.rotate).await?;
-    println!("enrolled in `{}` as install {} ({} sink)", row.org, row.install_id, row.sink_kind);
+    outln!("enrolled in `{}` as install {} ({} sink)", row.org, row.install_id, row.sink_kind)?;
     Ok(0)
 }
 
@@ -131,18 +134,21 @@ pub struct PublishArgs {
 pub async fn publish(store: &Store, analyzer: &Analyzer, policy: &Policy, args: &PublishArgs) -> Result<u8> {
     let done = actions::publish(store, analyzer, &secrets()?, policy, today(policy), args.force).await?;
     match done.ledger_id {
-        None => println!("nothing new to publish"),
-        Some(id) => println!(
+        None => outln!("nothing new to publish")?,
+        Some(id) => outln!(
             "published {} days ({} cells, {} rows written) to `{}`; ledger entry {id}",
-            done.days, done.cells, done.rows_written, policy.org
-        ),
+            done.days,
+            done.cells,
+            done.rows_written,
+            policy.org
+        )?,
     }
     Ok(0)
 }
 
 pub async fn withdraw(store: &Store, policy: &Policy) -> Result<u8> {
     let removed = actions::withdraw(store, &secrets()?, policy).await?;
-    println!("withdrew this install's contributions from `{}` ({removed} removed)", policy.org);
+    outln!("withdrew this install's contributions from `{}` ({removed} removed)", policy.org)?;
     Ok(0)
 }
 
@@ -159,11 +165,11 @@ pub fn sink(policy: &Policy, command: &SinkCommand) -> Result<u8> {
         SinkCommand::SetPassword { reader } => {
             let secret = Secret::new(&read_secret("Database password: ")?)?;
             store.set(&entry(*reader), &secret)?;
-            println!("password kept in the OS keyring ({}) as `{}`", store.backend_name(), entry(*reader));
+            outln!("password kept in the OS keyring ({}) as `{}`", store.backend_name(), entry(*reader))?;
         }
         SinkCommand::DeletePassword { reader } => {
             let gone = store.delete(&entry(*reader))?;
-            println!("{}", if gone { "password deleted" } else { "there was no password" });
+            outln!("{}", if gone { "password deleted" } else { "there was no password" })?;
         }
     }
     Ok(0)
@@ -183,10 +189,10 @@ pub async fn init(org: &str, folder: Option<&Path>, postgres: Option<&str>, k: u
         _ => bail!("say where: --folder DIR or --postgres URL"),
     };
     let setup = actions::init_org(&secrets()?, org, &target, k).await?;
-    println!("organisation `{org}` is ready; its secrets are in this machine's keyring.");
-    println!("enrolment token (give it to IT; it is a secret): {}", setup.token.expose());
+    outln!("organisation `{org}` is ready; its secrets are in this machine's keyring.")?;
+    outln!("enrolment token (give it to IT; it is a secret): {}", setup.token.expose())?;
     if let Some(key) = setup.org_public_key {
-        println!("org_public_key = \"{key}\"   # for [sink] in the policy file");
+        outln!("org_public_key = \"{key}\"   # for [sink] in the policy file")?;
     }
     Ok(0)
 }
@@ -221,7 +227,7 @@ pub async fn team(
             let http = insights::client::http_client();
             match insights::send_summary(store, analyzer, &secrets, &http, &config.insights, &settings, &s).await {
                 Ok(sent) => {
-                    super::insights_cli::print_answer(&sent.entry);
+                    super::insights_cli::print_answer(&sent.entry)?;
                     Ok(0)
                 }
                 Err(e) => Err(super::insights_cli::ledgered(e)),
@@ -231,27 +237,32 @@ pub async fn team(
         TeamCommand::Report(args) => {
             let r = report(store, policy, args, "report").await?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                outln!("{}", serde_json::to_string_pretty(&r)?)?;
                 return Ok(0);
             }
-            println!(
+            outln!(
                 "org `{}`, {} to {} by {}; cells need ≥ {} contributors",
                 r.org,
                 r.from,
                 r.to,
                 r.period.as_str(),
                 r.k
-            );
+            )?;
             if let Some(n) = &r.noise {
-                println!("{}", n.describe());
+                outln!("{}", n.describe())?;
             }
-            println!(
+            outln!(
                 "{:<12} {:<16} {:>5} {:<14} {:>10} {:>10}",
-                "period", "team", "n", "category", "active h", "focus h"
-            );
+                "period",
+                "team",
+                "n",
+                "category",
+                "active h",
+                "focus h"
+            )?;
             for c in r.teams.iter().chain(&r.org_cells) {
                 let team = if c.team.is_empty() { "(all shown)" } else { &c.team };
-                println!(
+                outln!(
                     "{:<12} {:<16} {:>5} {:<14} {:>10.1} {:>10.1}",
                     c.period_start.to_string(),
                     team,
@@ -259,13 +270,10 @@ pub async fn team(
                     c.category.as_str(),
                     c.measures.active_seconds as f64 / 3600.0,
                     c.measures.focus_seconds as f64 / 3600.0
-                );
+                )?;
             }
             if r.skipped_files + r.skipped_cells > 0 {
-                println!(
-                    "ignored: {} files and {} cells that did not open or verify",
-                    r.skipped_files, r.skipped_cells
-                );
+                outln!("ignored: {} files and {} cells that did not open or verify", r.skipped_files, r.skipped_cells)?;
             }
             Ok(0)
         }
@@ -273,17 +281,17 @@ pub async fn team(
             let r = report(store, policy, range, "export-csv").await?;
             match out {
                 Some(path) => super::write_atomically(path, |w| actions::write_team_csv(&r, w))?,
-                None => actions::write_team_csv(&r, std::io::stdout().lock()).context("writing to stdout")?,
+                None => actions::write_team_csv(&r, crate::output::stdout()).context("writing to stdout")?,
             }
             if let Some(n) = &r.noise {
-                eprintln!("tally: {}", n.describe());
+                note!("tally: {}", n.describe());
             }
-            eprintln!("tally: {} team rows, {} to {} by {}", r.teams.len(), r.from, r.to, r.period.as_str());
+            note!("tally: {} team rows, {} to {} by {}", r.teams.len(), r.from, r.to, r.period.as_str());
             Ok(0)
         }
         TeamCommand::Audit => {
             for a in store.audit_log(200).await? {
-                println!(
+                outln!(
                     "{}  {:<10} {:<6} {}..{}  k={} ε={} cells={}",
                     a.at,
                     a.action,
@@ -293,7 +301,7 @@ pub async fn team(
                     a.k,
                     a.epsilon.map(|e| e.to_string()).unwrap_or_else(|| "-".into()),
                     a.cells
-                );
+                )?;
             }
             Ok(0)
         }
