@@ -104,7 +104,7 @@ impl App {
             Some(d) => d.clone(),
             None => default_data_dir()?,
         };
-        std::fs::create_dir_all(&data_dir)
+        crate::files::private_dir(&data_dir)
             .map_err(|e| msg(format!("cannot create the data directory {}: {e}", data_dir.display())))?;
         let store = Store::open(&data_dir).await?;
         let (analyzer, engine) = build_analyzer(&options, &config)?;
@@ -264,7 +264,8 @@ impl App {
         let report = self.team_report(from, to, by, "export-csv").await?;
         let mut bytes = Vec::new();
         crate::rollup::actions::write_team_csv(&report, &mut bytes)?;
-        write_atomically(path, &bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
+        crate::files::write_atomically(path, |file| std::io::Write::write_all(file, &bytes))
+            .map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
         Ok(report.teams.len())
     }
 
@@ -463,7 +464,8 @@ impl App {
         let rows = report::report_rows(&self.store().await.buckets(lo, hi).await?, &zone, by);
         let mut bytes = Vec::new();
         report::write_csv(&rows, &mut bytes)?;
-        write_atomically(path, &bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
+        crate::files::write_atomically(path, |file| std::io::Write::write_all(file, &bytes))
+            .map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
         Ok(rows.len())
     }
 
@@ -474,7 +476,7 @@ impl App {
             None => default_data_dir()?,
         };
         let dir = if demo { real.parent().unwrap_or(Path::new(".")).join(DEMO_DIR) } else { real };
-        std::fs::create_dir_all(&dir).map_err(|e| msg(format!("cannot create {}: {e}", dir.display())))?;
+        crate::files::private_dir(&dir).map_err(|e| msg(format!("cannot create {}: {e}", dir.display())))?;
         let store = Store::open(&dir).await?;
         if demo && store.extent().await?.is_none() {
             self.fill_demo(&store).await?;
@@ -628,9 +630,10 @@ impl App {
         // The whole file must still load before it replaces the old one.
         let staged = self.config_path.with_extension("toml.staged");
         if let Some(dir) = self.config_path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| msg(format!("cannot create {}: {e}", dir.display())))?;
+            crate::files::private_dir(dir).map_err(|e| msg(format!("cannot create {}: {e}", dir.display())))?;
         }
-        std::fs::write(&staged, &text).map_err(|e| msg(format!("cannot write {}: {e}", staged.display())))?;
+        crate::files::write_private(&staged, text.as_bytes())
+            .map_err(|e| msg(format!("cannot write {}: {e}", staged.display())))?;
         let loaded = Config::load(Some(&staged)).and_then(|c| c.category_rules().map(|_| c));
         let config = match loaded {
             Ok(c) => c,
@@ -769,26 +772,9 @@ fn set_or_remove(table: &mut toml::Table, key: &str, value: Option<toml::Value>)
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report.csv".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 fn tempfile_in(dir: &Path, bytes: &[u8]) -> UiResult<PathBuf> {
     let path = dir.join(format!(".demo-{}.json", std::process::id()));
-    std::fs::write(&path, bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
+    crate::files::write_private(&path, bytes).map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }
 
@@ -1098,6 +1084,37 @@ mod tests {
         let saved = app.save_settings(good).await.unwrap();
         assert_eq!(saved.timezone, "UTC");
         assert!(dir.path().join("config.toml").exists());
+    }
+
+    /// Assumes a umask that leaves group or other bits (the usual 022): that is what the
+    /// modes set here must not inherit.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_config_and_data_dirs_and_files_written_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config").join("tally").join("config.toml");
+        let options = AppOptions {
+            data_dir: Some(dir.path().join("data")),
+            config: Some(config.clone()),
+            model_dir: None,
+            no_model: true,
+            policy: None,
+        };
+        let app = App::open(options).await.unwrap();
+        app.save_settings(edit(&app.settings().await)).await.unwrap();
+        let config_dir = config.parent().unwrap();
+        assert_eq!((mode(config_dir), mode(&config)), (0o700, 0o600));
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        // A config written before modes were set is replaced by an owner-only one.
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+        app.save_settings(edit(&app.settings().await)).await.unwrap();
+        assert_eq!(mode(&config), 0o600);
+        let report = dir.path().join("report.csv");
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        app.export_csv(&report, day, day, ReportPeriod::Day).await.unwrap();
+        assert_eq!(mode(&report), 0o600);
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@ pub mod config;
 pub mod consent;
 pub mod dashboard;
 pub mod event;
+pub mod files;
 pub mod import;
 pub mod insights;
 pub mod lines;

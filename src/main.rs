@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, TimeDelta};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -18,6 +18,10 @@ use tally::pipeline::{self, RunOptions, RunOutcome};
 use tally::report::{self, Period};
 use tally::rollup::policy::Policy;
 use tally::store::Store;
+
+#[path = "cli/output.rs"]
+#[macro_use]
+mod output;
 
 #[path = "cli/collect.rs"]
 mod collect_cli;
@@ -191,14 +195,16 @@ fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("tally: cannot start the async runtime: {e}");
+            note!("tally: cannot start the async runtime: {e}");
             return std::process::ExitCode::from(1);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => std::process::ExitCode::from(code),
+        // The reader has all it wanted (`| head`): a normal end.
+        Err(_) if output::stdout_closed() => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tally: {e:#}");
+            note!("tally: {e:#}");
             std::process::ExitCode::from(1)
         }
     }
@@ -209,7 +215,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
         Some(d) => d.clone(),
         None => dirs::data_dir().context("no platform data directory; pass --data-dir")?.join("tally"),
     };
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    tally::files::private_dir(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     Ok(dir)
 }
 
@@ -220,7 +226,7 @@ fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
     let exclusions = config.exclusions()?;
     let fallback = |rules| Analyzer::new(rules, Box::<LexiconScorer>::default());
     let analyzer = if cli.no_model || !config.model.enabled {
-        eprintln!("tally: engine: recognizers+rules (model disabled)");
+        note!("tally: engine: recognizers+rules (model disabled)");
         fallback(rules)
     } else {
         let mut model_config = config.model.clone();
@@ -228,12 +234,12 @@ fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
         match LocalModel::load(&model_config, cli.model_dir.as_deref()) {
             Ok(model) => {
                 let analyzer = Analyzer::new(rules, Box::new(model));
-                eprintln!("tally: engine: {}", analyzer.describe());
+                note!("tally: engine: {}", analyzer.describe());
                 analyzer
             }
             Err(e) if cli.require_model => bail!("the local model is required (--require-model) but unavailable: {e}"),
             Err(e) => {
-                eprintln!("tally: engine: recognizers+rules only; local model unavailable: {e}");
+                note!("tally: engine: recognizers+rules only; local model unavailable: {e}");
                 fallback(rules)
             }
         }
@@ -258,9 +264,9 @@ async fn run(cli: Cli) -> Result<u8> {
             store.close().await;
             match out {
                 Some(path) => write_atomically(path, |w| report::write_csv(&rows, w))?,
-                None => report::write_csv(&rows, std::io::stdout().lock()).context("writing the report to stdout")?,
+                None => report::write_csv(&rows, output::stdout()).context("writing the report to stdout")?,
             }
-            eprintln!("tally: {} report rows, {from} to {to} by {}", rows.len(), by_name(*by));
+            note!("tally: {} report rows, {from} to {to} by {}", rows.len(), by_name(*by));
             Ok(0)
         }
         Command::Serve { port } => serve(&cli, &config, *port).await,
@@ -276,7 +282,7 @@ async fn run(cli: Cli) -> Result<u8> {
             let secrets = insights_cli::secrets()?;
             let entry = &config.redact.pseudonym_key;
             PseudonymKey::rotate(&secrets, entry).context("rotating the pseudonym key")?;
-            eprintln!(
+            note!(
                 "tally: new pseudonym key in `{entry}` ({}); pseudonyms from now on do not match earlier ones",
                 secrets.backend_name()
             );
@@ -294,7 +300,7 @@ async fn run(cli: Cli) -> Result<u8> {
             let mut stats = report::stats(&store.buckets(lo, hi).await?, &zone);
             stats.redactors = store.redactor_versions(lo, hi).await?;
             store.close().await;
-            print!("{}", report::render_stats(&stats, from, to, &zone));
+            out!("{}", report::render_stats(&stats, from, to, &zone))?;
             Ok(0)
         }
         Command::Insights(args) => {
@@ -402,7 +408,7 @@ async fn serve(cli: &Cli, config: &Config, port: Option<u16>) -> Result<u8> {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     };
-    eprintln!(
+    note!(
         "tally: serving the ActivityWatch API on http://{address} (auth {}); Ctrl-C to stop",
         if token.is_some() { "on" } else { "off" }
     );
@@ -411,7 +417,7 @@ async fn serve(cli: &Cli, config: &Config, port: Option<u16>) -> Result<u8> {
         .await
         .context("serving the ActivityWatch API")?;
     store.close().await;
-    eprintln!("tally: stopped; {} events aggregated and saved", summary.events);
+    note!("tally: stopped; {} events aggregated and saved", summary.events);
     Ok(0)
 }
 
@@ -433,7 +439,7 @@ fn redact_operator(config: &Config, kind: OperatorKind) -> Result<Operator> {
             let entry = &config.redact.pseudonym_key;
             let (key, created) = PseudonymKey::load_or_create(&secrets, entry).context("loading the pseudonym key")?;
             let new = if created { "new " } else { "" };
-            eprintln!("tally: operator: pseudonym ({new}key in `{entry}`, {})", secrets.backend_name());
+            note!("tally: operator: pseudonym ({new}key in `{entry}`, {})", secrets.backend_name());
             Operator::Pseudonym(key)
         }
     })
@@ -447,32 +453,18 @@ fn lines(cli: &Cli, file: Option<&Path>, config: &Config, command: LineCommand, 
         )),
         None => Box::new(BufReader::new(std::io::stdin().lock())),
     };
-    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let stdout = std::io::BufWriter::new(output::stdout());
     let stats = tally::lines::run(input, stdout, &analyzer, command).context("writing output")?;
     if stats.failed > 0 {
-        eprintln!("tally: {} of {} lines failed (see their `error` fields)", stats.failed, stats.ok + stats.failed);
+        note!("tally: {} of {} lines failed (see their `error` fields)", stats.failed, stats.ok + stats.failed);
         return Ok(1);
     }
     Ok(0)
 }
 
-/// Writes to a temp file beside `path`, then renames it over `path`.
+/// Writes an output file owner-only and atomically (see [`tally::files::write_atomically`]).
 fn write_atomically(path: &Path, write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().context("--out needs a file name")?.to_string_lossy().to_string();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        write(&mut file)?;
-        file.flush()?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
+    tally::files::write_atomically(path, write).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Rejected records printed in full before the rest are only counted.
@@ -497,7 +489,7 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
             Arc::clone(&stop),
             |error| {
                 if shown < SHOWN_REJECTS {
-                    bar.suspend(|| eprintln!("{shown_path}: {error}"));
+                    bar.suspend(|| note!("{shown_path}: {error}"));
                 }
                 shown += 1;
             },
@@ -506,7 +498,7 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
         bar.finish_and_clear();
         let summary = result.with_context(|| format!("importing {}", path.display()))?;
         if summary.skipped as usize > SHOWN_REJECTS {
-            eprintln!("{shown_path}: … and {} more rejected records", summary.skipped as usize - SHOWN_REJECTS);
+            note!("{shown_path}: … and {} more rejected records", summary.skipped as usize - SHOWN_REJECTS);
         }
         let resumed = if summary.resumed_from > 0 {
             format!(" (resumed after record {})", summary.resumed_from)
@@ -515,29 +507,32 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
         };
         match &summary.outcome {
             RunOutcome::AlreadyImported => {
-                eprintln!("{shown_path}: already imported; nothing changed");
+                note!("{shown_path}: already imported; nothing changed");
                 continue;
             }
             RunOutcome::Complete => {
-                eprintln!(
+                note!(
                     "{shown_path}: imported {} records ({} active pieces), skipped {}{resumed}",
-                    summary.imported, summary.events, summary.skipped
+                    summary.imported,
+                    summary.events,
+                    summary.skipped
                 )
             }
             RunOutcome::Interrupted => {
-                eprintln!("{shown_path}: interrupted after {} records; everything read so far is saved — run the same import again to resume", summary.imported);
+                note!("{shown_path}: interrupted after {} records; everything read so far is saved — run the same import again to resume", summary.imported);
                 return Ok(130);
             }
             RunOutcome::Truncated(problem) => {
-                eprintln!(
+                note!(
                     "{shown_path}: imported {} records, skipped {}, then stopped: {problem}",
-                    summary.imported, summary.skipped
+                    summary.imported,
+                    summary.skipped
                 );
                 code = 1;
             }
         }
         for (reason, count) in &summary.reasons {
-            eprintln!("  skipped {count} × {reason}");
+            note!("  skipped {count} × {reason}");
         }
         if summary.skipped > 0 && code == 0 {
             code = 2;

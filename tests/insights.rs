@@ -28,6 +28,8 @@ enum Wire {
 enum Reply {
     Answer(&'static str),
     Status(u16, Option<&'static str>),
+    /// An error status whose body carries this `error.message`.
+    Refuse(u16, &'static str),
     Raw(&'static str),
     Stall(Duration),
 }
@@ -120,6 +122,9 @@ async fn handle(state: Arc<ServerState>, headers: HeaderMap, body: Bytes) -> Res
             }
             response
         }
+        Reply::Refuse(code, message) => {
+            (StatusCode::from_u16(code).unwrap(), axum::Json(json!({"error": {"message": message}}))).into_response()
+        }
         Reply::Raw(text) => (StatusCode::OK, [("content-type", "application/json")], text).into_response(),
         Reply::Stall(d) => {
             tokio::time::sleep(d).await;
@@ -173,8 +178,11 @@ fn unique_provider() -> String {
 }
 
 fn setup(server: &ProviderServer, extra: &[&str]) -> (Sandbox, String) {
+    setup_in(Sandbox::new(), server, extra)
+}
+
+fn setup_in(sandbox: Sandbox, server: &ProviderServer, extra: &[&str]) -> (Sandbox, String) {
     join_fresh_session_keyring();
-    let sandbox = Sandbox::new();
     import_five_weeks(&sandbox, 7);
     let kind = match server.state.wire {
         Wire::OpenAi => "openai",
@@ -376,6 +384,34 @@ fn malformed_json_from_the_provider_is_an_error_not_an_insight() {
     let entries = ledger(&sandbox);
     assert_eq!((entries.len(), entries[0]["outcome"].as_str()), (1, Some("failed")));
     assert!(entries[0]["response"].is_null());
+}
+
+/// A provider's error message is text from outside like an answer: the model and the
+/// recognizers redact it before the ledger keeps it or the command prints it, and the
+/// ledger row says what kind of failure it was.
+#[test]
+fn a_provider_error_message_is_redacted_before_it_is_stored_or_shown() {
+    let planted = ["Marguerite Okafor", "marguerite.okafor.qx7@example.com"];
+    let server = ProviderServer::start(
+        Wire::OpenAi,
+        vec![Reply::Refuse(
+            400,
+            "Monthly budget exceeded for Marguerite Okafor (marguerite.okafor.qx7@example.com); ask your admin.",
+        )],
+    );
+    let (sandbox, _) = setup_in(Sandbox::with_model(), &server, &[]);
+    sandbox.watch(&planted);
+    let sent = sandbox.run(&["--require-model", "insights", "--send", "--week-of", WEEK, "--tz", "UTC"]);
+    assert_eq!(sent.status.code(), Some(1), "{}", stderr(&sent));
+    assert_eq!(server.received().len(), 1, "the send reached the provider: {}", stderr(&sent));
+    let entries = ledger(&sandbox);
+    assert_eq!((entries.len(), entries[0]["outcome"].as_str()), (1, Some("failed")));
+    let error = entries[0]["error"].as_str().unwrap();
+    assert!(error.starts_with("http-status: provider `"), "{error}");
+    assert!(error.ends_with("Monthly budget exceeded for <PERSON> (<EMAIL>); ask your admin."), "{error}");
+    let message = stderr(&sent);
+    assert!(message.contains("after 1 attempt(s): Monthly budget exceeded for <PERSON> (<EMAIL>)"), "{message}");
+    assert_eq!(scan_for_pii(sandbox.home.path(), &planted), vec![]);
 }
 
 #[test]

@@ -194,9 +194,14 @@ static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = On
 
 fn environment(library: &Path) -> Result<ort::environment::Environment, ModelError> {
     let result = ENVIRONMENT.get_or_init(|| {
+        // `harden_process` has set the switch in Tally's binaries; a program that skipped
+        // it still gets no telemetry files, at the cost of setting it this late.
+        if !crate::privacy::runtime_telemetry_disabled() {
+            crate::privacy::disable_runtime_telemetry();
+        }
         let absolute = std::fs::canonicalize(library).map_err(|e| e.to_string())?;
         let builder = ort::init_from(&absolute).map_err(|e| e.to_string())?;
-        builder.with_name("tally").build().map_err(|e| e.to_string())
+        builder.with_name("tally").with_telemetry(false).build().map_err(|e| e.to_string())
     });
     result.clone().map_err(|reason| ModelError::Library { path: library.to_path_buf(), reason, hint: SETUP_HINT })
 }

@@ -99,9 +99,9 @@ pub async fn collect(
     let handle = Collector::start(store, analyzer, config.exclusions()?, options).await?;
     let status = handle.status();
     if let Some(note) = &status.note {
-        eprintln!("tally: {note}");
+        note!("tally: {note}");
     }
-    eprintln!(
+    note!(
         "tally: collecting (poll every {} ms, idle after {} min){}; stop with Ctrl-C",
         settings.poll_ms,
         settings.idle_timeout_minutes,
@@ -112,16 +112,16 @@ pub async fn collect(
         tokio::time::sleep(Duration::from_millis(250)).await;
         let error = handle.status().last_error;
         if error.is_some() && error != reported_error {
-            eprintln!("tally: watcher: {}", error.as_deref().unwrap_or_default());
+            note!("tally: watcher: {}", error.as_deref().unwrap_or_default());
         }
         reported_error = error;
     }
     let last_error = handle.status().last_error;
     let summary = handle.stop().await.context("the collector failed")?;
     if let Some(error) = last_error.filter(|e| Some(e) != reported_error.as_ref()) {
-        eprintln!("tally: {error}");
+        note!("tally: {error}");
     }
-    eprintln!("tally: collector stopped; {} activity pieces recorded and flushed", summary.events);
+    note!("tally: collector stopped; {} activity pieces recorded and flushed", summary.events);
     Ok(0)
 }
 
@@ -131,17 +131,17 @@ pub fn set_paused(data_dir: &Path, paused: bool) -> Result<u8> {
     let flag = PauseFlag::in_dir(data_dir);
     if paused {
         flag.set().with_context(|| format!("cannot write the pause flag in {}", data_dir.display()))?;
-        eprintln!("tally: collection paused (also after a restart); `tally resume` continues");
+        note!("tally: collection paused (also after a restart); `tally resume` continues");
     } else {
         flag.clear().with_context(|| format!("cannot remove the pause flag in {}", data_dir.display()))?;
-        eprintln!("tally: collection resumed");
+        note!("tally: collection resumed");
     }
     Ok(0)
 }
 
 pub async fn consent(store: &Store, args: &ConsentArgs) -> Result<u8> {
     let status = if args.agree {
-        println!("{WHAT_IS_COLLECTED}");
+        outln!("{WHAT_IS_COLLECTED}")?;
         tally::consent::agree(store).await?
     } else if args.withdraw {
         tally::consent::withdraw(store).await?
@@ -150,9 +150,9 @@ pub async fn consent(store: &Store, args: &ConsentArgs) -> Result<u8> {
     };
     let when = status.changed_at.map(|t| format!(" (since {})", t.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
     match (status.agreed, status.changed_at.is_some()) {
-        (true, _) => println!("consent: agreed{when}"),
-        (false, true) => println!("consent: withdrawn{when}; `tally consent --agree` to collect again"),
-        (false, false) => println!("consent: not given; nothing is collected until you run `tally consent --agree`"),
+        (true, _) => outln!("consent: agreed{when}")?,
+        (false, true) => outln!("consent: withdrawn{when}; `tally consent --agree` to collect again")?,
+        (false, false) => outln!("consent: not given; nothing is collected until you run `tally consent --agree`")?,
     }
     Ok(0)
 }
@@ -169,7 +169,7 @@ pub async fn pulse(store: &Store, analyzer: &Analyzer, config: &Config, args: &P
         args.text.clone()
     };
     let outcome = pulse::record(store, analyzer, config, &text, args.mood).await?;
-    println!(
+    outln!(
         "pulse recorded: sentiment {}, category {}{}",
         outcome.sentiment.as_str(),
         outcome.category,
@@ -178,7 +178,7 @@ pub async fn pulse(store: &Store, analyzer: &Analyzer, config: &Config, args: &P
         } else {
             String::new()
         }
-    );
+    )?;
     Ok(0)
 }
 
@@ -199,9 +199,11 @@ pub async fn forget(store: &Store, config: &Config, args: &ForgetArgs) -> Result
         (Some(from), Some(to)) if !args.all => format!("{from} to {to}"),
         _ => "everything".to_string(),
     };
-    println!(
+    outln!(
         "forgot {what}: {} activity rows, {} redaction-count rows, {} import checkpoints; database compacted",
-        gone.buckets, gone.redaction_counts, gone.checkpoints
-    );
+        gone.buckets,
+        gone.redaction_counts,
+        gone.checkpoints
+    )?;
     Ok(0)
 }

@@ -109,11 +109,11 @@ pub fn token(command: &TokenCommand) -> Result<u8> {
         TokenCommand::Set => {
             let secret = Secret::new(&read_secret("Bearer token for `tally serve` (not echoed): ")?)?;
             secrets.set(SERVE_TOKEN, &secret)?;
-            eprintln!("tally: `tally serve` now requires this bearer token (kept in {})", secrets.backend_name());
+            note!("tally: `tally serve` now requires this bearer token (kept in {})", secrets.backend_name());
         }
         TokenCommand::Delete => {
             let deleted = secrets.delete(SERVE_TOKEN)?;
-            eprintln!(
+            note!(
                 "tally: {}",
                 if deleted { "token deleted; `tally serve` runs without auth" } else { "no token was set" }
             );
@@ -157,7 +157,7 @@ pub async fn insights(store: &Store, analyzer: &Analyzer, config: &Config, args:
     let secrets = secrets()?;
     match insights::send(store, analyzer, &secrets, &http, &config.insights, provider, &period).await {
         Ok(sent) => {
-            print_answer(&sent.entry);
+            print_answer(&sent.entry)?;
             Ok(0)
         }
         Err(e) => Err(ledgered(e)),
@@ -179,14 +179,14 @@ pub fn print_preview(preview: &insights::Preview) -> Result<u8> {
         _ => writeln!(err, "tally: no provider is configured, so nothing can be sent; the request would carry:")?,
     }
     writeln!(err, "tally: body {} bytes, SHA-256 {}", preview.body.len(), preview.sha256)?;
-    std::io::stdout().lock().write_all(&preview.body).context("writing the preview to stdout")?;
-    println!();
+    crate::output::stdout().write_all(&preview.body).context("writing the preview to stdout")?;
+    outln!()?;
     if preview.findings.is_empty() {
-        eprintln!("tally: outbound gate: clear (nothing detected)");
+        note!("tally: outbound gate: clear (nothing detected)");
         return Ok(0);
     }
     let shown: Vec<String> = preview.findings.iter().map(ToString::to_string).collect();
-    eprintln!("tally: outbound gate: a send would be BLOCKED: {}", shown.join("; "));
+    note!("tally: outbound gate: a send would be BLOCKED: {}", shown.join("; "));
     Ok(2)
 }
 
@@ -201,17 +201,21 @@ pub fn ledgered(e: InsightsError) -> anyhow::Error {
     }
 }
 
-pub fn print_answer(entry: &LedgerEntry) {
-    println!("{}", entry.response.as_deref().unwrap_or_default());
+pub fn print_answer(entry: &LedgerEntry) -> std::io::Result<()> {
+    outln!("{}", entry.response.as_deref().unwrap_or_default())?;
     let attempts = entry.attempts.as_array().map_or(0, Vec::len);
-    eprintln!(
+    note!(
         "tally: answered by `{}` ({}) after {attempts} attempt(s); ledger entry #{}, payload SHA-256 {}",
-        entry.provider, entry.model, entry.id, entry.payload_sha256
+        entry.provider,
+        entry.model,
+        entry.id,
+        entry.payload_sha256
     );
     if entry.flagged() {
         let found: Vec<String> = entry.response_redactions.iter().map(|(l, n)| format!("{l} {n}")).collect();
-        eprintln!("tally: FLAGGED: the answer contained {}; those parts were redacted", found.join(", "));
+        note!("tally: FLAGGED: the answer contained {}; those parts were redacted", found.join(", "));
     }
+    Ok(())
 }
 
 pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderCommand) -> Result<u8> {
@@ -219,13 +223,13 @@ pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderComm
         ProviderCommand::List => {
             let providers = store.providers().await?;
             if providers.is_empty() {
-                println!(
+                outln!(
                     "No providers. Add one with `tally provider set NAME --kind openai --base-url URL --model MODEL`."
-                );
+                )?;
                 return Ok(0);
             }
             let secrets = secrets()?;
-            println!("{:<16} {:<13} {:<24} {:<6} BASE URL", "NAME", "KIND", "MODEL", "KEY");
+            outln!("{:<16} {:<13} {:<24} {:<6} BASE URL", "NAME", "KIND", "MODEL", "KEY")?;
             for (p, is_default) in providers {
                 let key = match secrets.get(&provider_key_name(&p.name)) {
                     Ok(Some(_)) => "set",
@@ -233,9 +237,9 @@ pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderComm
                     Err(_) => "?",
                 };
                 let name = if is_default { format!("{} *", p.name) } else { p.name.clone() };
-                println!("{name:<16} {:<13} {:<24} {key:<6} {}", p.kind.as_str(), p.model, p.base_url);
+                outln!("{name:<16} {:<13} {:<24} {key:<6} {}", p.kind.as_str(), p.model, p.base_url)?;
             }
-            println!("(* default; keys in {})", secrets.backend_name());
+            outln!("(* default; keys in {})", secrets.backend_name())?;
             Ok(0)
         }
         ProviderCommand::Set(args) => {
@@ -243,7 +247,7 @@ pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderComm
             let settings = merge_settings(existing, args)?;
             settings.validate()?;
             store.set_provider(&settings, args.default).await?;
-            eprintln!(
+            note!(
                 "tally: provider `{}` saved ({} at {}, model {}). Set its key with `tally provider set-key {}`.",
                 settings.name,
                 settings.kind.as_str(),
@@ -261,15 +265,15 @@ pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderComm
             let secret = Secret::new(&value)?;
             let secrets = secrets()?;
             secrets.set(&provider_key_name(name), &secret)?;
-            eprintln!("tally: key for `{name}` stored in {}", secrets.backend_name());
+            note!("tally: key for `{name}` stored in {}", secrets.backend_name());
             Ok(0)
         }
         ProviderCommand::DeleteKey { name } => {
             let secrets = secrets()?;
             if secrets.delete(&provider_key_name(name))? {
-                eprintln!("tally: key for `{name}` deleted from {}", secrets.backend_name());
+                note!("tally: key for `{name}` deleted from {}", secrets.backend_name());
             } else {
-                eprintln!("tally: no key for `{name}` in {}", secrets.backend_name());
+                note!("tally: no key for `{name}` in {}", secrets.backend_name());
             }
             Ok(0)
         }
@@ -278,7 +282,7 @@ pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderComm
                 bail!("no provider named `{name}`: see `tally provider list`");
             }
             secrets()?.delete(&provider_key_name(name))?;
-            eprintln!("tally: provider `{name}` and its key removed; its ledger entries stay");
+            note!("tally: provider `{name}` and its key removed; its ledger entries stay");
             Ok(0)
         }
         ProviderCommand::Test { name } => {
@@ -286,7 +290,7 @@ pub async fn provider(store: &Store, analyzer: &Analyzer, command: &ProviderComm
             let secrets = secrets()?;
             match insights::test_provider(store, analyzer, &secrets, &http, name.as_deref()).await {
                 Ok(sent) => {
-                    print_answer(&sent.entry);
+                    print_answer(&sent.entry)?;
                     Ok(0)
                 }
                 Err(e) => Err(ledgered(e)),
@@ -330,7 +334,7 @@ fn merge_settings(existing: Option<ProviderSettings>, a: &ProviderSetArgs) -> Re
 
 pub async fn ledger(store: &Store, args: &LedgerArgs) -> Result<u8> {
     let entries = store.ledger(args.limit).await?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     if args.json {
         for entry in &entries {
             serde_json::to_writer(&mut out, entry).context("writing the ledger")?;
@@ -394,8 +398,8 @@ pub async fn export_insights(store: &Store, out: Option<&PathBuf>) -> Result<u8>
     }
     match out {
         Some(path) => crate::write_atomically(path, |w| w.write_all(text.as_bytes()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes()).context("writing insights to stdout")?,
+        None => crate::output::stdout().write_all(text.as_bytes()).context("writing insights to stdout")?,
     }
-    eprintln!("tally: {} insight(s) exported", entries.len());
+    note!("tally: {} insight(s) exported", entries.len());
     Ok(0)
 }

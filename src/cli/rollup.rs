@@ -151,15 +151,18 @@ fn today(policy: &Policy) -> NaiveDate {
 
 pub async fn enrol(store: &Store, policy: &Policy, args: &EnrolArgs) -> Result<u8> {
     if let (Some(row), false) = (store.enrolment(&policy.org).await?, args.rotate) {
-        println!(
+        outln!(
             "enrolled in `{}` as install {} ({} sink) since {}",
-            row.org, row.install_id, row.sink_kind, row.enrolled_at
-        );
+            row.org,
+            row.install_id,
+            row.sink_kind,
+            row.enrolled_at
+        )?;
         return Ok(0);
     }
     let token = EnrolmentToken::parse(&read_secret("Enrolment token from IT: ")?)?;
     let row = actions::enrol(store, &secrets()?, policy, &token, args.rotate).await?;
-    println!("enrolled in `{}` as install {} ({} sink)", row.org, row.install_id, row.sink_kind);
+    outln!("enrolled in `{}` as install {} ({} sink)", row.org, row.install_id, row.sink_kind)?;
     Ok(0)
 }
 
@@ -173,18 +176,21 @@ pub struct PublishArgs {
 pub async fn publish(store: &Store, analyzer: &Analyzer, policy: &Policy, args: &PublishArgs) -> Result<u8> {
     let done = actions::publish(store, analyzer, &secrets()?, policy, today(policy), args.force).await?;
     match done.ledger_id {
-        None => println!("nothing new to publish"),
-        Some(id) => println!(
+        None => outln!("nothing new to publish")?,
+        Some(id) => outln!(
             "published {} days ({} cells, {} rows written) to `{}`; ledger entry {id}",
-            done.days, done.cells, done.rows_written, policy.org
-        ),
+            done.days,
+            done.cells,
+            done.rows_written,
+            policy.org
+        )?,
     }
     Ok(0)
 }
 
 pub async fn withdraw(store: &Store, policy: &Policy) -> Result<u8> {
     let removed = actions::withdraw(store, &secrets()?, policy).await?;
-    println!("withdrew this install's contributions from `{}` ({removed} removed)", policy.org);
+    outln!("withdrew this install's contributions from `{}` ({removed} removed)", policy.org)?;
     Ok(0)
 }
 
@@ -201,11 +207,11 @@ pub fn sink(policy: &Policy, command: &SinkCommand) -> Result<u8> {
         SinkCommand::SetPassword { reader } => {
             let secret = Secret::new(&read_secret("Database password: ")?)?;
             store.set(&entry(*reader), &secret)?;
-            println!("password kept in the OS keyring ({}) as `{}`", store.backend_name(), entry(*reader));
+            outln!("password kept in the OS keyring ({}) as `{}`", store.backend_name(), entry(*reader))?;
         }
         SinkCommand::DeletePassword { reader } => {
             let gone = store.delete(&entry(*reader))?;
-            println!("{}", if gone { "password deleted" } else { "there was no password" });
+            outln!("{}", if gone { "password deleted" } else { "there was no password" })?;
         }
     }
     Ok(0)
@@ -231,12 +237,12 @@ pub async fn init(
         _ => bail!("say where: --folder DIR or --postgres URL"),
     };
     let setup = actions::init_org(&secrets()?, org, &target, k).await?;
-    println!("organisation `{org}` is ready.");
+    outln!("organisation `{org}` is ready.")?;
     if let Some(key) = setup.org_public_key {
-        println!("its folder key is in this machine's keyring; back it up.");
-        println!("org_public_key = \"{key}\"   # for [sink] in the policy file");
+        outln!("its folder key is in this machine's keyring; back it up.")?;
+        outln!("org_public_key = \"{key}\"   # for [sink] in the policy file")?;
     }
-    println!("next: declare each team's size under [roster] in the policy, then `tally team tokens issue --team T --count N`");
+    outln!("next: declare each team's size under [roster] in the policy, then `tally team tokens issue --team T --count N`")?;
     Ok(0)
 }
 
@@ -270,7 +276,7 @@ pub async fn team(
             let http = insights::client::http_client();
             match insights::send_summary(store, analyzer, &secrets, &http, &config.insights, &settings, &s).await {
                 Ok(sent) => {
-                    super::insights_cli::print_answer(&sent.entry);
+                    super::insights_cli::print_answer(&sent.entry)?;
                     Ok(0)
                 }
                 Err(e) => Err(super::insights_cli::ledgered(e)),
@@ -281,41 +287,47 @@ pub async fn team(
         TeamCommand::Status => {
             let s = actions::team_status(store, &secrets()?, policy).await?;
             match (&policy.sink, s.roster) {
-                (tally::rollup::policy::SinkConfig::Folder { .. }, _) => println!(
+                (tally::rollup::policy::SinkConfig::Folder { .. }, _) => outln!(
                     "{} enrolments in the shared folder (all teams); in folder mode the organisation's admin can open every install's daily figures",
                     s.enrolled
-                ),
+                )?,
                 (_, Some(roster)) => {
-                    println!("team `{}`: {} installs enrolled of a declared roster of {roster}", s.team, s.enrolled)
+                    outln!("team `{}`: {} installs enrolled of a declared roster of {roster}", s.team, s.enrolled)?
                 }
-                (_, None) => println!("team `{}`: {} installs enrolled (no roster declared)", s.team, s.enrolled),
+                (_, None) => outln!("team `{}`: {} installs enrolled (no roster declared)", s.team, s.enrolled)?,
             }
             Ok(0)
         }
         TeamCommand::Report(args) => {
             let r = report(store, policy, args, "report").await?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                outln!("{}", serde_json::to_string_pretty(&r)?)?;
                 return Ok(0);
             }
-            println!(
+            outln!(
                 "org `{}`, {} to {} by {}; cells need ≥ {} contributors",
                 r.org,
                 r.from,
                 r.to,
                 r.period.as_str(),
                 r.k
-            );
+            )?;
             if let Some(n) = &r.noise {
-                println!("{}", n.describe());
+                outln!("{}", n.describe())?;
             }
-            println!(
+            outln!(
                 "{:<12} {:<16} {:>5} {:<14} {:>10} {:>10} {:>8}",
-                "period", "team", "n", "category", "active h", "focus h", "ε spent"
-            );
+                "period",
+                "team",
+                "n",
+                "category",
+                "active h",
+                "focus h",
+                "ε spent"
+            )?;
             for c in r.teams.iter().chain(&r.org_cells) {
                 let team = if c.team.is_empty() { "(all shown)" } else { &c.team };
-                println!(
+                outln!(
                     "{:<12} {:<16} {:>5} {:<14} {:>10.1} {:>10.1} {:>8}",
                     c.period_start.to_string(),
                     team,
@@ -324,19 +336,20 @@ pub async fn team(
                     c.measures.active_seconds as f64 / 3600.0,
                     c.measures.focus_seconds as f64 / 3600.0,
                     c.epsilon.map(|e| e.to_string()).unwrap_or_else(|| "-".into())
-                );
+                )?;
             }
             if r.skipped_files + r.skipped_cells > 0 {
-                println!(
+                outln!(
                     "ignored: {} files and {} cells that did not open, verify or stay within the daily caps",
-                    r.skipped_files, r.skipped_cells
-                );
+                    r.skipped_files,
+                    r.skipped_cells
+                )?;
             }
             if r.refused_enrolments > 0 {
-                println!(
+                outln!(
                     "refused: {} enrolments (a second key for a pinned install, a reused token, or beyond a roster)",
                     r.refused_enrolments
-                );
+                )?;
             }
             Ok(0)
         }
@@ -344,17 +357,17 @@ pub async fn team(
             let r = report(store, policy, range, "export-csv").await?;
             match out {
                 Some(path) => super::write_atomically(path, |w| actions::write_team_csv(&r, w))?,
-                None => actions::write_team_csv(&r, std::io::stdout().lock()).context("writing to stdout")?,
+                None => actions::write_team_csv(&r, crate::output::stdout()).context("writing to stdout")?,
             }
             if let Some(n) = &r.noise {
-                eprintln!("tally: {}", n.describe());
+                note!("tally: {}", n.describe());
             }
-            eprintln!("tally: {} team rows, {} to {} by {}", r.teams.len(), r.from, r.to, r.period.as_str());
+            note!("tally: {} team rows, {} to {} by {}", r.teams.len(), r.from, r.to, r.period.as_str());
             Ok(0)
         }
         TeamCommand::Audit => {
             for a in store.audit_log(200).await? {
-                println!(
+                outln!(
                     "{}  {:<10} {:<6} {}..{}  k={} ε={} cells={}",
                     a.at,
                     a.action,
@@ -364,7 +377,7 @@ pub async fn team(
                     a.k,
                     a.epsilon.map(|e| e.to_string()).unwrap_or_else(|| "-".into()),
                     a.cells
-                );
+                )?;
             }
             Ok(0)
         }
@@ -394,29 +407,29 @@ async fn tokens(policy: &Policy, what: &TokensCommand) -> Result<u8> {
     match what {
         TokensCommand::Issue { team, count, .. } => {
             let issued = actions::issue_tokens(&secrets()?, policy, &authority, team, *count).await?;
-            eprintln!("tally: {} tokens for team `{team}`; each enrols one device once. They are secrets: hand them out, do not keep them.", issued.len());
+            note!("tally: {} tokens for team `{team}`; each enrols one device once. They are secrets: hand them out, do not keep them.", issued.len());
             for t in issued {
-                println!("{}", t.expose());
+                outln!("{}", t.expose())?;
             }
         }
         TokensCommand::List { .. } => {
-            println!("{:<36}  {:<16} {:<20} {:<36} revoked", "token", "team", "issued", "used by");
+            outln!("{:<36}  {:<16} {:<20} {:<36} revoked", "token", "team", "issued", "used by")?;
             for t in actions::list_tokens(&secrets()?, policy, &authority).await? {
-                println!(
+                outln!(
                     "{:<36}  {:<16} {:<20} {:<36} {}",
                     t.id.as_str(),
                     t.team,
                     t.issued_at,
                     t.used_by.as_deref().unwrap_or("-"),
                     t.revoked_at.as_deref().unwrap_or("-")
-                );
+                )?;
             }
         }
         TokensCommand::Revoke { id, .. } => {
             let id = tally::rollup::InstallId::parse(id)
                 .context("a token id is a lower-case UUID (see `tally team tokens list`)")?;
             if actions::revoke_token(&secrets()?, policy, &authority, &id).await? {
-                println!("token {id} revoked; the install it enrolled, if any, no longer counts");
+                outln!("token {id} revoked; the install it enrolled, if any, no longer counts")?;
             } else {
                 bail!("no token {id} to revoke");
             }

@@ -173,7 +173,7 @@ impl PauseFlag {
     }
 
     pub fn set(&self) -> std::io::Result<()> {
-        std::fs::write(&self.0, b"")
+        crate::files::write_private(&self.0, b"")
     }
 
     pub fn clear(&self) -> std::io::Result<()> {

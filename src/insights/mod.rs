@@ -276,7 +276,7 @@ async fn exchange(
         Err(blocked) => {
             entry.payload = LedgerPayload::Blocked(&blocked);
             entry.outcome = Outcome::Blocked;
-            let error = blocked.to_string();
+            let error = ledger_error("blocked", &blocked);
             entry.error = Some(&error);
             store.record_send(&entry).await?;
             return Err(blocked.into());
@@ -286,7 +286,7 @@ async fn exchange(
     let key = match secrets.get(&provider_key_name(&settings.name)) {
         Ok(key) => key,
         Err(e) => {
-            let error = e.to_string();
+            let error = ledger_error("keyring", &e);
             entry.error = Some(&error);
             entry.payload = LedgerPayload::NotSent(&cleared);
             store.record_send(&entry).await?;
@@ -309,12 +309,19 @@ async fn exchange(
             Ok(Sent { entry: store.ledger_entry(id).await?.ok_or(InsightsError::Store(StoreError::Missing))? })
         }
         Err(e) => {
-            let error = e.to_string();
+            let e = e.redacted(analyzer);
+            let error = ledger_error(e.kind(), &e);
             entry.error = Some(&error);
             store.record_send(&entry).await?;
             Err(e.into())
         }
     }
+}
+
+/// A failure as the ledger keeps it: its kind, then the message (Tally's own words, and
+/// provider text only once redacted).
+fn ledger_error(kind: &str, message: &dyn std::fmt::Display) -> String {
+    format!("{kind}: {message}")
 }
 
 #[cfg(test)]

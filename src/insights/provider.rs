@@ -3,6 +3,7 @@
 //! retries) is shared, in [`super::client`].
 
 use super::InsightRequest;
+use crate::analyze::Analyzer;
 use crate::secrets::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -145,6 +146,49 @@ pub enum ProviderError {
     Connect { provider: String, base_url: String, detail: String },
     #[error("provider `{provider}` answered with a body that is not a valid {format} response ({bytes} bytes): {why}")]
     InvalidAnswer { provider: String, format: &'static str, bytes: usize, why: String },
+}
+
+impl ProviderError {
+    /// A stable name for the kind of failure; the ledger keeps it before the message.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProviderError::Settings { .. } => "settings",
+            ProviderError::MissingKey { .. } => "missing-key",
+            ProviderError::KeyNotHeaderSafe => "key-not-header-safe",
+            ProviderError::Unauthorized { .. } => "unauthorized",
+            ProviderError::NotFound { .. } => "not-found",
+            ProviderError::Status { .. } => "http-status",
+            ProviderError::RetryAfterTooLong { .. } => "retry-after-too-long",
+            ProviderError::Timeout { .. } => "timeout",
+            ProviderError::Connect { .. } => "connect",
+            ProviderError::InvalidAnswer { .. } => "invalid-answer",
+        }
+    }
+
+    /// The same error with the text that did not come from Tally (a provider's error
+    /// message, a transport's or parser's description, which may quote the answer) run
+    /// through the analyzer like an answer, so it can be stored and shown.
+    pub fn redacted(self, analyzer: &Analyzer) -> ProviderError {
+        let redact = |text: String| {
+            if text.is_empty() {
+                text
+            } else {
+                analyzer.redact_document(&text).redacted.as_str().to_string()
+            }
+        };
+        match self {
+            ProviderError::Status { provider, status, attempts, detail } => {
+                ProviderError::Status { provider, status, attempts, detail: redact(detail) }
+            }
+            ProviderError::Connect { provider, base_url, detail } => {
+                ProviderError::Connect { provider, base_url, detail: redact(detail) }
+            }
+            ProviderError::InvalidAnswer { provider, format, bytes, why } => {
+                ProviderError::InvalidAnswer { provider, format, bytes, why: redact(why) }
+            }
+            other => other,
+        }
+    }
 }
 
 /// One provider's wire format.
@@ -350,6 +394,26 @@ mod tests {
         assert!(openai.headers(None).unwrap().is_empty(), "local servers need no key");
         let body = String::from_utf8(openai.body(&InsightRequest { system: "s".into(), user: "u".into() })).unwrap();
         assert!(!body.contains("sk-abc"));
+    }
+
+    #[test]
+    fn text_from_outside_in_an_error_is_redacted_and_tallys_own_words_are_kept() {
+        let analyzer = Analyzer::rules_only();
+        let status = ProviderError::Status {
+            provider: "p".into(),
+            status: 400,
+            attempts: 1,
+            detail: ": quota exceeded for ana.lima@example.org".into(),
+        };
+        assert_eq!(status.kind(), "http-status");
+        let redacted = status.redacted(&analyzer).to_string();
+        assert_eq!(redacted, "provider `p` answered HTTP 400 after 1 attempt(s): quota exceeded for <EMAIL>");
+        let invalid = invalid(&settings(ProviderKind::Openai, "http://h"), "JSON", 9, "saw ana.lima@example.org");
+        assert!(invalid.redacted(&analyzer).to_string().ends_with("(9 bytes): saw <EMAIL>"));
+        let connect =
+            ProviderError::Connect { provider: "p".into(), base_url: "http://h".into(), detail: String::new() };
+        assert_eq!(connect.kind(), "connect");
+        assert_eq!(connect.redacted(&analyzer).to_string(), "cannot reach provider `p` at http://h: ");
     }
 
     #[test]

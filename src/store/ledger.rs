@@ -59,6 +59,7 @@ pub struct NewLedgerEntry<'a> {
     pub attempts: &'a [Attempt],
     /// The answer after redaction, and the spans the analyzer found in it.
     pub response: Option<(&'a RedactedText, &'a [Span])>,
+    /// Why it failed; insights rows hold `kind: message`, any provider text in it redacted.
     pub error: Option<&'a str>,
 }
 

@@ -26,6 +26,8 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("cannot open the database {path}: {source}")]
     Open { path: PathBuf, source: sqlx::Error },
+    #[error("cannot make {path} private to its owner: {source}")]
+    Private { path: PathBuf, source: std::io::Error },
     #[error("cannot migrate the database {path}: {source}")]
     Migrate { path: PathBuf, source: sqlx::migrate::MigrateError },
     #[error("database error while {doing}: {source}")]
@@ -40,6 +42,26 @@ pub enum StoreError {
     Missing,
     #[error("the ActivityWatch bucket salt: {0}")]
     Salt(String),
+}
+
+/// Tightens the data dir and the database with its WAL and shared-memory files, and
+/// creates a missing database file owner-only (SQLite treats an empty file as a new
+/// database), so no file of the store is ever readable by others, even briefly.
+fn make_private(data_dir: &Path, db: &Path) -> Result<(), StoreError> {
+    fn private(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+        move |source| StoreError::Private { path: path.to_path_buf(), source }
+    }
+    crate::files::private_dir(data_dir).map_err(private(data_dir))?;
+    if !db.exists() {
+        crate::files::write_private(db, b"").map_err(private(db))?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        crate::files::tighten(&file).map_err(private(&file))?;
+    }
+    Ok(())
 }
 
 fn query(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
@@ -87,8 +109,12 @@ const UPSERT_ROWS: usize = 1000;
 
 impl Store {
     /// Opens (creating if needed) `<data_dir>/tally.db` and applies pending migrations.
+    /// The data dir and the database files are made owner-only first (see
+    /// [`crate::files`]); SQLite gives the WAL and shared-memory files it creates the
+    /// database file's mode, so they stay private too.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
         let path = data_dir.join(DATABASE_FILE);
+        make_private(data_dir, &path)?;
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|source| StoreError::Open { path: path.clone(), source })?
             .filename(&path)

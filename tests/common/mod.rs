@@ -143,6 +143,14 @@ impl Sandbox {
         out
     }
 
+    /// Runs a command made by [`Sandbox::command`] (and adjusted by the caller) to
+    /// completion; its output joins the scan like that of `run`.
+    pub fn run_command(&self, mut cmd: Command) -> Output {
+        let out = cmd.output().expect("tally runs");
+        self.record(&out);
+        out
+    }
+
     /// Runs `tally ARGS` with `stdin` as standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
         let out = output_with_stdin(self.command(args), stdin);
