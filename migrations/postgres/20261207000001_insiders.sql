@@ -54,7 +54,9 @@ DROP FUNCTION public.tally_enrol(uuid, bytea, bytea);
 ALTER TABLE tally_private.settings
     ADD COLUMN epsilon double precision NOT NULL DEFAULT 8 CHECK (epsilon > 0 AND epsilon <= 100),
     ADD COLUMN grace_days integer NOT NULL DEFAULT 2 CHECK (grace_days BETWEEN 0 AND 28),
-    ADD COLUMN noise_key bytea NOT NULL DEFAULT public.gen_random_bytes(32) CHECK (length(noise_key) = 32);
+    ADD COLUMN noise_key bytea NOT NULL DEFAULT public.gen_random_bytes(32) CHECK (length(noise_key) = 32),
+    -- The Monday of the last week released (NULL: none yet).
+    ADD COLUMN released_through date;
 
 -- Registers an install's signing key with a per-device token (id and secret). The
 -- token's team becomes the install's team for good. Enrolling again with the same id,
@@ -229,20 +231,32 @@ DROP VIEW tally_private.overlap_days_extra, tally_private.overlap_periods, tally
 REVOKE EXECUTE ON FUNCTION public.tally_audit(text, text) FROM tally_reader;
 DROP FUNCTION public.tally_audit(text, text);
 
--- Each team-week cell now: exact sums of its live rows and its distinct contributors.
+-- The team-week cells whose week starts in [lo, hi] (lo a Monday): exact sums of their
+-- live rows and their distinct contributors. Reading only those weeks' day cells keeps
+-- a report's cost to its range.
+CREATE FUNCTION tally_private.week_cells_between(lo date, hi date)
+RETURNS TABLE (week date, team text, category text, contributors integer, exact bigint[])
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT w.week, w.team, w.category,
+        coalesce((SELECT sum(h.installs) FROM tally_private.period_masks h
+                  WHERE h.kind = 'week' AND h.period_start = w.week AND h.team = w.team AND h.category = w.category), 0
+        )::integer,
+        w.exact
+    FROM (
+        SELECT date_trunc('week', d.day::timestamp)::date AS week, d.team, d.category,
+            ARRAY[sum(d.active_seconds), sum(d.focus_seconds), sum(d.events), sum(d.switches),
+                  sum(d.sentiment_negative), sum(d.sentiment_neutral), sum(d.sentiment_positive)]::bigint[] AS exact
+        FROM tally_private.day_cells d
+        WHERE d.day >= lo AND d.day < hi + 7
+        GROUP BY 1, 2, 3
+    ) w
+$$;
+
+-- Every team-week cell now (for the owner and the tests).
 CREATE VIEW tally_private.week_cells AS
-SELECT w.week, w.team, w.category,
-    coalesce((SELECT sum(h.installs) FROM tally_private.period_masks h
-              WHERE h.kind = 'week' AND h.period_start = w.week AND h.team = w.team AND h.category = w.category), 0
-    )::integer AS contributors,
-    w.exact
-FROM (
-    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.team, d.category,
-        ARRAY[sum(d.active_seconds), sum(d.focus_seconds), sum(d.events), sum(d.switches),
-              sum(d.sentiment_negative), sum(d.sentiment_neutral), sum(d.sentiment_positive)]::bigint[] AS exact
-    FROM tally_private.day_cells d
-    GROUP BY 1, 2, 3
-) w;
+SELECT * FROM tally_private.week_cells_between('-infinity', 'infinity');
 
 -- One row per team-week cell, written once, when the week is over plus the grace
 -- days: its exact inputs (private) and its noised values. A cell is shown only while
@@ -289,39 +303,38 @@ AS $$
                  7 * 2880 / (0.1 * epsilon / 3)]
 $$;
 
--- Releases every team-week cell that is due and not yet released.
+-- Releases every team-week cell that is due: weeks after the last released one whose
+-- end plus the grace days has passed. Each week is released once; a cell that first
+-- appears in an already released week (a late publish) is never released.
 CREATE FUNCTION tally_private.release_due() RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     s tally_private.settings%ROWTYPE;
+    due date;
 BEGIN
-    SELECT * INTO s FROM tally_private.settings;
+    SELECT * INTO s FROM tally_private.settings FOR UPDATE;
     IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    due := date_trunc('week', (current_date - 7 - s.grace_days)::timestamp)::date;
+    IF s.released_through IS NOT NULL AND s.released_through >= due THEN
         RETURN;
     END IF;
     INSERT INTO tally_private.releases (week, team, category, k, epsilon, contributors, exact, noised)
     SELECT w.week, w.team, w.category, greatest(5, s.k), s.epsilon, w.contributors, w.exact,
         ARRAY(SELECT w.exact[i] + tally_private.discrete_laplace(s.noise_key,
-                  concat_ws('|', 'tally-noise-v1', 'week', to_char(w.week, 'YYYY-MM-DD'), w.team, w.category, i), (tally_private.week_scales(s.epsilon))[i])
+                  concat_ws('|', 'tally-noise-v1', 'week', to_char(w.week, 'YYYY-MM-DD'), w.team, w.category, i),
+                  (tally_private.week_scales(s.epsilon))[i])
               FROM generate_series(1, 7) AS i ORDER BY i)
-    FROM tally_private.week_cells w
-    WHERE w.week + 7 + s.grace_days <= current_date
+    FROM tally_private.week_cells_between(coalesce(s.released_through + 7, '-infinity'), due) w
+    WHERE w.contributors > 0
     ORDER BY w.week, w.team, w.category
     ON CONFLICT (week, team, category) DO NOTHING;
+    UPDATE tally_private.settings SET released_through = due;
 END
 $$;
-
--- The released team-week cells shown now: at least k contributors at release, and
--- inputs unchanged since.
-CREATE VIEW tally_private.shown_weeks AS
-SELECT r.week, r.team, r.category, r.contributors, r.epsilon, r.noised
-FROM tally_private.releases r
-JOIN tally_private.week_cells w USING (week, team, category)
-WHERE r.contributors >= r.k
-  AND r.contributors >= (SELECT greatest(5, max(s.k)) FROM tally_private.settings s)
-  AND w.contributors = r.contributors AND w.exact = r.exact;
 
 -- The one door to team data for readers. `scope` 'team' gives team cells, 'org' the
 -- sum of the shown team cells (so no hidden team is in any total); `kind` 'week' or
@@ -338,6 +351,8 @@ SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     released bigint;
+    lo date;
+    k_now integer := (SELECT greatest(5, max(s.k)) FROM tally_private.settings s);
 BEGIN
     IF purpose IS NULL OR purpose NOT IN ('view', 'report', 'export-csv', 'insight')
        OR scope IS NULL OR scope NOT IN ('team', 'org') OR kind IS NULL OR kind NOT IN ('week', 'month')
@@ -346,12 +361,26 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM tally_private.release_due();
+    -- The weeks that can fall in [first, last]: for months, from the Monday of the
+    -- week holding the first month's first day.
+    lo := date_trunc('week', (CASE kind WHEN 'week' THEN first ELSE date_trunc('month', first::timestamp)::date END)::timestamp)::date;
     RETURN QUERY
-    WITH cells AS (
+    WITH current_weeks AS (
+        SELECT * FROM tally_private.week_cells_between(lo, last)
+    ),
+    shown AS (
+        SELECT r.week, r.team, r.category, r.contributors, r.epsilon, r.noised
+        FROM tally_private.releases r
+        JOIN current_weeks w USING (week, team, category)
+        WHERE r.week BETWEEN lo AND last
+          AND r.contributors >= r.k AND r.contributors >= k_now
+          AND w.contributors = r.contributors AND w.exact = r.exact
+    ),
+    cells AS (
         SELECT CASE kind WHEN 'week' THEN s.week ELSE date_trunc('month', s.week::timestamp)::date END AS p,
             CASE scope WHEN 'team' THEN s.team ELSE '' END AS t,
             s.category AS c, s.week, s.contributors AS n, s.epsilon AS e, s.noised AS v
-        FROM tally_private.shown_weeks s
+        FROM shown s
     ),
     per_team_week AS (
         SELECT p, t, c, week, sum(n)::integer AS n, max(e) AS e,
@@ -376,7 +405,7 @@ $$;
 REVOKE ALL ON FUNCTION public.tally_enrol(uuid, bytea, uuid, bytea), public.tally_current_team(),
     public.tally_team_status(), public.tally_released_cells(text, text, text, date, date),
     tally_private.discrete_laplace(bytea, text, double precision), tally_private.week_scales(double precision),
-    tally_private.release_due()
+    tally_private.release_due(), tally_private.week_cells_between(date, date)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.tally_enrol(uuid, bytea, uuid, bytea), public.tally_current_team(),
     public.tally_team_status() TO tally_publisher;
