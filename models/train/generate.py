@@ -1119,7 +1119,7 @@ FAMILIES += [
 HOLDOUT_FAMILIES_V10 = {"v10.security", "v10.notebook", "v10.webinar", "v10.mailing", "v10.sprint", "v10.wiki",
                         "v10.chatbot", "v10.sports", "pulse.v10"}
 
-# ---------------- UNSEEN-11 families: written in the seventh session, before reading any model's errors on
+# ---------------- UNSEEN-11 families: written on 2026-11-30, before reading any model's errors on
 # unseen-10; one per category again, 3,000 examples ------------
 FAMILIES += [
     F("v11.hr", "admin", "generic", [
