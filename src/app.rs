@@ -513,11 +513,8 @@ impl App {
             path: path.to_path_buf(),
             progress: crate::import::ReadProgress::default(),
         };
-        let options = crate::pipeline::RunOptions {
-            team: config.team(),
-            focus: config.focus,
-            checkpoint_every: crate::pipeline::CHECKPOINT_RECORDS,
-        };
+        let options =
+            crate::pipeline::RunOptions::new(config.team(), config.focus, crate::pipeline::CHECKPOINT_RECORDS);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut first_problems = Vec::new();
         let summary = crate::pipeline::run(store, self.analyzer().await, Box::new(source), options, stop, |error| {

@@ -412,10 +412,15 @@ async fn serve(cli: &Cli, config: &Config, port: Option<u16>) -> Result<u8> {
         "tally: serving the ActivityWatch API on http://{address} (auth {}); Ctrl-C to stop",
         if token.is_some() { "on" } else { "off" }
     );
-    let options = RunOptions { team: config.team(), focus: config.focus, checkpoint_every: u64::MAX };
-    let summary = tally::serve::serve(listener, &store, analyzer, options, token, stopped)
+    let api = Arc::new(tally::serve::Api::new(store.clone(), token).await?);
+    let reporter =
+        report_store_trouble(api.health(), |m| eprintln!("tally: {m}; heartbeats get 503 with Retry-After meanwhile"));
+    let options = RunOptions::new(config.team(), config.focus, u64::MAX);
+    let summary = tally::serve::serve_api(listener, api, &store, analyzer, options, stopped)
         .await
-        .context("serving the ActivityWatch API")?;
+        .context("serving the ActivityWatch API");
+    reporter.abort();
+    let summary = summary?;
     store.close().await;
     note!("tally: stopped; {} events aggregated and saved", summary.events);
     Ok(0)
@@ -481,11 +486,16 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
         let bar = progress_bar(size, &progress);
         let mut shown = 0usize;
         let shown_path = path.display().to_string();
+        let health = Arc::new(pipeline::Health::default());
+        let reporter = report_store_trouble(Arc::clone(&health), {
+            let (bar, shown_path) = (bar.clone(), shown_path.clone());
+            move |m| bar.suspend(|| eprintln!("{shown_path}: {m} (Ctrl-C stops; importing again resumes)"))
+        });
         let result = pipeline::run(
             &store,
             Arc::clone(&analyzer),
             Box::new(FileSource { format, path: path.clone(), progress }),
-            RunOptions { team: config.team(), focus: config.focus, checkpoint_every },
+            RunOptions { health, ..RunOptions::new(config.team(), config.focus, checkpoint_every) },
             Arc::clone(&stop),
             |error| {
                 if shown < SHOWN_REJECTS {
@@ -495,6 +505,7 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
             },
         )
         .await;
+        reporter.abort();
         bar.finish_and_clear();
         let summary = result.with_context(|| format!("importing {}", path.display()))?;
         if summary.skipped as usize > SHOWN_REJECTS {
@@ -540,6 +551,26 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
     }
     store.close().await;
     Ok(code)
+}
+
+/// Says once when the store starts refusing a run's writes (the run keeps retrying) and
+/// once when it takes them again.
+fn report_store_trouble(
+    health: Arc<pipeline::Health>,
+    say: impl Fn(String) + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut refusing = false;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            match (health.trouble(), refusing) {
+                (Some(trouble), false) => say(format!("{}; retrying", trouble.problem)),
+                (None, true) => say("the database takes writes again".to_string()),
+                _ => continue,
+            }
+            refusing = !refusing;
+        }
+    })
 }
 
 fn progress_bar(size: u64, progress: &ReadProgress) -> ProgressBar {

@@ -4,15 +4,22 @@
 //! and at least every [`FLUSH_INTERVAL`]; a resumable source's checkpoint is written in
 //! the same transaction. A stop request (Ctrl-C, SIGTERM) ends the source; everything
 //! already read is analyzed, aggregated and flushed before the pipeline returns.
+//!
+//! A flush the store refuses (locked past the busy timeout, a full disk) keeps its
+//! totals and is tried again with backoff, merged with what came after, so nothing
+//! aggregated is dropped or stored twice. An import waits for the store meanwhile; a
+//! live source keeps aggregating. [`Health`] tells others (the API of `tally serve`,
+//! the collector's status) while the store refuses writes, and why.
 
-use crate::aggregate::{Aggregator, FocusConfig};
+use crate::aggregate::{Aggregator, BucketKey, BucketTotals, FocusConfig};
 use crate::analyze::{content_shard, Analyzer, AnalyzerWorker};
 use crate::event::AnalyzedEvent;
 use crate::import::{Emit, ReadError, RecordError, SourceItem};
-use crate::store::{Checkpoint, Store, StoreError};
+use crate::store::{Checkpoint, Store, StoreError, WriteProblem};
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -28,6 +35,13 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_secs(60);
 pub const CACHE_ENTRIES: usize = 65_536;
 /// Upper bound on analyzer threads (one per core below it).
 const MAX_ANALYZER_THREADS: usize = 4;
+/// The wait after a flush the store refused; it doubles with each failure in a row, up
+/// to [`MAX_RETRY`].
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const MAX_RETRY: Duration = Duration::from_secs(5);
+/// How long a live source's last flush (at shutdown) is retried before the run gives up,
+/// so that stopping cannot hang on a store that stays unwritable.
+pub const LAST_FLUSH_PATIENCE: Duration = Duration::from_secs(60);
 
 /// Where records come from: an importer today, the live collector later. Runs on a
 /// blocking thread and pushes records, in order, into `emit`.
@@ -57,6 +71,10 @@ pub enum PipelineError {
     Read(#[from] ReadError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Retries of a refused flush ended: the run was stopped, or a live source's last
+    /// flush ran out of [`LAST_FLUSH_PATIENCE`].
+    #[error("the last aggregates were not stored: {problem} ({source}); {consequence}")]
+    Unsaved { problem: WriteProblem, source: StoreError, consequence: &'static str },
     #[error("internal error: the {0} stage stopped unexpectedly")]
     Stage(&'static str),
 }
@@ -105,6 +123,162 @@ pub struct RunOptions<'a> {
     pub focus: FocusConfig,
     /// Records between two checkpoints (each flush is one transaction).
     pub checkpoint_every: u64,
+    /// The longest aggregates stay in memory only ([`FLUSH_INTERVAL`]; tests shorten it).
+    pub flush_every: Duration,
+    /// Where the run reports how it is doing, for whoever watches it.
+    pub health: Arc<Health>,
+}
+
+impl<'a> RunOptions<'a> {
+    /// Options that flush every [`FLUSH_INTERVAL`] and report to a fresh [`Health`].
+    pub fn new(team: &'a str, focus: FocusConfig, checkpoint_every: u64) -> RunOptions<'a> {
+        RunOptions { team, focus, checkpoint_every, flush_every: FLUSH_INTERVAL, health: Arc::default() }
+    }
+}
+
+/// How a run is doing, for whoever reports on it while it runs (`tally serve`'s API, the
+/// collector's status): how far its records have been aggregated, and whether the store
+/// refuses its writes and why. Nothing in it comes from event content.
+#[derive(Default)]
+pub struct Health {
+    aggregated: AtomicU64,
+    trouble: Mutex<Option<StoreTrouble>>,
+}
+
+/// The store refusing a run's writes, as of the last failed attempt.
+#[derive(Debug, Clone)]
+pub struct StoreTrouble {
+    pub problem: WriteProblem,
+    /// When the first of the failures in a row happened.
+    pub since: chrono::DateTime<chrono::Utc>,
+    pub failed_attempts: u32,
+    /// When the next attempt starts.
+    pub next_attempt: std::time::Instant,
+}
+
+impl Health {
+    /// Records numbered below this have been folded into aggregates: the run holds no
+    /// raw text of theirs any more.
+    pub fn aggregated_through(&self) -> u64 {
+        self.aggregated.load(Ordering::Acquire)
+    }
+
+    /// Set while the store refuses writes; the next write that succeeds clears it.
+    pub fn trouble(&self) -> Option<StoreTrouble> {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<StoreTrouble>> {
+        // A panic while holding the lock cannot leave the value half-written.
+        self.trouble.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn failed(&self, problem: WriteProblem, retry_in: Duration) {
+        let mut trouble = self.lock();
+        let since = trouble.as_ref().map_or_else(chrono::Utc::now, |t| t.since);
+        let failed_attempts = trouble.as_ref().map_or(0, |t| t.failed_attempts).saturating_add(1);
+        let next_attempt = std::time::Instant::now() + retry_in;
+        *trouble = Some(StoreTrouble { problem, since, failed_attempts, next_attempt });
+    }
+
+    fn stored(&self) {
+        *self.lock() = None;
+    }
+}
+
+/// Aggregates on their way to the store. A write that fails keeps its totals; the next
+/// attempt adds them to whatever came since and writes both, with the newest
+/// checkpoint, in one transaction: nothing aggregated is dropped or stored twice.
+struct Flusher<'a> {
+    store: &'a Store,
+    team: &'a str,
+    redactor: String,
+    health: Arc<Health>,
+    unsaved: BTreeMap<BucketKey, BucketTotals>,
+    /// Failed attempts in a row.
+    failures: u32,
+    /// An import: it can be run again, so it gives up on errors that waiting will not
+    /// cure and when stopped. A live source retries every error, since what it gives up
+    /// is lost.
+    resumable: bool,
+}
+
+impl Flusher<'_> {
+    /// One write of `delta` and of what earlier attempts kept. On failure the totals
+    /// stay here for the next attempt.
+    async fn attempt(
+        &mut self,
+        delta: Vec<(BucketKey, BucketTotals)>,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<(), StoreError> {
+        let rows = if self.unsaved.is_empty() {
+            delta
+        } else {
+            for (key, totals) in delta {
+                self.unsaved.entry(key).or_default().merge(&totals);
+            }
+            self.unsaved.iter().map(|(key, totals)| (key.clone(), *totals)).collect()
+        };
+        if rows.is_empty() && checkpoint.is_none() {
+            return Ok(());
+        }
+        match self.store.apply(self.team, &self.redactor, &rows, checkpoint).await {
+            Ok(()) => {
+                self.unsaved.clear();
+                self.failures = 0;
+                self.health.stored();
+                Ok(())
+            }
+            Err(e) => {
+                if self.unsaved.is_empty() {
+                    self.unsaved = rows.into_iter().collect();
+                }
+                self.failures = self.failures.saturating_add(1);
+                self.health.failed(e.write_problem(), self.backoff());
+                Err(e)
+            }
+        }
+    }
+
+    fn retryable(&self, e: &StoreError) -> bool {
+        !self.resumable || e.write_problem().is_transient()
+    }
+
+    /// The wait before the next attempt.
+    fn backoff(&self) -> Duration {
+        let doublings = self.failures.saturating_sub(1).min(8);
+        (FIRST_RETRY * 2u32.pow(doublings)).min(MAX_RETRY)
+    }
+
+    /// Attempts until the write succeeds. Gives up on an error that is not retried, when
+    /// a resumable run is stopped (its next run resumes from the last checkpoint), or
+    /// once `patience` has passed.
+    async fn until_stored(
+        &mut self,
+        delta: Vec<(BucketKey, BucketTotals)>,
+        checkpoint: Option<&Checkpoint>,
+        stop: &AtomicBool,
+        patience: Option<Duration>,
+    ) -> Result<(), PipelineError> {
+        let started = tokio::time::Instant::now();
+        let mut delta = delta;
+        loop {
+            let Err(e) = self.attempt(std::mem::take(&mut delta), checkpoint).await else { return Ok(()) };
+            if !self.retryable(&e) {
+                return Err(e.into());
+            }
+            let stopped = self.resumable && stop.load(Ordering::Relaxed);
+            if stopped || patience.is_some_and(|p| started.elapsed() >= p) {
+                let consequence = if self.resumable {
+                    "run the same import again to resume from its last checkpoint"
+                } else {
+                    "the activity aggregated since the last successful write is lost"
+                };
+                return Err(PipelineError::Unsaved { problem: e.write_problem(), source: e, consequence });
+            }
+            tokio::time::sleep(self.backoff()).await;
+        }
+    }
 }
 
 /// Progress of the aggregate + store loop, saved with each flush.
@@ -169,6 +343,7 @@ pub async fn run(
     let (analyzed_tx, mut analyzed_rx) = mpsc::channel::<Vec<Analyzed>>(CHANNEL_BATCHES);
 
     let batch_size = if source.live() { 1 } else { BATCH };
+    let stopped = Arc::clone(&stop);
     let reader = tokio::task::spawn_blocking(move || {
         let mut emit = Batcher { batch: Vec::with_capacity(batch_size), size: batch_size, raw_tx, stop, resume_from };
         let result = source.read(&mut emit);
@@ -191,21 +366,26 @@ pub async fn run(
         }
     });
 
+    let resumable = progress.identity.is_some();
+    let mut flusher = Flusher {
+        store,
+        team: options.team,
+        redactor,
+        health: Arc::clone(&options.health),
+        unsaved: BTreeMap::new(),
+        failures: 0,
+        resumable,
+    };
+    let patience = if resumable { None } else { Some(LAST_FLUSH_PATIENCE) };
     let (mut imported, mut skipped, mut events_seen, mut since_flush) = (0u64, 0u64, 0u64, 0u64);
     let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
-    let mut deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
+    let mut deadline = tokio::time::Instant::now() + options.flush_every;
     loop {
+        // On the deadline a slow source (the live collector) flushes what the window holds.
         let batch = match tokio::time::timeout_at(deadline, analyzed_rx.recv()).await {
             Ok(Some(batch)) => batch,
             Ok(None) => break,
-            Err(_elapsed) => {
-                // A slow source (the live collector): flush what the window holds.
-                since_flush = 0;
-                deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
-                let c = progress.checkpoint(false, &aggregator);
-                store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
-                continue;
-            }
+            Err(_elapsed) => Vec::new(),
         };
         for item in batch {
             match item {
@@ -232,12 +412,27 @@ pub async fn run(
             }
             since_flush += 1;
         }
-        if since_flush >= options.checkpoint_every.max(1) {
-            since_flush = 0;
-            deadline = tokio::time::Instant::now() + FLUSH_INTERVAL;
-            let c = progress.checkpoint(false, &aggregator);
-            store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
+        options.health.aggregated.store(progress.records_done, Ordering::Release);
+        // The deadline is checked here too: a source that never pauses would otherwise
+        // starve the timer.
+        let now = tokio::time::Instant::now();
+        if since_flush < options.checkpoint_every.max(1) && now < deadline {
+            continue;
         }
+        since_flush = 0;
+        let c = progress.checkpoint(false, &aggregator);
+        let delta = aggregator.take_delta();
+        deadline = if resumable {
+            // An import waits for the store, so reading pauses (backpressure).
+            flusher.until_stored(delta, c.as_ref(), &stopped, None).await?;
+            tokio::time::Instant::now() + options.flush_every
+        } else {
+            // A live source keeps aggregating; the kept totals go with the next attempt.
+            match flusher.attempt(delta, c.as_ref()).await {
+                Ok(()) => tokio::time::Instant::now() + options.flush_every,
+                Err(_) => tokio::time::Instant::now() + flusher.backoff(),
+            }
+        };
     }
     analyze.await.map_err(|_| PipelineError::Stage("analyze"))?;
     let read = reader.await.map_err(|_| PipelineError::Stage("source"))?;
@@ -248,7 +443,7 @@ pub async fn run(
         Err(e) => {
             // Keep what was read; a later run resumes from here.
             let c = progress.checkpoint(false, &aggregator);
-            store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
+            flusher.until_stored(aggregator.take_delta(), c.as_ref(), &stopped, patience).await?;
             return Err(e.into());
         }
     };
@@ -257,7 +452,7 @@ pub async fn run(
         aggregator.finish();
     }
     let c = progress.checkpoint(complete, &aggregator);
-    store.apply(options.team, &redactor, &aggregator.take_delta(), c.as_ref()).await?;
+    flusher.until_stored(aggregator.take_delta(), c.as_ref(), &stopped, patience).await?;
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(RunSummary { outcome, imported, skipped, resumed_from: resume_from, events: events_seen, reasons })

@@ -35,7 +35,7 @@ async fn start(token: Option<&str>) -> Running {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (server_store, token) = (store.clone(), token.map(str::to_string));
     let task = tokio::spawn(async move {
-        let options = RunOptions { team: "local", focus: FocusConfig::default(), checkpoint_every: u64::MAX };
+        let options = RunOptions::new("local", FocusConfig::default(), u64::MAX);
         let analyzer = Arc::new(Analyzer::rules_only());
         let shutdown = async move {
             let _ = stopped.await;

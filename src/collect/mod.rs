@@ -195,7 +195,8 @@ pub struct CollectorStatus {
     pub titles_available: bool,
     /// A plain sentence for the UI about this session's limits, if any.
     pub note: Option<String>,
-    /// The last watcher problem, if the last poll had one (no titles in it).
+    /// The last watcher problem, if the last poll had one, else why the store refuses
+    /// writes, while it does (no titles in either).
     pub last_error: Option<String>,
     /// Event pieces handed to the pipeline since the start.
     pub pieces: u64,
@@ -349,6 +350,8 @@ pub struct CollectorHandle {
     shared: Arc<Shared>,
     pause: PauseFlag,
     session: Session,
+    /// The pipeline's report: whether the store refuses writes.
+    health: Arc<pipeline::Health>,
     task: Option<tokio::task::JoinHandle<Result<RunSummary, PipelineError>>>,
 }
 
@@ -373,7 +376,12 @@ impl CollectorHandle {
             paused: self.pause.is_set(),
             titles_available: self.session.titles_available(),
             note: self.session.note(),
-            last_error: self.shared.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            last_error: self.shared.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone().or_else(|| {
+                // The pipeline keeps what it cannot store and retries; say why meanwhile.
+                self.health
+                    .trouble()
+                    .map(|t| format!("{}; activity is kept in memory and saved once it can be", t.problem))
+            }),
             pieces: self.shared.pieces.load(Ordering::Relaxed),
         }
     }
@@ -468,20 +476,21 @@ impl Collector {
         };
         let store = store.clone();
         let running = Arc::clone(&shared);
+        let health = Arc::new(pipeline::Health::default());
+        let run_health = Arc::clone(&health);
         let task = tokio::spawn(async move {
             // The collector ends its own source; the pipeline's stop flag stays down so the
             // final pieces still pass.
             let never = Arc::new(AtomicBool::new(false));
             let options = RunOptions {
-                team: &options.team,
-                focus: options.focus,
-                checkpoint_every: pipeline::CHECKPOINT_RECORDS,
+                health: run_health,
+                ..RunOptions::new(&options.team, options.focus, pipeline::CHECKPOINT_RECORDS)
             };
             let result = pipeline::run(&store, analyzer, Box::new(source), options, never, |_| {}).await;
             running.running.store(false, Ordering::Relaxed);
             result
         });
-        Ok(CollectorHandle { shared, pause, session, task: Some(task) })
+        Ok(CollectorHandle { shared, pause, session, health, task: Some(task) })
     }
 }
 

@@ -17,6 +17,30 @@ impl Heartbeat {
     pub fn end_ms(&self) -> i64 {
         self.start_ms + self.duration_ms
     }
+
+    /// Roughly the memory its data takes: the text of every key and value, plus a fixed
+    /// amount per value (for the server's memory limit).
+    pub fn data_bytes(&self) -> usize {
+        object_bytes(&self.data)
+    }
+}
+
+/// Counted for every JSON value on top of its text.
+const VALUE_BYTES: usize = 16;
+
+fn object_bytes(map: &Map<String, Value>) -> usize {
+    map.iter().map(|(key, value)| key.len() + value_bytes(value)).sum()
+}
+
+fn value_bytes(value: &Value) -> usize {
+    // Parsed JSON nests at most 128 deep (serde_json's limit), so the recursion is bounded.
+    VALUE_BYTES
+        + match value {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(value_bytes).sum(),
+            Value::Object(map) => object_bytes(map),
+            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        }
 }
 
 impl std::fmt::Debug for Heartbeat {

@@ -11,6 +11,11 @@
 //! Every request passes [`guard`]: a loopback `Host` (DNS rebinding), an `Origin` that
 //! is absent or the ActivityWatch browser extension, and the bearer token when one is
 //! set. Bodies are size-limited and parsed with errors that name fields, never values.
+//!
+//! While the store refuses writes (locked past the busy timeout, a full disk), or while
+//! more than the memory limit of raw event data waits to be aggregated, heartbeats and
+//! inserted events get 503 with a Retry-After, so watchers keep them and send them
+//! again; `/api/0/info` then says `"status": "degraded"` and why.
 
 pub mod buckets;
 pub mod heartbeat;
@@ -19,7 +24,7 @@ pub mod timeline;
 use crate::analyze::Analyzer;
 use crate::import::fields::{describe_json_error, json_duration, json_timestamp};
 use crate::import::{Emit, ReadError, SourceItem};
-use crate::pipeline::{self, PipelineError, RunOptions, RunSummary, Source};
+use crate::pipeline::{self, Health, PipelineError, RunOptions, RunSummary, Source};
 use crate::store::{Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -34,6 +39,7 @@ use heartbeat::Heartbeat;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
@@ -50,6 +56,13 @@ const MAX_PULSETIME_SECONDS: f64 = 86_400.0;
 const SETTLE_EVERY: Duration = Duration::from_secs(1);
 /// The ActivityWatch extension in the Chrome Web Store (Firefox's ids are per install).
 const CHROME_EXTENSION_ORIGIN: &str = "chrome-extension://nglaklhklhcoonedhgnpgddginnjdadi";
+/// Raw event data held in memory at most, by default: in the timeline and on its way to
+/// the aggregator. Past it, new events get 503 until the pipeline catches up.
+pub const MEMORY_LIMIT_BYTES: usize = 64 << 20;
+/// Retry-After when memory is full: the pipeline drains within seconds once it runs.
+const MEMORY_RETRY_AFTER_S: u64 = 2;
+/// Retry-After when a store write for a bucket failed.
+const STORE_RETRY_AFTER_S: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -81,6 +94,49 @@ pub struct Api {
     registry: Registry,
     timeline: Arc<Mutex<Timeline>>,
     token: Option<String>,
+    /// The pipeline's report: store trouble, and how far it has aggregated.
+    health: Arc<Health>,
+    in_flight: Arc<Mutex<InFlight>>,
+    memory_limit: usize,
+}
+
+/// Raw event bytes handed to the pipeline and not aggregated yet, by record number.
+#[derive(Default)]
+struct InFlight {
+    records: VecDeque<(u64, usize)>,
+    bytes: usize,
+}
+
+impl InFlight {
+    fn push(&mut self, record: u64, bytes: usize) {
+        self.records.push_back((record, bytes));
+        self.bytes += bytes;
+    }
+
+    /// Forgets the records numbered below `aggregated_through`; returns the bytes left.
+    fn release(&mut self, aggregated_through: u64) -> usize {
+        while let Some(&(record, bytes)) = self.records.front() {
+            if record >= aggregated_through {
+                break;
+            }
+            self.records.pop_front();
+            self.bytes -= bytes;
+        }
+        self.bytes
+    }
+}
+
+/// Why new events are refused right now.
+struct Refusal {
+    problem: String,
+    /// When the store began refusing writes (none for a full memory).
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    retry_after_s: u64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave the value half-written.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Api {
@@ -88,19 +144,76 @@ impl Api {
     pub async fn new(store: Store, token: Option<String>) -> Result<Api, StoreError> {
         Ok(Api {
             registry: Registry::open(store).await?,
-            timeline: Arc::new(Mutex::new(Timeline::default())),
+            timeline: Arc::new(Mutex::new(Timeline::with_byte_cap(MEMORY_LIMIT_BYTES / 2))),
             token: token.filter(|t| !t.is_empty()),
+            health: Arc::default(),
+            in_flight: Arc::default(),
+            memory_limit: MEMORY_LIMIT_BYTES,
         })
     }
 
+    /// The same API with another memory limit (default [`MEMORY_LIMIT_BYTES`]); the
+    /// timeline holds at most half of it back for the horizon.
+    pub fn with_memory_limit(self, bytes: usize) -> Api {
+        lock(&self.timeline).set_byte_cap(bytes / 2);
+        Api { memory_limit: bytes, ..self }
+    }
+
     fn timeline(&self) -> std::sync::MutexGuard<'_, Timeline> {
-        self.timeline.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.timeline)
+    }
+
+    /// Where the pipeline fed by this API reports whether the store takes writes.
+    pub fn health(&self) -> Arc<Health> {
+        Arc::clone(&self.health)
     }
 
     /// The live source that carries this API's finished events into the pipeline; it
     /// ends (emitting everything still held) when `finish` fires or is dropped.
     pub fn source(&self, finish: std_mpsc::Receiver<()>) -> LiveSource {
-        LiveSource { timeline: Arc::clone(&self.timeline), finish }
+        LiveSource { timeline: Arc::clone(&self.timeline), in_flight: Arc::clone(&self.in_flight), finish }
+    }
+
+    /// Raw event bytes held in memory: in the timeline and on their way to the aggregator.
+    fn held_bytes(&self) -> usize {
+        let in_flight = lock(&self.in_flight).release(self.health.aggregated_through());
+        in_flight + self.timeline().held_bytes()
+    }
+
+    /// Why new events would be refused now, if they would be; `held_bytes` is [`Api::held_bytes`].
+    fn refusal(&self, held_bytes: usize) -> Option<Refusal> {
+        if let Some(trouble) = self.health.trouble() {
+            let wait = trouble.next_attempt.saturating_duration_since(Instant::now());
+            return Some(Refusal {
+                problem: format!(
+                    "{}: activity cannot be saved, so new events are refused with 503 until it can \
+                     ({} failed attempts so far)",
+                    trouble.problem, trouble.failed_attempts
+                ),
+                since: Some(trouble.since),
+                retry_after_s: (wait.as_secs_f64().ceil() as u64).clamp(1, 60),
+            });
+        }
+        (held_bytes >= self.memory_limit).then(|| Refusal {
+            problem: format!(
+                "memory full: {held_bytes} bytes of events wait to be aggregated (the limit is {} bytes), so new \
+                 events are refused with 503 until they are",
+                self.memory_limit
+            ),
+            since: None,
+            retry_after_s: MEMORY_RETRY_AFTER_S,
+        })
+    }
+
+    /// Refuses new events (503 with a Retry-After) while [`Api::refusal`] gives a reason.
+    fn admit(&self) -> Result<(), ApiError> {
+        match self.refusal(self.held_bytes()) {
+            None => Ok(()),
+            Some(refusal) => Err(ApiError::Unavailable {
+                message: format!("{}; send them again later", refusal.problem),
+                retry_after_s: refusal.retry_after_s,
+            }),
+        }
     }
 }
 
@@ -138,14 +251,41 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<RunSummary, ServeError> {
     let api = Arc::new(Api::new(store.clone(), token).await?);
+    serve_api(listener, api, store, analyzer, options, shutdown).await
+}
+
+/// [`serve`] with an [`Api`] built by the caller (another memory limit, say). The run
+/// reports to the API's [`Health`], whatever `options.health` was.
+pub async fn serve_api(
+    listener: tokio::net::TcpListener,
+    api: Arc<Api>,
+    store: &Store,
+    analyzer: Arc<Analyzer>,
+    options: RunOptions<'_>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<RunSummary, ServeError> {
+    let options = RunOptions { health: Arc::clone(&api.health), ..options };
     let (finish_tx, finish_rx) = std_mpsc::channel();
     let source = Box::new(api.source(finish_rx));
     // The pipeline is never stopped by a flag: the source ends after the server, so the
     // events still held are emitted, not dropped.
     let never = Arc::new(AtomicBool::new(false));
-    let run = pipeline::run(store, analyzer, source, options, never, |_| {});
+    let (ended_tx, ended_rx) = tokio::sync::oneshot::channel::<()>();
+    let run = async move {
+        let summary = pipeline::run(store, analyzer, source, options, never, |_| {}).await;
+        let _ = ended_tx.send(());
+        summary
+    };
+    // A pipeline that ended early (an error it does not retry) stops the server too, so
+    // that no heartbeat is answered 200 and then dropped.
+    let stop = async move {
+        tokio::select! {
+            _ = shutdown => {}
+            _ = ended_rx => {}
+        }
+    };
     let server = async move {
-        let served = axum::serve(listener, router(api)).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(listener, router(api)).with_graceful_shutdown(stop).await;
         let _ = finish_tx.send(());
         served
     };
@@ -157,6 +297,7 @@ pub async fn serve(
 /// The API's finished events as a pipeline [`Source`].
 pub struct LiveSource {
     timeline: Arc<Mutex<Timeline>>,
+    in_flight: Arc<Mutex<InFlight>>,
     finish: std_mpsc::Receiver<()>,
 }
 
@@ -176,11 +317,10 @@ impl Source for LiveSource {
                 Err(std_mpsc::RecvTimeoutError::Timeout) => false,
                 Ok(()) | Err(std_mpsc::RecvTimeoutError::Disconnected) => true,
             };
-            let events = {
-                let mut timeline = self.timeline.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                timeline.settle(Instant::now(), last)
-            };
+            let events = lock(&self.timeline).settle(Instant::now(), last);
             if !events.is_empty() {
+                // Counted until the pipeline has aggregated them (see `Api::held_bytes`).
+                lock(&self.in_flight).push(record, events.iter().map(timeline::event_bytes).sum());
                 if emit.emit(SourceItem::Events { record, events }).is_break() {
                     return Err(ReadError::Stopped);
                 }
@@ -283,9 +423,41 @@ impl IntoResponse for BadRequest {
     }
 }
 
-impl From<StoreError> for BadRequest {
-    fn from(e: StoreError) -> BadRequest {
-        BadRequest(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+/// What a handler answers instead of a result: a bad request, or 503 with a
+/// Retry-After while Tally cannot take events (the message says why, never what).
+#[derive(Debug)]
+pub enum ApiError {
+    Bad(BadRequest),
+    Unavailable { message: String, retry_after_s: u64 },
+}
+
+impl From<BadRequest> for ApiError {
+    fn from(e: BadRequest) -> ApiError {
+        ApiError::Bad(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        let problem = e.write_problem();
+        if problem.is_transient() {
+            ApiError::Unavailable { message: format!("{problem}; try again later"), retry_after_s: STORE_RETRY_AFTER_S }
+        } else {
+            ApiError::Bad(BadRequest(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Bad(bad) => bad.into_response(),
+            ApiError::Unavailable { message, retry_after_s } => {
+                let mut response = error(StatusCode::SERVICE_UNAVAILABLE, message);
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+                response
+            }
+        }
     }
 }
 
@@ -401,12 +573,21 @@ fn event_json(event: &Heartbeat) -> Value {
 
 // ---- handlers -------------------------------------------------------------------------
 
-async fn info() -> Json<Value> {
+/// ActivityWatch's server info, plus Tally's own state: `status` is `ok`, or `degraded`
+/// with the `problem` (no event content in it) while new events are refused.
+async fn info(State(api): State<Arc<Api>>) -> Json<Value> {
+    let held_bytes = api.held_bytes();
+    let refusal = api.refusal(held_bytes);
+    let since = refusal.as_ref().and_then(|r| r.since).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     Json(json!({
         "hostname": "tally",
         "version": concat!("v0.13.2 (tally ", env!("CARGO_PKG_VERSION"), ")"),
         "testing": false,
         "device_id": "tally",
+        "status": if refusal.is_some() { "degraded" } else { "ok" },
+        "problem": refusal.map(|r| r.problem),
+        "degraded_since": since,
+        "memory": { "held_bytes": held_bytes, "limit_bytes": api.memory_limit },
     }))
 }
 
@@ -416,7 +597,7 @@ async fn list_buckets(State(api): State<Arc<Api>>) -> Json<Value> {
     Json(Value::Object(map))
 }
 
-async fn bucket(api: &Api, id: &str) -> Result<BucketInfo, BadRequest> {
+async fn bucket(api: &Api, id: &str) -> Result<BucketInfo, ApiError> {
     let info = api
         .registry
         .get(id)
@@ -426,7 +607,7 @@ async fn bucket(api: &Api, id: &str) -> Result<BucketInfo, BadRequest> {
     Ok(info)
 }
 
-async fn get_bucket(State(api): State<Arc<Api>>, Path(id): Path<String>) -> Result<Json<BucketInfo>, BadRequest> {
+async fn get_bucket(State(api): State<Arc<Api>>, Path(id): Path<String>) -> Result<Json<BucketInfo>, ApiError> {
     Ok(Json(bucket(&api, &id).await?))
 }
 
@@ -434,13 +615,13 @@ async fn create_bucket(
     State(api): State<Arc<Api>>,
     Path(id): Path<String>,
     bytes: Result<Bytes, BytesRejection>,
-) -> Result<Response, BadRequest> {
+) -> Result<Response, ApiError> {
     let bytes = body(bytes)?;
     let new: NewBucket = serde_json::from_slice(&bytes).map_err(|e| {
         bad(format!("malformed bucket: {} (expected {{\"type\", \"client\", \"hostname\"}})", describe_json_error(&e)))
     })?;
     if id.is_empty() || id.len() > 256 {
-        return Err(bad("a bucket id must be 1 to 256 bytes"));
+        return Err(bad("a bucket id must be 1 to 256 bytes").into());
     }
     let kind = BucketKind::from_type(&new.kind);
     let info = BucketInfo {
@@ -454,7 +635,7 @@ async fn create_bucket(
     };
     let created = api.registry.create(info).await?;
     if created == Created::TooMany {
-        return Err(bad(format!("too many buckets (at most {})", buckets::MAX_BUCKETS)));
+        return Err(bad(format!("too many buckets (at most {})", buckets::MAX_BUCKETS)).into());
     }
     api.timeline().add_bucket(&id, kind);
     Ok(match created {
@@ -463,12 +644,12 @@ async fn create_bucket(
     })
 }
 
-async fn delete_bucket(State(api): State<Arc<Api>>, Path(id): Path<String>) -> Result<Response, BadRequest> {
+async fn delete_bucket(State(api): State<Arc<Api>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     api.timeline().remove_bucket(&id);
     if api.registry.delete(&id).await? {
         Ok(StatusCode::OK.into_response())
     } else {
-        Err(BadRequest(StatusCode::NOT_FOUND, "no bucket with that id".to_string()))
+        Err(BadRequest(StatusCode::NOT_FOUND, "no bucket with that id".to_string()).into())
     }
 }
 
@@ -477,11 +658,12 @@ async fn heartbeat_handler(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
     bytes: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, BadRequest> {
+) -> Result<Json<Value>, ApiError> {
     let pulsetime_ms = parse_pulsetime(query.as_deref())?;
     let bytes = body(bytes)?;
     let kind = bucket(&api, &id).await?.kind();
     let heartbeat = parse_event(&bytes, kind)?;
+    api.admit()?;
     let current = api.timeline().heartbeat(&id, heartbeat, pulsetime_ms, Instant::now());
     let current = current.ok_or_else(|| BadRequest(StatusCode::NOT_FOUND, "no bucket with that id".to_string()))?;
     Ok(Json(event_json(&current)))
@@ -491,13 +673,14 @@ async fn insert_events(
     State(api): State<Arc<Api>>,
     Path(id): Path<String>,
     bytes: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, BadRequest> {
+) -> Result<Json<Value>, ApiError> {
     let bytes = body(bytes)?;
     let kind = bucket(&api, &id).await?.kind();
     let events = parse_events(&bytes, kind)?;
+    api.admit()?;
     let shown: Vec<Value> = events.iter().map(event_json).collect();
     if !api.timeline().insert(&id, events) {
-        return Err(BadRequest(StatusCode::NOT_FOUND, "no bucket with that id".to_string()));
+        return Err(BadRequest(StatusCode::NOT_FOUND, "no bucket with that id".to_string()).into());
     }
     Ok(Json(Value::Array(shown)))
 }

@@ -34,6 +34,10 @@ const LATE_EVENTS_MS: i64 = 2 * 3600 * 1000;
 /// Closed events held back for the horizon, at most; beyond it (a client inserting
 /// events far in the future, say) they are emitted as they are, so memory stays bounded.
 pub const MAX_HELD: usize = 100_000;
+/// The same bound in bytes of held text ([`Timeline::held_bytes`]), by default.
+pub const MAX_HELD_BYTES: usize = 32 << 20;
+/// Counted for every held event on top of its text, for the byte bounds.
+const EVENT_BYTES: usize = 64;
 
 /// What a bucket's events mean to Tally, by ActivityWatch bucket type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,8 +115,32 @@ struct ClosedWindow {
     url: Option<String>,
 }
 
+impl ClosedWindow {
+    fn bytes(&self) -> usize {
+        EVENT_BYTES + self.app.len() + self.title.len() + self.url.as_ref().map_or(0, String::len)
+    }
+}
+
+fn overlay_bytes(event: &OverlayEvent) -> usize {
+    // The app is shared with the bucket; the title and URL are the event's own.
+    EVENT_BYTES + event.title.len() + event.url.as_ref().map_or(0, |u| u.len())
+}
+
+fn current_bytes(event: &Heartbeat) -> usize {
+    EVENT_BYTES + event.data_bytes()
+}
+
+/// What a finished event's text takes in memory until it is aggregated, counted the
+/// same way as the events [`Timeline`] holds.
+pub fn event_bytes(event: &RawEvent) -> usize {
+    EVENT_BYTES
+        + event.app.len()
+        + event.title.len()
+        + event.url.as_ref().map_or(0, String::len)
+        + event.text.as_ref().map_or(0, String::len)
+}
+
 /// Every bucket's current event and the closed events waiting for the horizon.
-#[derive(Default)]
 pub struct Timeline {
     buckets: HashMap<String, LiveBucket>,
     /// Closed window events, sorted by start.
@@ -122,9 +150,35 @@ pub struct Timeline {
     /// AFK periods `[start, end)` in ms, merged and sorted.
     afk: Vec<(i64, i64)>,
     has_window: bool,
+    /// Text bytes of the buckets' current events, and of the closed events.
+    current_bytes: usize,
+    closed_bytes: usize,
+    /// Closed bytes beyond which everything closed is emitted, horizon or not.
+    byte_cap: usize,
+}
+
+impl Default for Timeline {
+    fn default() -> Timeline {
+        Timeline::with_byte_cap(MAX_HELD_BYTES)
+    }
 }
 
 impl Timeline {
+    /// A timeline that holds at most `byte_cap` bytes of closed events back for the horizon.
+    pub fn with_byte_cap(byte_cap: usize) -> Timeline {
+        Timeline {
+            buckets: HashMap::new(),
+            windows: Vec::new(),
+            web: OverlayEvents::default(),
+            editor: OverlayEvents::default(),
+            afk: Vec::new(),
+            has_window: false,
+            current_bytes: 0,
+            closed_bytes: 0,
+            byte_cap,
+        }
+    }
+
     /// Registers a bucket (idempotent); `id` is the clear bucket id, held in memory only.
     pub fn add_bucket(&mut self, id: &str, kind: BucketKind) {
         self.has_window |= kind == BucketKind::Window;
@@ -140,6 +194,7 @@ impl Timeline {
     pub fn remove_bucket(&mut self, id: &str) {
         if let Some(mut bucket) = self.buckets.remove(id) {
             if let Some(event) = bucket.current.take() {
+                self.current_bytes = self.current_bytes.saturating_sub(current_bytes(&event));
                 self.close(bucket.kind, &bucket.app, event);
             }
         }
@@ -151,9 +206,15 @@ impl Timeline {
         let bucket = self.buckets.get_mut(id)?;
         bucket.last_heard = now;
         let merged = bucket.current.as_mut().is_some_and(|current| merge(current, &heartbeat, pulsetime_ms));
-        let closed = if merged { None } else { bucket.current.replace(heartbeat) };
+        let closed = if merged {
+            None
+        } else {
+            self.current_bytes += current_bytes(&heartbeat);
+            bucket.current.replace(heartbeat)
+        };
         let (kind, app, current) = (bucket.kind, Arc::clone(&bucket.app), bucket.current.clone());
         if let Some(event) = closed {
+            self.current_bytes = self.current_bytes.saturating_sub(current_bytes(&event));
             self.close(kind, &app, event);
         }
         current
@@ -181,34 +242,42 @@ impl Timeline {
                     title: text("title").unwrap_or_default(),
                     url: text("url"),
                 };
+                self.closed_bytes += window.bytes();
                 let at = self.windows.partition_point(|w| w.start_ms <= start_ms);
                 self.windows.insert(at, window);
             }
-            BucketKind::Web => self.web.push(OverlayEvent {
-                app: Arc::clone(app),
-                start_ms,
-                end_ms,
-                title: Arc::from(text("title").unwrap_or_default()),
-                url: text("url").map(Arc::from),
-                incognito: event.data.get("incognito").and_then(Value::as_bool).unwrap_or(false),
-            }),
+            BucketKind::Web => {
+                let web = OverlayEvent {
+                    app: Arc::clone(app),
+                    start_ms,
+                    end_ms,
+                    title: Arc::from(text("title").unwrap_or_default()),
+                    url: text("url").map(Arc::from),
+                    incognito: event.data.get("incognito").and_then(Value::as_bool).unwrap_or(false),
+                };
+                self.closed_bytes += overlay_bytes(&web);
+                self.web.push(web)
+            }
             BucketKind::Editor => {
                 let title = ["file", "project", "language"]
                     .iter()
                     .filter_map(|f| text(f).filter(|s| !s.is_empty()))
                     .collect::<Vec<_>>()
                     .join(" - ");
-                self.editor.push(OverlayEvent {
+                let editor = OverlayEvent {
                     app: Arc::clone(app),
                     start_ms,
                     end_ms,
                     title: Arc::from(title),
                     url: None,
                     incognito: false,
-                })
+                };
+                self.closed_bytes += overlay_bytes(&editor);
+                self.editor.push(editor)
             }
             BucketKind::Afk => {
                 if text("status").as_deref() == Some("afk") && end_ms > start_ms {
+                    self.closed_bytes += EVENT_BYTES;
                     self.afk.push((start_ms, end_ms));
                     merge_periods(&mut self.afk);
                 }
@@ -219,7 +288,7 @@ impl Timeline {
 
     /// Closes stale events (all of them when `all`), and returns the events that are
     /// final, in time order; they are forgotten here. Everything is final when more than
-    /// [`MAX_HELD`] events wait.
+    /// [`MAX_HELD`] events, or more than the byte cap, wait.
     pub fn settle(&mut self, now: Instant, all: bool) -> Vec<RawEvent> {
         let stale: Vec<String> = self
             .buckets
@@ -231,11 +300,12 @@ impl Timeline {
             let bucket = self.buckets.get_mut(&id).expect("listed above");
             let (kind, app) = (bucket.kind, Arc::clone(&bucket.app));
             if let Some(event) = bucket.current.take() {
+                self.current_bytes = self.current_bytes.saturating_sub(current_bytes(&event));
                 self.close(kind, &app, event);
             }
         }
         let held = self.windows.len() + self.web.len() + self.editor.len() + self.afk.len();
-        let horizon = if held > MAX_HELD { i64::MAX } else { self.horizon() };
+        let horizon = if held > MAX_HELD || self.closed_bytes > self.byte_cap { i64::MAX } else { self.horizon() };
         let mut out = Vec::new();
         let ready = self.windows.partition_point(|w| w.start_ms < horizon);
         let mut kept = Vec::new();
@@ -287,6 +357,9 @@ impl Timeline {
         self.web.forget_before(keep_from);
         self.editor.forget_before(keep_from);
         self.afk.retain(|a| a.1 > keep_from);
+        self.closed_bytes = self.windows.iter().map(ClosedWindow::bytes).sum::<usize>()
+            + self.web.iter().chain(self.editor.iter()).map(overlay_bytes).sum::<usize>()
+            + self.afk.len() * EVENT_BYTES;
         out
     }
 
@@ -306,6 +379,16 @@ impl Timeline {
             })
             .min()
             .unwrap_or(i64::MAX)
+    }
+
+    pub fn set_byte_cap(&mut self, byte_cap: usize) {
+        self.byte_cap = byte_cap;
+    }
+
+    /// Bytes of text held in memory (open and closed events), as the server's memory
+    /// limit counts them.
+    pub fn held_bytes(&self) -> usize {
+        self.current_bytes + self.closed_bytes
     }
 
     /// Events held in memory (open and closed), for tests and benchmarks.
@@ -521,6 +604,35 @@ mod tests {
         // …until more than MAX_HELD wait: then they go out as they are.
         assert_eq!(t.settle(Instant::now(), false).len(), MAX_HELD + 1);
         assert_eq!(t.held(), 1, "only the open web event is left");
+    }
+
+    #[test]
+    fn held_text_is_counted_in_bytes_and_bounded_by_the_byte_cap() {
+        let mut t = Timeline::with_byte_cap(20_000);
+        t.add_bucket("w", BucketKind::Window);
+        t.add_bucket("web", BucketKind::Web);
+        assert_eq!(t.held_bytes(), 0);
+        // An open web event holds back the window events after it…
+        send(&mut t, "web", &[(0, json!({"url": "https://a.example/", "title": "A"}))], 60);
+        let open = t.held_bytes();
+        assert!(open > 0);
+        let title = "t".repeat(1000);
+        let events: Vec<Heartbeat> = (0..15).map(|i| hb(1 + i, json!({"app": "code", "title": title}))).collect();
+        t.insert("w", events);
+        assert!(t.settle(Instant::now(), false).is_empty());
+        let held = t.held_bytes() - open;
+        assert!((15_000..20_000).contains(&held), "15 titles of 1000 bytes: {held}");
+        // …until they hold more than the cap: then they go out as they are, and their
+        // bytes with them.
+        let events: Vec<Heartbeat> = (15..25).map(|i| hb(1 + i, json!({"app": "code", "title": title}))).collect();
+        t.insert("w", events);
+        assert_eq!(t.settle(Instant::now(), false).len(), 25);
+        assert_eq!(t.held_bytes(), open, "only the open web event is left");
+        // A merged heartbeat adds nothing; a new event replaces the current one's bytes.
+        send(&mut t, "web", &[(30, json!({"url": "https://a.example/", "title": "A"}))], 60);
+        assert_eq!(t.held_bytes(), open);
+        t.settle(Instant::now(), true);
+        assert_eq!(t.held_bytes(), 0, "nothing held, nothing counted");
     }
 
     #[test]

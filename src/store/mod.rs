@@ -68,6 +68,71 @@ fn query(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| StoreError::Query { doing, source }
 }
 
+/// Why the database did not take a write, told from SQLite's result code alone, so a
+/// message built from it holds nothing from the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteProblem {
+    /// Another connection held the write lock past the busy timeout (SQLITE_BUSY,
+    /// SQLITE_LOCKED), e.g. another `tally` process vacuuming after a deletion.
+    Locked,
+    /// The disk or the file-size limit is full (SQLITE_FULL).
+    DiskFull,
+    /// The file cannot be written now: an I/O error, a read-only or vanished file, or no
+    /// free connection.
+    Unwritable,
+    /// Anything else (a constraint, a damaged file, unreadable state): waiting will not help.
+    Other,
+}
+
+impl WriteProblem {
+    /// Whether the same write may succeed later without anything in Tally changing.
+    pub fn is_transient(self) -> bool {
+        self != WriteProblem::Other
+    }
+}
+
+impl std::fmt::Display for WriteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WriteProblem::Locked => {
+                "the database is locked by another process (another `tally` command may be vacuuming it)"
+            }
+            WriteProblem::DiskFull => "the disk holding the database is full",
+            WriteProblem::Unwritable => "the database file cannot be written (an I/O error, or it became read-only)",
+            WriteProblem::Other => "the database refused the write",
+        })
+    }
+}
+
+/// SQLite's primary result codes that [`WriteProblem`] tells apart.
+const SQLITE_BUSY: i64 = 5;
+const SQLITE_LOCKED: i64 = 6;
+const SQLITE_READONLY: i64 = 8;
+const SQLITE_IOERR: i64 = 10;
+const SQLITE_FULL: i64 = 13;
+const SQLITE_CANTOPEN: i64 = 14;
+
+impl StoreError {
+    /// What kind of write failure this is.
+    pub fn write_problem(&self) -> WriteProblem {
+        let StoreError::Query { source, .. } = self else { return WriteProblem::Other };
+        match source {
+            sqlx::Error::Database(e) => {
+                // sqlx gives SQLite's extended code; its low byte is the primary one.
+                let code = e.code().and_then(|c| c.parse::<i64>().ok()).unwrap_or(0) & 0xff;
+                match code {
+                    SQLITE_BUSY | SQLITE_LOCKED => WriteProblem::Locked,
+                    SQLITE_FULL => WriteProblem::DiskFull,
+                    SQLITE_READONLY | SQLITE_IOERR | SQLITE_CANTOPEN => WriteProblem::Unwritable,
+                    _ => WriteProblem::Other,
+                }
+            }
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => WriteProblem::Unwritable,
+            _ => WriteProblem::Other,
+        }
+    }
+}
+
 /// Where an import stands, saved with the aggregates it produced.
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
@@ -140,7 +205,8 @@ impl Store {
     }
 
     /// Adds `delta` to the stored totals and, in the same transaction, records
-    /// `checkpoint`, so a crash leaves either both or neither.
+    /// `checkpoint`, so a crash leaves either both or neither. After an error nothing of
+    /// it is stored, and the same call may be made again.
     pub async fn apply(
         &self,
         team: &str,
@@ -148,7 +214,29 @@ impl Store {
         delta: &[(BucketKey, BucketTotals)],
         checkpoint: Option<&Checkpoint>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query("starting a transaction"))?;
+        let mut conn = self.pool.acquire().await.map_err(query("getting a database connection"))?;
+        let written = Store::write_aggregates(&mut conn, team, redactor, delta, checkpoint).await;
+        if written.is_err() {
+            // After a failed write (SQLITE_FULL or SQLITE_BUSY at COMMIT, say) SQLite may or
+            // may not have rolled the transaction back, and a pooled connection left inside
+            // one takes later writes into a transaction that never commits: close it.
+            let _ = conn.close().await;
+        }
+        written
+    }
+
+    /// [`Store::apply`]'s transaction on one connection. `BEGIN IMMEDIATE` takes the
+    /// write lock first (the busy timeout applies there), and fails, instead of nesting,
+    /// on a connection still inside a transaction.
+    async fn write_aggregates(
+        conn: &mut sqlx::SqliteConnection,
+        team: &str,
+        redactor: &str,
+        delta: &[(BucketKey, BucketTotals)],
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<(), StoreError> {
+        use sqlx::Connection;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(query("starting a transaction"))?;
         // Which redactor produced these buckets (a version string, never content).
         let mut starts: Vec<i64> = delta.iter().map(|(k, _)| k.start).collect();
         starts.sort_unstable();
