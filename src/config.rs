@@ -110,8 +110,8 @@ impl CollectConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read config file {path}: {reason}")]
+    Read { path: PathBuf, reason: std::io::Error },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("config file {path}: `timezone`: unknown IANA time zone (e.g. Europe/Berlin)")]
@@ -143,7 +143,7 @@ impl Config {
                 _ => return Ok(Config::default()),
             },
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(&path).map_err(|reason| ConfigError::Read { path: path.clone(), reason })?;
         let mut config: Config = toml::from_str(&text)
             .map_err(|e| ConfigError::Parse { path: path.clone(), message: describe_toml_error(&text, &e) })?;
         config.origin = Some(path.clone());
@@ -191,7 +191,7 @@ impl Config {
                 _ => rules_path.clone(),
             };
             let text = std::fs::read_to_string(&resolved)
-                .map_err(|source| RuleError::Read { path: resolved.display().to_string(), source })?;
+                .map_err(|reason| RuleError::Read { path: resolved.display().to_string(), reason })?;
             let extra: RulesFile = toml::from_str(&text).map_err(|e| RuleError::Parse {
                 path: resolved.display().to_string(),
                 message: describe_toml_error(&text, &e),

@@ -110,10 +110,10 @@ enum Command {
     /// A readable summary of a date range.
     Stats {
         /// First local date (default: 6 days before --to).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::date_arg)]
         from: Option<NaiveDate>,
         /// Last local date, inclusive (default: today).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::date_arg)]
         to: Option<NaiveDate>,
         /// IANA time zone (default: config `timezone`, else the machine's).
         #[arg(long)]
@@ -167,10 +167,10 @@ enum ExportCommand {
     /// The CSV report: one row per (period, team, category).
     Csv {
         /// First local date.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::date_arg)]
         from: NaiveDate,
         /// Last local date, inclusive.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::date_arg)]
         to: NaiveDate,
         #[arg(long, value_enum, default_value = "day")]
         by: Period,
@@ -208,6 +208,13 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(1)
         }
     }
+}
+
+/// A date argument: `YYYY-MM-DD`, with a message that says so (clap's own names the
+/// parser's internals instead).
+fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "expected a date as YYYY-MM-DD, e.g. 2026-11-30".to_string())
 }
 
 fn data_dir(cli: &Cli) -> Result<PathBuf> {

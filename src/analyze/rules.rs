@@ -48,8 +48,8 @@ pub enum RuleError {
     BadRegex { origin: String, index: usize, field: &'static str, reason: String },
     #[error("{origin}: rule #{index}: a rule needs at least one of `app`, `title`, `url`")]
     Empty { origin: String, index: usize },
-    #[error("cannot read rules file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    #[error("cannot read rules file {path}: {reason}")]
+    Read { path: String, reason: std::io::Error },
     #[error("rules file {path}: {message}")]
     Parse { path: String, message: String },
 }
@@ -158,7 +158,7 @@ impl CategoryRules {
     /// Loads a standalone TOML rules file (`[[rule]]` tables, optional `replace_builtin`).
     pub fn load(path: &Path) -> Result<CategoryRules, RuleError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| RuleError::Read { path: path.display().to_string(), source })?;
+            .map_err(|reason| RuleError::Read { path: path.display().to_string(), reason })?;
         let file: RulesFile = toml::from_str(&text).map_err(|e| RuleError::Parse {
             path: path.display().to_string(),
             message: describe_toml_error(&text, &e),
@@ -196,16 +196,67 @@ impl CategoryRules {
 
 /// A TOML error as "line L, column C: message", without quoting the offending text.
 pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message();
-    match e.span() {
+    let span = e.span();
+    // The table the error is in: the last `[header]` before it, for `[org].id`.
+    let table = span.clone().and_then(|span| {
+        let before = &text[..span.end.min(text.len())];
+        before
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with('[') && l.ends_with(']'))
+            .map(|l| l.trim_start_matches('[').trim_end_matches(']').trim().to_string())
+    });
+    let message = plain_toml_message(e.message(), table.as_deref());
+    match span {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             format!("line {line}, column {column}: {message}")
         }
-        None => message.to_string(),
+        None => message,
     }
+}
+
+/// serde's wording without the value it quotes (`invalid type: string "five", expected
+/// u32` echoes what was written) and with the table a missing field belongs to.
+fn plain_toml_message(message: &str, table: Option<&str>) -> String {
+    let first = message.lines().next().unwrap_or(message).trim();
+    if let Some(rest) = first.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return match table {
+            Some(t) => format!("missing field `[{t}].{field}`"),
+            None => format!("missing field `{field}`"),
+        };
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = first.strip_prefix(prefix) {
+            let found = rest.split([' ', ',']).next().unwrap_or("a value");
+            let expected = rest.rsplit(", expected ").next().filter(|_| rest.contains(", expected "));
+            let expected = match expected.map(str::trim) {
+                Some("u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize") => {
+                    "a whole number".to_string()
+                }
+                Some("f32" | "f64") => "a number".to_string(),
+                Some("a boolean" | "bool") => "true or false".to_string(),
+                Some("a string" | "a borrowed string") => "text in quotes".to_string(),
+                Some(other) => other.to_string(),
+                None => "another value".to_string(),
+            };
+            let found = match found {
+                "string" => "text",
+                "integer" => "a number outside the allowed range or sign",
+                "floating" => "a decimal number",
+                "boolean" => "true or false",
+                "sequence" => "a list",
+                "map" => "a table",
+                other => other,
+            };
+            return format!("expected {expected}, found {found}");
+        }
+    }
+    first.to_string()
 }
 
 fn spec(category: &str, field: &str, pattern: &str) -> RuleSpec {
@@ -345,6 +396,39 @@ fn builtin_specs() -> Vec<RuleSpec> {
         ("research", T, r"\b(google|bing|duckduckgo)\b.*\bsearch\b|\bsearch results\b"),
     ];
     table.iter().map(|(c, f, p)| spec(c, f, p)).collect()
+}
+
+#[cfg(test)]
+mod toml_message_tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct File {
+        org: Org,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Org {
+        id: String,
+        k: Option<u32>,
+        admin: Option<bool>,
+    }
+
+    #[test]
+    fn toml_errors_name_the_field_in_plain_words_without_the_value() {
+        for (text, says, never) in [
+            ("[org]\nk = 5\n", "missing field `[org].id`", "\n"),
+            ("[org]\nid = \"a\"\nk = \"five\"\n", "line 3, column 5: expected a whole number, found text", "five"),
+            ("[org]\nid = \"a\"\nk = -3\n", "expected a whole number", "-3"),
+            ("[org]\nid = \"a\"\nadmin = \"yes\"\n", "expected true or false, found text", "yes"),
+        ] {
+            let e = toml::from_str::<File>(text).unwrap_err();
+            let m = describe_toml_error(text, &e);
+            assert!(m.contains(says), "{text:?}: {m}");
+            assert!(!m.contains(never), "{text:?} echoes its value: {m}");
+        }
+    }
 }
 
 #[cfg(test)]

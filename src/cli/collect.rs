@@ -49,10 +49,10 @@ pub struct ForgetArgs {
     #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present_any = ["from", "to", "org"])]
     all: bool,
     /// First local date to delete.
-    #[arg(long, requires = "to")]
+    #[arg(long, value_parser = crate::date_arg, requires = "to")]
     from: Option<NaiveDate>,
     /// Last local date to delete, inclusive.
-    #[arg(long, requires = "from")]
+    #[arg(long, value_parser = crate::date_arg, requires = "from")]
     to: Option<NaiveDate>,
     /// IANA time zone of the dates (default: config `timezone`, else the machine's).
     #[arg(long)]

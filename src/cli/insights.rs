@@ -27,7 +27,7 @@ pub struct InsightsArgs {
     #[arg(long)]
     provider: Option<String>,
     /// Any date in the week to summarize (default: the last complete week).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_parser = crate::date_arg, value_name = "DATE")]
     week_of: Option<NaiveDate>,
     /// IANA time zone (default: config `timezone`, else the machine's).
     #[arg(long)]

@@ -81,7 +81,7 @@ pub enum TeamCommand {
         #[arg(long)]
         provider: Option<String>,
         /// Any date in the week to summarize (default: the last complete week).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_parser = crate::date_arg, value_name = "DATE")]
         week_of: Option<NaiveDate>,
     },
 }
@@ -133,10 +133,10 @@ pub enum TeamExport {
 #[derive(Args)]
 pub struct ReportArgs {
     /// First date (default: 90 days before --to).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date_arg)]
     from: Option<NaiveDate>,
     /// Last date, inclusive (default: today).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date_arg)]
     to: Option<NaiveDate>,
     #[arg(long, value_enum, default_value = "week")]
     by: TeamPeriod,

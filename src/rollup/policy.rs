@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("cannot read the policy file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read the policy file {path}: {reason}")]
+    Read { path: PathBuf, reason: std::io::Error },
     #[error("the policy file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("the policy file {path}, field `{field}`: {why}")]
@@ -176,7 +176,7 @@ impl Policy {
     }
 
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read { path: path.into(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|reason| PolicyError::Read { path: path.into(), reason })?;
         Policy::parse(&text, path)
     }
 
@@ -464,5 +464,8 @@ mod example {
         let p = super::Policy::load(path).unwrap();
         assert_eq!((p.org.as_str(), p.team.as_str(), p.k, p.sink.kind()), ("acme", "platform", 5, "postgres"));
         assert_eq!(p.providers.len(), 1);
+        let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policy.folder.example.toml"));
+        let p = super::Policy::load(path).unwrap();
+        assert_eq!((p.sink.kind(), p.roster.get("platform")), ("folder", Some(&12)));
     }
 }
