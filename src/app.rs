@@ -758,7 +758,9 @@ fn build_analyzer(options: &AppOptions, config: &Config) -> UiResult<(Analyzer, 
             ),
         }
     };
-    Ok((analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?), engine))
+    // Unrecognised app names become keyed ids, or `other` without a keyring; never the raw name.
+    let app_key = crate::analyze::app_key_from_keyring().ok();
+    Ok((analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?).with_app_key(app_key), engine))
 }
 
 fn set_or_remove(table: &mut toml::Table, key: &str, value: Option<toml::Value>) {
