@@ -178,3 +178,24 @@ fn without_a_keyring_unrecognised_app_names_are_stored_as_other() {
     let want: BTreeSet<String> = ["firefox", "obscure-tool", "other"].map(String::from).into();
     assert_eq!(apps, want);
 }
+
+/// With the model loaded, names that have a program id's shape but are a person's name
+/// or login (`maria-garcia`, `yusuf`) are not kept either: the recognizers alone would
+/// pass them, the model finds them.
+#[test]
+fn with_the_model_name_shaped_program_ids_are_not_kept() {
+    common::join_fresh_session_keyring();
+    let sandbox = Sandbox::with_model();
+    let name_shaped = ["maria-garcia", "maria.garcia", "yusuf"];
+    sandbox.watch(WATCHED);
+    sandbox.watch(&name_shaped);
+    let apps: Vec<&str> =
+        PLANTED_APPS.iter().chain(&name_shaped).chain(KEPT.iter().map(|(raw, _)| raw)).copied().collect();
+    let csv: String = std::iter::once("start,duration,app,title,url\n".to_string())
+        .chain(apps.iter().enumerate().map(|(i, a)| format!("2026-11-02T09:{:02}:00Z,60,\"{a}\",notes,\n", i * 2)))
+        .collect();
+    let file = sandbox.input("apps.csv", csv);
+    let out = sandbox.run(&["--require-model", "import", "--format", "csv", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_apps(&stored_apps(&sandbox), PLANTED_APPS.len() + name_shaped.len(), "csv with the model");
+}
