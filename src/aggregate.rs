@@ -42,6 +42,7 @@ pub struct BucketKey {
     /// Unix seconds (UTC), a multiple of [`BUCKET_SECONDS`].
     pub start: i64,
     pub category: Category,
+    #[serde(deserialize_with = "crate::event::deserialize_stored_app")]
     pub app: AppName,
 }
 
@@ -88,6 +89,7 @@ enum Direction {
 struct LastEvent {
     start_ms: i64,
     end_ms: i64,
+    #[serde(deserialize_with = "crate::event::deserialize_stored_app")]
     app: AppName,
     category: Category,
 }

@@ -386,6 +386,33 @@ impl App {
     }
 
     /// Delete my data: everything, or the local dates `from..=to`.
+    /// Names an unrecognised app (a keyed app id, `app:` and 12 hex digits) for the
+    /// user's own view; an empty `label` removes the name. Only what the user typed is
+    /// stored, on the real store; it never leaves the machine.
+    pub async fn label_app(&self, app_id: &str, label: &str) -> UiResult<Vec<AppLabel>> {
+        let app = crate::event::AppName::from_stored(app_id);
+        let hex = app_id.strip_prefix(crate::analyze::apps::APP_ID_PREFIX).unwrap_or_default();
+        if !(hex.len() == 12 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))) {
+            return Err(UiError::field("app_label.app", "not an unrecognised app"));
+        }
+        let label = label.trim();
+        if label.chars().count() > APP_LABEL_CHARS || label.chars().any(char::is_control) {
+            return Err(UiError::field(
+                "app_label.label",
+                format!("a name of at most {APP_LABEL_CHARS} characters, without control characters"),
+            ));
+        }
+        let store = self.real_store().await?;
+        store.set_app_label(&app, (!label.is_empty()).then_some(label)).await?;
+        self.app_labels().await
+    }
+
+    /// The names the user gave unrecognised apps.
+    pub async fn app_labels(&self) -> UiResult<Vec<AppLabel>> {
+        let labels = self.real_store().await?.app_labels().await?;
+        Ok(labels.into_iter().map(|(app, label)| AppLabel { app: app.as_str().to_string(), label }).collect())
+    }
+
     pub async fn forget(&self, range: Option<(NaiveDate, NaiveDate)>) -> UiResult<crate::store::Forgotten> {
         let store = self.real_store().await?;
         let utc = match range {
@@ -737,6 +764,17 @@ impl App {
     }
 }
 
+/// Longest name the user may give an unrecognised app, in characters.
+const APP_LABEL_CHARS: usize = 60;
+
+/// The user's name for an unrecognised app.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AppLabel {
+    /// The keyed app id, `app:` and 12 hex digits.
+    pub app: String,
+    pub label: String,
+}
+
 fn build_analyzer(options: &AppOptions, config: &Config) -> UiResult<(Analyzer, String)> {
     let rules = config.category_rules()?;
     let exclusions = config.exclusions()?;
@@ -755,7 +793,9 @@ fn build_analyzer(options: &AppOptions, config: &Config) -> UiResult<(Analyzer, 
             ),
         }
     };
-    Ok((analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?), engine))
+    // Unrecognised app names become keyed ids, or `other` without a keyring; never the raw name.
+    let app_key = crate::analyze::app_key_from_keyring().ok();
+    Ok((analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?).with_app_key(app_key), engine))
 }
 
 fn set_or_remove(table: &mut toml::Table, key: &str, value: Option<toml::Value>) {
@@ -1008,6 +1048,29 @@ mod tests {
             policy: None,
         };
         App::open(options).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_user_names_unrecognised_apps_and_only_those() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path()).await;
+        let id = "app:1a2b3c4d5e6f";
+        assert_eq!(
+            app.label_app(id, "  Ledger tool ").await.unwrap(),
+            [AppLabel { app: id.into(), label: "Ledger tool".into() }]
+        );
+        assert_eq!(app.label_app(id, "Ledger").await.unwrap()[0].label, "Ledger");
+        for bad in ["code", "app:1A2B3C4D5E6F", "app:1a2b", "Maria Garcia"] {
+            let e = app.label_app(bad, "x").await.unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("app_label.app"), "{bad}");
+            assert!(!e.message.contains(bad), "the error names the field, not the value");
+        }
+        let e = app.label_app(id, &"x".repeat(61)).await.unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("app_label.label"));
+        assert!(app.label_app(id, "").await.unwrap().is_empty(), "an empty name removes it");
+        app.label_app(id, "Ledger").await.unwrap();
+        app.forget(None).await.unwrap();
+        assert!(app.app_labels().await.unwrap().is_empty(), "forgetting everything forgets app names");
     }
 
     #[tokio::test]

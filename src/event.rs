@@ -153,9 +153,12 @@ impl CategorySource {
     }
 }
 
-/// A normalized application name: a catalogue name, the lower-cased raw name when the
-/// analyzer found no PII in it, or `other`. Only the analyzer builds one from raw input.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A normalized application name: a catalogue name, a program id in which the analyzer
+/// found nothing, a keyed app id (`app:` and 12 hex digits) for any other name, or
+/// `other` (no name, or no key to make an id with). Only the analyzer builds one from raw
+/// input, and nothing outside the crate builds one at all; it is not `Deserialize`, so
+/// no deserialized input can become one either.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct AppName(Arc<str>);
 
 impl AppName {
@@ -163,8 +166,9 @@ impl AppName {
         AppName(Arc::from(name))
     }
 
-    /// Rebuilds a name read back from the store (already normalized when it was written).
-    pub fn from_stored(name: &str) -> AppName {
+    /// Rebuilds a name read back from the store or a checkpoint (normalized when it was
+    /// written).
+    pub(crate) fn from_stored(name: &str) -> AppName {
         AppName(Arc::from(name))
     }
 
@@ -175,6 +179,26 @@ impl AppName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether this is a keyed app id rather than a name.
+    pub fn is_app_id(&self) -> bool {
+        self.0.starts_with(crate::analyze::apps::APP_ID_PREFIX)
+    }
+
+    /// The name as the UI shows it: keyed app ids read "unrecognised app".
+    pub fn display_name(&self) -> &str {
+        if self.is_app_id() {
+            crate::analyze::apps::UNRECOGNISED_APP
+        } else {
+            &self.0
+        }
+    }
+}
+
+/// Deserializes an [`AppName`] saved by this crate (import checkpoints' timeline state).
+pub(crate) fn deserialize_stored_app<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AppName, D::Error> {
+    let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    Ok(AppName::from_stored(&name))
 }
 
 impl fmt::Display for AppName {

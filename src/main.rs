@@ -254,6 +254,20 @@ fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
     Ok(analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?))
 }
 
+/// [`analyzer`] for commands that store events: unrecognised app names become keyed ids
+/// under the key in the OS keyring, or `other` when the keyring is unavailable (said
+/// once on stderr); never the raw name.
+fn storing_analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
+    let key = match tally::analyze::app_key_from_keyring() {
+        Ok(key) => Some(key),
+        Err(e) => {
+            note!("tally: unrecognised app names are stored as `other` (no app id key: {e})");
+            None
+        }
+    };
+    Ok(analyzer(cli, config)?.with_app_key(key))
+}
+
 async fn run(cli: Cli) -> Result<u8> {
     let config = Config::load(cli.config.as_deref())?;
     match &cli.command {
@@ -335,7 +349,7 @@ async fn run(cli: Cli) -> Result<u8> {
             code
         }
         Command::Collect(args) => {
-            let analyzer = Arc::new(analyzer(&cli, &config)?);
+            let analyzer = Arc::new(storing_analyzer(&cli, &config)?);
             let dir = data_dir(&cli)?;
             let store = Store::open(&dir).await?;
             let code = collect_cli::collect(&store, analyzer, &config, &dir, args).await;
@@ -405,7 +419,7 @@ async fn serve(cli: &Cli, config: &Config, port: Option<u16>) -> Result<u8> {
     let port = port.or(config.serve.port).unwrap_or(tally::serve::DEFAULT_PORT);
     let listener = tally::serve::bind(port).await?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let analyzer = Arc::new(analyzer(cli, config)?);
+    let analyzer = Arc::new(storing_analyzer(cli, config)?);
     let store = Store::open(&data_dir(cli)?).await?;
     // The optional bearer token comes from the keyring, never from a flag, an env var or the config.
     let token = insights_cli::serve_token()?;
@@ -483,7 +497,7 @@ fn write_atomically(path: &Path, write: impl FnOnce(&mut std::fs::File) -> std::
 const SHOWN_REJECTS: usize = 20;
 
 async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], checkpoint_every: u64) -> Result<u8> {
-    let analyzer = Arc::new(analyzer(cli, config)?);
+    let analyzer = Arc::new(storing_analyzer(cli, config)?);
     let store = Store::open(&data_dir(cli)?).await?;
     let stop = pipeline::stop_on_signals();
     let mut code = 0u8;

@@ -1,8 +1,9 @@
 //! The app catalogue: maps the many raw names one application goes by (WM_CLASS,
 //! process name, display name) onto one normalized name.
 
-/// Raw name (lower case) → normalized name. Unknown apps keep their lower-cased raw name
-/// when the analyzer finds no PII in it (see `Analyzer::normalize_app`).
+/// Raw name (lower case) → normalized name. An unknown app keeps its name only when it is
+/// a program id ([`is_program_id`]) in which the analyzer finds nothing (see
+/// `Analyzer::normalize_app`).
 const CATALOGUE: &[(&str, &[&str])] = &[
     ("vscode", &["code", "code-oss", "vscodium", "visual studio code", "code - oss"]),
     ("cursor", &["cursor"]),
@@ -109,6 +110,50 @@ pub fn catalogue_names() -> impl Iterator<Item = &'static str> {
     CATALOGUE.iter().flat_map(|(name, aliases)| std::iter::once(*name).chain(aliases.iter().copied()))
 }
 
+/// Prefix of a keyed app id, the stored form of an app name that is neither in the
+/// catalogue nor a program id (see `Analyzer::normalize_app`).
+pub const APP_ID_PREFIX: &str = "app:";
+
+/// How the UI shows a keyed app id.
+pub const UNRECOGNISED_APP: &str = "unrecognised app";
+
+/// Longest program id, in bytes.
+const MAX_PROGRAM_ID: usize = 64;
+
+/// Whether `name` has the shape of a program identifier, the only unknown app names
+/// stored as given (after the analyzer found nothing in them). ASCII, 1–64 bytes,
+/// starting with a letter or digit, and either
+/// - lower-case letters, digits, `.`, `-` and `_` only (`code`, `firefox-esr`,
+///   `gimp-2.10`, `my_tool`), or
+/// - a reverse-DNS id: three or more non-empty dot-separated parts of letters, digits,
+///   `-` and `_`, the first one lower case (`org.gnome.Nautilus`,
+///   `com.jetbrains.IntelliJ-IDEA`).
+///
+/// Spaces, `@`, `/`, `\`, `:` and upper case outside a reverse-DNS id never qualify, so
+/// person names, e-mail addresses, paths and phrases (`Maria Garcia`, `Obscure Tool`)
+/// do not, nor do capitalised window classes such as `Inkscape`: a single capitalised
+/// word cannot be told from a first name.
+pub fn is_program_id(name: &str) -> bool {
+    let part = |p: &str, upper: bool| {
+        !p.is_empty()
+            && p.bytes().all(|b| {
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'_'
+                    || (upper && b.is_ascii_uppercase())
+            })
+    };
+    let starts_alnum = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !starts_alnum || name.len() > MAX_PROGRAM_ID {
+        return false;
+    }
+    let lower_case = name.split('.').all(|p| p.is_empty() || part(p, false));
+    let parts: Vec<&str> = name.split('.').collect();
+    let reverse_dns = parts.len() >= 3 && part(parts[0], false) && parts[1..].iter().all(|p| part(p, true));
+    lower_case || reverse_dns
+}
+
 pub fn is_browser(normalized: &str) -> bool {
     BROWSERS.contains(&normalized)
 }
@@ -128,5 +173,37 @@ mod tests {
         ] {
             assert_eq!(known_app(raw), want, "{raw}");
         }
+    }
+
+    #[test]
+    fn program_ids_are_lower_case_ids_or_reverse_dns() {
+        for (name, want) in [
+            ("code", true),
+            ("firefox-esr", true),
+            ("gimp-2.10", true),
+            ("my_tool", true),
+            ("7zip", true),
+            ("org.gnome.Nautilus", true),
+            ("com.jetbrains.IntelliJ-IDEA", true),
+            ("maria garcia", false),
+            ("Maria Garcia", false),
+            ("Inkscape", false),
+            ("Maria.Garcia", false),
+            ("org.Maria", false),
+            ("Org.gnome.Nautilus", false),
+            ("org..nautilus", true),
+            ("org..Nautilus", false),
+            ("ana@example.org", false),
+            ("/usr/bin/tool", false),
+            ("c:tool", false),
+            ("-tool", false),
+            (".tool", false),
+            ("", false),
+            ("ü-tool", false),
+        ] {
+            assert_eq!(is_program_id(name), want, "{name}");
+        }
+        assert!(is_program_id(&"a".repeat(64)));
+        assert!(!is_program_id(&"a".repeat(65)));
     }
 }

@@ -26,14 +26,14 @@ use cache::TextCache;
 use exclusions::Exclusions;
 use lexicon::SentimentLexicon;
 use model_filter::ModelSpanFilter;
-use operators::Operator;
+use operators::{Operator, PseudonymKey, PseudonymKeyError, APP_ID_KEY_ENTRY};
 use policy::RedactPolicy;
 use recognizers::RegexRecognizers;
 use rules::{CategoryRules, RuleInput};
 use span::{resolve_overlaps, PiiLabel, Span};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Text with every detected PII span replaced by an [`Operator`]'s replacement. Only
 /// this module can build one, so a function that takes a `RedactedText` cannot be
@@ -154,6 +154,13 @@ pub struct Classification {
     pub sentiment_score: f32,
 }
 
+/// The key of keyed app ids from the OS keyring (entry [`APP_ID_KEY_ENTRY`]), created
+/// there on first use like the pseudonym key.
+pub fn app_key_from_keyring() -> Result<PseudonymKey, PseudonymKeyError> {
+    let store = crate::secrets::SecretStore::open(crate::secrets::BackendChoice::from_env()?)?;
+    PseudonymKey::load_or_create(&store, APP_ID_KEY_ENTRY).map(|(key, _)| key)
+}
+
 /// Recognizers, category rules and a scorer, shared by all analyzer workers.
 pub struct Analyzer {
     recognizers: RegexRecognizers,
@@ -163,7 +170,15 @@ pub struct Analyzer {
     policy: RedactPolicy,
     operator: Operator,
     model_filter: ModelSpanFilter,
+    /// The key of keyed app ids; without it unrecognised app names are stored as `other`.
+    app_key: Option<PseudonymKey>,
+    /// App names already decided (raw name → stored name, memory only), so a name is
+    /// scored once rather than once per distinct title it comes with.
+    app_names: Mutex<HashMap<Box<str>, AppName>>,
 }
+
+/// Most app names [`Analyzer::normalize_app`] remembers; beyond it the memory starts over.
+const APP_NAMES_REMEMBERED: usize = 4096;
 
 impl Analyzer {
     pub fn new(rules: CategoryRules, scorer: Box<dyn Scorer>) -> Analyzer {
@@ -175,7 +190,16 @@ impl Analyzer {
             policy: RedactPolicy::default(),
             operator: Operator::default(),
             model_filter: ModelSpanFilter::new(),
+            app_key: None,
+            app_names: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Stores unrecognised app names as keyed app ids under `key` instead of `other`
+    /// (see [`Analyzer::normalize_app`]).
+    pub fn with_app_key(mut self, key: Option<PseudonymKey>) -> Analyzer {
+        self.app_key = key;
+        self
     }
 
     /// Applies config `[redact]` (context, thresholds, allow- and deny-lists) to every
@@ -302,22 +326,38 @@ impl Analyzer {
         Classification { category, category_score, category_source, sentiment, sentiment_score }
     }
 
-    /// The normalized app name: the catalogue name, else the trimmed lower-case raw name
-    /// when it is short and the recognizers find nothing in it, else `other`.
+    /// The stored form of an app name, the same rule for every source:
+    /// - a catalogue name (`Code` → `vscode`);
+    /// - else the lower-cased trimmed name when it is a program id
+    ///   ([`apps::is_program_id`]) and the full analyzer (recognizers, the scorer, the
+    ///   `[redact]` policy) finds nothing in it;
+    /// - else a keyed app id, `app:` and 12 hex digits ([`PseudonymKey::app_id`]), which
+    ///   keeps apps apart without the name; `other` when there is no key (keyring
+    ///   unavailable) or no name. The raw name is never stored.
     pub fn normalize_app(&self, raw: &str) -> AppName {
         if let Some(known) = apps::known_app(raw) {
             return AppName::new_unchecked(known);
         }
-        let lower = raw.trim().to_lowercase();
-        let plausible = !lower.is_empty()
-            && lower.len() <= 40
-            && lower.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
-            && self.recognizers.recognize(&lower).is_empty();
-        if plausible {
-            AppName::new_unchecked(&lower)
-        } else {
-            AppName::other()
+        if let Some(name) = self.app_names.lock().unwrap_or_else(|e| e.into_inner()).get(raw) {
+            return name.clone();
         }
+        let name = raw.trim();
+        let stored = if apps::is_program_id(name) && self.redact(name).spans.is_empty() {
+            AppName::new_unchecked(&name.to_lowercase())
+        } else {
+            match &self.app_key {
+                Some(key) if !name.is_empty() => {
+                    AppName::new_unchecked(&format!("{}{}", apps::APP_ID_PREFIX, key.app_id(name)))
+                }
+                _ => AppName::other(),
+            }
+        };
+        let mut remembered = self.app_names.lock().unwrap_or_else(|e| e.into_inner());
+        if remembered.len() >= APP_NAMES_REMEMBERED {
+            remembered.clear();
+        }
+        remembered.insert(raw.into(), stored.clone());
+        stored
     }
 
     /// Analyzes one event without a cache.
@@ -585,13 +625,64 @@ mod tests {
     }
 
     #[test]
-    fn app_names_with_pii_become_other() {
-        let analyzer = Analyzer::rules_only();
+    fn with_a_key_unrecognised_app_names_become_keyed_ids() {
+        let key = PseudonymKey::from_bytes([3; 32]);
+        let analyzer = Analyzer::rules_only().with_app_key(Some(key.clone()));
         assert_eq!(analyzer.normalize_app("Code").as_str(), "vscode");
-        assert_eq!(analyzer.normalize_app("Obscure Tool").as_str(), "obscure tool");
-        assert_eq!(analyzer.normalize_app("mail ana.lima@example.org").as_str(), "other");
-        assert_eq!(analyzer.normalize_app("/home/alice/bin/x").as_str(), "other");
+        assert_eq!(analyzer.normalize_app("obscure-tool").as_str(), "obscure-tool");
         assert_eq!(analyzer.normalize_app("").as_str(), "other");
+        let mut ids = std::collections::BTreeSet::new();
+        for raw in
+            ["Maria Garcia", "Dr Yusuf Okonkwo-Bello", "mail ana.lima@example.org", "/home/alice/bin/x", "Inkscape"]
+        {
+            let app = analyzer.normalize_app(raw);
+            assert_eq!(app.as_str(), format!("app:{}", key.app_id(raw)), "{raw}");
+            assert!(app.is_app_id() && app.display_name() == "unrecognised app", "{raw}");
+            assert_eq!(analyzer.normalize_app(raw), app, "{raw}: the same id every time");
+            ids.insert(app);
+        }
+        assert_eq!(ids.len(), 5, "different names, different ids");
+        let other_key = Analyzer::rules_only().with_app_key(Some(PseudonymKey::from_bytes([4; 32])));
+        assert_ne!(other_key.normalize_app("Maria Garcia"), analyzer.normalize_app("Maria Garcia"));
+    }
+
+    /// A program id is kept only when the scorer (the model, when loaded) finds nothing in it.
+    #[test]
+    fn program_ids_the_scorer_flags_are_not_kept() {
+        let scorer = WordScorer(vec![("quillonia", PiiLabel::Person, 0.99)]);
+        let analyzer = Analyzer::new(CategoryRules::builtin(), Box::new(scorer));
+        assert_eq!(analyzer.normalize_app("quillonia").as_str(), "other");
+        assert_eq!(analyzer.normalize_app("obscure-tool").as_str(), "obscure-tool");
+    }
+
+    /// Catalogue names and program ids are stored as given; anything else never is.
+    #[test]
+    fn only_catalogue_names_and_program_ids_are_stored_as_given() {
+        let analyzer = Analyzer::rules_only();
+        for (raw, want) in [
+            ("Code", "vscode"),
+            ("firefox-esr", "firefox"),
+            ("org.gnome.Nautilus", "files"),
+            ("WINWORD.EXE", "word"),
+            ("obscure-tool", "obscure-tool"),
+            ("gimp-2.10", "gimp-2.10"),
+            ("my_tool", "my_tool"),
+            ("  kdenlive ", "kdenlive"),
+            ("org.kde.kdenlive", "org.kde.kdenlive"),
+            ("com.jetbrains.IntelliJ-IDEA", "com.jetbrains.intellij-idea"),
+            ("Maria Garcia", "other"),
+            ("Dr Yusuf Okonkwo-Bello", "other"),
+            ("maria.garcia@planted-mail.org", "other"),
+            ("/home/mgarcia/bin/ledger-tool", "other"),
+            ("C:\\Users\\mgarcia\\tool.exe", "other"),
+            ("Obscure Tool", "other"),
+            ("Inkscape", "other"),
+            ("10.0.0.12", "other"),
+            ("", "other"),
+            ("a".repeat(65).as_str(), "other"),
+        ] {
+            assert_eq!(analyzer.normalize_app(raw).as_str(), want, "{raw}");
+        }
     }
 
     /// A stand-in model: every occurrence of each word is a span of its label and score.

@@ -19,6 +19,10 @@ use std::fmt;
 /// The keyring entry of the pseudonym key unless config `[redact] pseudonym_key` names another.
 pub const PSEUDONYM_KEY_ENTRY: &str = "pseudonym-key";
 
+/// The keyring entry of the key behind keyed app ids (`app:…`, see
+/// [`PseudonymKey::app_id`]); apart from the pseudonym key, so rotating one leaves the other.
+pub const APP_ID_KEY_ENTRY: &str = "app-id-key";
+
 /// Bytes of a pseudonym key.
 const KEY_BYTES: usize = 32;
 
@@ -146,6 +150,16 @@ impl PseudonymKey {
         mac.update(normalize(text).as_bytes());
         let digest = mac.finalize().into_bytes();
         format!("{:02x}{:02x}", digest[0], digest[1])
+    }
+
+    /// The keyed id of an app name that may carry personal data: 12 lower-case hex
+    /// digits of HMAC-SHA-256(key, `app` ‖ 0 ‖ normalized name). Without the key the
+    /// name cannot be recovered or tested; equal names give equal ids.
+    pub fn app_id(&self, name: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        mac.update(b"app\0");
+        mac.update(normalize(name).as_bytes());
+        mac.finalize().into_bytes()[..6].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     fn to_hex(&self) -> String {

@@ -5,6 +5,7 @@
 //! host name arrive as [`SaltedHash`]es; the ledger ([`ledger`]) only payloads the
 //! outbound gate cleared and answers the analyzer redacted.
 
+mod app_labels;
 mod aw_buckets;
 pub mod consent;
 pub mod ledger;
@@ -440,6 +441,8 @@ impl Store {
         }
         let [buckets, redaction_counts, _] = deleted;
         let checkpoints = if range.is_none() {
+            // Forgetting everything forgets the names the user gave apps, too.
+            sqlx::query("DELETE FROM app_labels").execute(&mut *tx).await.map_err(query("deleting app names"))?;
             sqlx::query("DELETE FROM import_checkpoints")
                 .execute(&mut *tx)
                 .await
