@@ -527,7 +527,8 @@ impl App {
     }
 
     /// Runs a file through the whole pipeline into the current store (the same as
-    /// `tally import`); a file imported before changes nothing.
+    /// `tally import`); a file imported before changes nothing, and a corrected file
+    /// replaces its partial import.
     pub async fn import_file(&self, path: &Path, format: crate::import::Format) -> UiResult<ImportReport> {
         let store = self.store().await;
         self.run_import(&store, path, format).await
@@ -554,6 +555,7 @@ impl App {
         Ok(ImportReport {
             imported: summary.imported,
             skipped: summary.skipped,
+            replaced: summary.replaced,
             already_imported: summary.outcome == crate::pipeline::RunOutcome::AlreadyImported,
             problems: first_problems,
         })
@@ -820,6 +822,8 @@ fn tempfile_in(dir: &Path, bytes: &[u8]) -> UiResult<PathBuf> {
 pub struct ImportReport {
     pub imported: u64,
     pub skipped: u64,
+    /// Earlier partial imports of the file (a corrected file) that this one replaced.
+    pub replaced: u64,
     pub already_imported: bool,
     /// The first few skipped records' problems (positions, never values).
     pub problems: Vec<String>,

@@ -1,7 +1,8 @@
 //! What the dashboard shows, computed once here so the desktop shell only renders it:
 //! per-period series (hours by category, focus, meetings, AI-tool share, switches per
 //! active hour, sentiment) and the totals of a range. Built from [`BucketRow`]s through
-//! the same period grouping as the CSV report, so the two always agree.
+//! the same period grouping as the CSV report, so the two always agree. Every period of
+//! the range is a point, one without activity at zero, so trends keep their time axis.
 
 use crate::aggregate::BucketTotals;
 use crate::config::ReportZone;
@@ -10,7 +11,7 @@ use crate::report::{self, Period};
 use crate::store::BucketRow;
 use chrono::{NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The dashboard's ranges: a day by hour, a week or a month by day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +112,9 @@ pub fn rows_needed(zone: &ReportZone, range: Range, to: NaiveDate) -> (i64, i64)
 }
 
 /// Builds the dashboard from the rows of [`rows_needed`]; `team` narrows it to one team.
+/// Every period of the range is a point, those without activity at zero; a range with
+/// no activity at all has no points (the view shows its empty state). Rows outside the
+/// range are left out.
 pub fn build(rows: &[BucketRow], zone: &ReportZone, range: Range, to: NaiveDate, team: Option<&str>) -> Dashboard {
     let (from, to, period) = range.dates(to);
     let mut teams: Vec<String> = rows.iter().map(|r| r.team.clone()).collect();
@@ -118,22 +122,31 @@ pub fn build(rows: &[BucketRow], zone: &ReportZone, range: Range, to: NaiveDate,
     teams.dedup();
     let team = team.filter(|t| teams.iter().any(|x| x == t)).map(str::to_string);
     let chosen: Vec<BucketRow> = rows.iter().filter(|r| team.as_ref().is_none_or(|t| &r.team == t)).cloned().collect();
-    let mut by_period: BTreeMap<String, BTreeMap<Category, BucketTotals>> = BTreeMap::new();
+    let starts = report::period_starts(zone, from, to, period);
+    let mut by_period: HashMap<String, BTreeMap<Category, BucketTotals>> =
+        starts.iter().map(|s| (s.clone(), BTreeMap::new())).collect();
     let mut range_totals: BTreeMap<Category, BucketTotals> = BTreeMap::new();
     for row in report::report_rows(&chosen, zone, period) {
-        by_period.entry(row.period_start.clone()).or_default().entry(row.category).or_default().merge(&row.totals);
-        range_totals.entry(row.category).or_default().merge(&row.totals);
+        if let Some(cells) = by_period.get_mut(&row.period_start) {
+            cells.entry(row.category).or_default().merge(&row.totals);
+            range_totals.entry(row.category).or_default().merge(&row.totals);
+        }
     }
     let categories: Vec<Category> = Category::ALL.to_vec();
-    let points = by_period
-        .iter()
-        .map(|(start, cells)| Point {
-            start: start.clone(),
-            hours_by_category: categories
-                .iter()
-                .map(|c| round2(cells.get(c).map_or(0, |t| t.active_ms) as f64 / 3_600_000.0))
-                .collect(),
-            figures: Figures::from_totals(cells),
+    // An empty range keeps no points, so the view can tell it from a quiet one.
+    let starts = if range_totals.is_empty() { Vec::new() } else { starts };
+    let points = starts
+        .into_iter()
+        .map(|start| {
+            let cells = by_period.remove(&start).unwrap_or_default();
+            Point {
+                hours_by_category: categories
+                    .iter()
+                    .map(|c| round2(cells.get(c).map_or(0, |t| t.active_ms) as f64 / 3_600_000.0))
+                    .collect(),
+                figures: Figures::from_totals(&cells),
+                start,
+            }
         })
         .collect();
     Dashboard {
@@ -187,7 +200,7 @@ mod tests {
         let all = build(&rows, &zone, Range::Week, to, None);
         assert_eq!(all.from, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         assert_eq!(all.teams, ["a", "b"]);
-        assert_eq!(all.points.len(), 2);
+        assert_eq!(all.points.len(), 7, "every day of the week");
         assert_eq!(all.totals.active_hours, 1.0);
         assert_eq!(all.totals.focus_hours, 0.5);
         assert_eq!(all.totals.ai_tools_share, 0.25);
@@ -211,7 +224,61 @@ mod tests {
         ];
         let d = build(&rows, &zone, Range::Day, to, None);
         let starts: Vec<&str> = d.points.iter().map(|p| p.start.as_str()).collect();
-        assert_eq!(starts, ["2026-11-23T09:00:00+00:00", "2026-11-23T11:00:00+00:00"]);
-        assert_eq!(d.points[0].figures.active_hours, 0.5);
+        assert_eq!(starts.len(), 24, "every hour of the day: {starts:?}");
+        assert_eq!(starts[0], "2026-11-23T00:00:00+00:00");
+        assert_eq!(
+            starts[9..12],
+            ["2026-11-23T09:00:00+00:00", "2026-11-23T10:00:00+00:00", "2026-11-23T11:00:00+00:00"]
+        );
+        assert_eq!(d.points[9].figures.active_hours, 0.5);
+        assert_eq!(d.points[10].figures, Figures::default(), "an hour without activity is zero");
+        assert_eq!(d.points[11].figures.active_hours, 0.25);
+    }
+
+    #[test]
+    fn a_day_without_activity_is_a_point_at_zero() {
+        let zone = ReportZone::Named(chrono_tz::UTC);
+        // Monday and Wednesday have activity; the rest of the week (a weekend too) has none.
+        let to = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let rows = vec![
+            row("2026-11-23T09:00:00Z", "a", Category::DeepWork, 15),
+            row("2026-11-25T09:00:00Z", "a", Category::Meetings, 15),
+        ];
+        let week = build(&rows, &zone, Range::Week, to, None);
+        let starts: Vec<&str> = week.points.iter().map(|p| p.start.as_str()).collect();
+        assert_eq!(
+            starts,
+            ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"]
+        );
+        let tuesday = &week.points[1];
+        assert_eq!(tuesday.hours_by_category, vec![0.0; Category::ALL.len()]);
+        assert_eq!(tuesday.figures, Figures::default());
+        assert_eq!(tuesday.figures.sentiment_mean, None, "no scored events: no mean, not a neutral 0");
+        assert_eq!(week.points[2].figures.meeting_hours, 0.25);
+        assert_eq!(week.totals.active_hours, 0.5, "the empty days add nothing");
+
+        let month = build(&rows, &zone, Range::Month, to, None);
+        assert_eq!(month.points.len(), 30);
+        assert_eq!(month.points[0].start, "2026-10-31");
+        assert_eq!(month.points[29].start, "2026-11-29");
+        assert_eq!(month.points.iter().filter(|p| p.figures.active_hours > 0.0).count(), 2);
+
+        // A range with no activity at all has no points: the view shows its empty state.
+        let earlier = build(&[], &zone, Range::Week, to, None);
+        assert!(earlier.points.is_empty());
+    }
+
+    #[test]
+    fn hours_follow_the_local_clock_across_a_dst_change() {
+        // 2026-10-25: Berlin goes back from +02:00 to +01:00, so the day has 25 hours.
+        let zone = ReportZone::Named(chrono_tz::Europe::Berlin);
+        let to = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        let rows = vec![row("2026-10-25T08:00:00Z", "a", Category::DeepWork, 15)];
+        let d = build(&rows, &zone, Range::Day, to, None);
+        let starts: Vec<&str> = d.points.iter().map(|p| p.start.as_str()).collect();
+        assert_eq!(starts.len(), 25, "{starts:?}");
+        assert_eq!(starts[2..4], ["2026-10-25T02:00:00+02:00", "2026-10-25T02:00:00+01:00"], "in time order");
+        assert_eq!(starts[24], "2026-10-25T23:00:00+01:00");
+        assert_eq!(d.points[10].figures.active_hours, 0.25, "09:00 local");
     }
 }

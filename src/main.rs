@@ -64,7 +64,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run event files through the whole pipeline into the store; re-importing a file changes nothing.
+    /// Run event files through the whole pipeline into the store; each record counts once.
+    ///
+    /// Re-importing the same file changes nothing. An import that accepts no record (a
+    /// wrong --format, say) leaves no trace: import the file again with the right one.
+    /// To fix rejected records, correct the file where it is and import it again: a file
+    /// imported from the same path as an import that rejected records, was cut short or
+    /// interrupted replaces that import's contribution instead of adding to it, so every
+    /// record counts once. A clean import is never replaced: a different file at its
+    /// path adds to it, as a file from another path does.
     Import {
         #[arg(long, value_enum)]
         format: Format,
@@ -532,6 +540,11 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
         if summary.skipped as usize > SHOWN_REJECTS {
             note!("{shown_path}: … and {} more rejected records", summary.skipped as usize - SHOWN_REJECTS);
         }
+        let replaced = match summary.replaced {
+            0 => String::new(),
+            1 => ", replacing its earlier partial import".to_string(),
+            n => format!(", replacing {n} earlier partial imports"),
+        };
         let resumed = if summary.resumed_from > 0 {
             format!(" (resumed after record {})", summary.resumed_from)
         } else {
@@ -544,7 +557,7 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
             }
             RunOutcome::Complete => {
                 note!(
-                    "{shown_path}: imported {} records ({} active pieces), skipped {}{resumed}",
+                    "{shown_path}: imported {} records ({} active pieces), skipped {}{replaced}{resumed}",
                     summary.imported,
                     summary.events,
                     summary.skipped
@@ -556,7 +569,7 @@ async fn import(cli: &Cli, config: &Config, format: Format, files: &[PathBuf], c
             }
             RunOutcome::Truncated(problem) => {
                 note!(
-                    "{shown_path}: imported {} records, skipped {}, then stopped: {problem}",
+                    "{shown_path}: imported {} records, skipped {}{replaced}, then stopped: {problem}",
                     summary.imported,
                     summary.skipped
                 );

@@ -10,12 +10,18 @@
 //! aggregated is dropped or stored twice. An import waits for the store meanwhile; a
 //! live source keeps aggregating. [`Health`] tells others (the API of `tally serve`,
 //! the collector's status) while the store refuses writes, and why.
+//!
+//! Each record counts once. An import that accepts no record writes no checkpoint, so
+//! the file can be imported again (with the right format, say). An import records what
+//! it adds (its contribution, aggregates only) until it finishes cleanly; a file imported
+//! from the same place as a partial or unfinished import replaces it: the first write
+//! that holds accepted records subtracts the earlier contribution in its transaction.
 
 use crate::aggregate::{Aggregator, BucketKey, BucketTotals, FocusConfig};
 use crate::analyze::{content_shard, Analyzer, AnalyzerWorker};
 use crate::event::AnalyzedEvent;
 use crate::import::{Emit, ReadError, RecordError, SourceItem};
-use crate::store::{Checkpoint, Store, StoreError, WriteProblem};
+use crate::store::{Checkpoint, SaltedHash, Store, StoreError, WriteProblem};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,6 +57,11 @@ pub trait Source: Send + 'static {
     /// A stable identity of the input (files: the SHA-256 of their bytes) for
     /// idempotent, resumable runs; `None` for live sources, which are not resumed.
     fn identity(&self) -> Result<Option<String>, ReadError>;
+    /// Where the input lives (a file's canonical path), so that a corrected file imported
+    /// from there replaces a partial import of it; stored only as a salted hash.
+    fn origin(&self) -> Option<String> {
+        None
+    }
     /// A live source (the collector) produces records slowly: each is passed on at
     /// once instead of waiting for a full batch.
     fn live(&self) -> bool {
@@ -97,6 +108,9 @@ pub struct RunSummary {
     /// Records imported / skipped in this run.
     pub imported: u64,
     pub skipped: u64,
+    /// Earlier partial imports of this file (from the same place, or in another format)
+    /// whose contribution this run replaced.
+    pub replaced: u64,
     /// Records accounted for before this run started (a resumed import).
     pub resumed_from: u64,
     pub events: u64,
@@ -110,6 +124,7 @@ impl RunSummary {
             outcome: RunOutcome::AlreadyImported,
             imported: 0,
             skipped: 0,
+            replaced: 0,
             resumed_from: 0,
             events: 0,
             reasons: Vec::new(),
@@ -284,14 +299,25 @@ impl Flusher<'_> {
 /// Progress of the aggregate + store loop, saved with each flush.
 struct Progress {
     identity: Option<String>,
+    origin: Option<SaltedHash>,
     kind: &'static str,
     records_done: u64,
     imported: u64,
     skipped: u64,
+    /// Earlier imports to replace, until the first checkpoint takes them.
+    replaces: Vec<String>,
+    replaced: u64,
 }
 
 impl Progress {
-    fn checkpoint(&self, complete: bool, aggregator: &Aggregator) -> Option<Checkpoint> {
+    /// The checkpoint of a flush; none before a record was accepted, so an import that
+    /// accepts nothing leaves no trace. The first one carries the replacements.
+    fn checkpoint(&mut self, complete: bool, clean: bool, aggregator: &Aggregator) -> Option<Checkpoint> {
+        if self.imported == 0 {
+            return None;
+        }
+        let replaces = std::mem::take(&mut self.replaces);
+        self.replaced += replaces.len() as u64;
         Some(Checkpoint {
             file_sha256: self.identity.clone()?,
             format: self.kind.to_string(),
@@ -300,6 +326,9 @@ impl Progress {
             imported: self.imported,
             skipped: self.skipped,
             state: aggregator.state().clone(),
+            origin: self.origin.clone(),
+            replaces,
+            replaceable: !(complete && clean),
         })
     }
 }
@@ -315,24 +344,39 @@ pub async fn run(
     mut on_reject: impl FnMut(&RecordError),
 ) -> Result<RunSummary, PipelineError> {
     let kind = source.kind();
-    let (identity, source) = tokio::task::spawn_blocking(move || (source.identity(), source))
+    let (identity, origin, source) = tokio::task::spawn_blocking(move || (source.identity(), source.origin(), source))
         .await
         .map_err(|_| PipelineError::Stage("hash"))?;
     let identity = identity?;
-    let previous = match &identity {
-        Some(id) => store.checkpoint(id).await?,
-        None => None,
+    let (previous, origin, replaces) = match &identity {
+        Some(id) => {
+            let origin = match origin {
+                Some(o) => Some(SaltedHash::of(&store.aw_salt().await?, &o)),
+                None => None,
+            };
+            let replaces = store.replaceable_imports(origin.as_ref(), id, kind).await?;
+            (store.checkpoint(id).await?, origin, replaces)
+        }
+        None => (None, None, Vec::new()),
     };
+    // Resume or skip only what this format accepted: a checkpoint that accepted nothing
+    // (written by earlier versions) or of another format, unfinished or being replaced,
+    // is read afresh.
+    let previous =
+        previous.filter(|c| c.imported > 0 && (c.format == kind || c.complete) && !replaces.contains(&c.file_sha256));
     if previous.as_ref().is_some_and(|c| c.complete) {
         return Ok(RunSummary::already_imported());
     }
     let resume_from = previous.as_ref().map_or(0, |c| c.records_done);
     let mut progress = Progress {
         identity,
+        origin,
         kind,
         records_done: resume_from,
         imported: previous.as_ref().map_or(0, |c| c.imported),
         skipped: previous.as_ref().map_or(0, |c| c.skipped),
+        replaces,
+        replaced: 0,
     };
     let mut aggregator = match previous {
         Some(c) => Aggregator::with_state(options.focus, c.state),
@@ -420,7 +464,7 @@ pub async fn run(
             continue;
         }
         since_flush = 0;
-        let c = progress.checkpoint(false, &aggregator);
+        let c = progress.checkpoint(false, false, &aggregator);
         let delta = aggregator.take_delta();
         deadline = if resumable {
             // An import waits for the store, so reading pauses (backpressure).
@@ -442,7 +486,7 @@ pub async fn run(
         Err(ReadError::Malformed { problem, .. }) => RunOutcome::Truncated(problem),
         Err(e) => {
             // Keep what was read; a later run resumes from here.
-            let c = progress.checkpoint(false, &aggregator);
+            let c = progress.checkpoint(false, false, &aggregator);
             flusher.until_stored(aggregator.take_delta(), c.as_ref(), &stopped, patience).await?;
             return Err(e.into());
         }
@@ -451,11 +495,23 @@ pub async fn run(
     if complete {
         aggregator.finish();
     }
-    let c = progress.checkpoint(complete, &aggregator);
+    let clean = outcome == RunOutcome::Complete && progress.skipped == 0;
+    let c = progress.checkpoint(complete, clean, &aggregator);
     flusher.until_stored(aggregator.take_delta(), c.as_ref(), &stopped, patience).await?;
+    if let (true, None, Some(id)) = (complete, &c, &progress.identity) {
+        store.discard_checkpoint(id).await?;
+    }
     let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(RunSummary { outcome, imported, skipped, resumed_from: resume_from, events: events_seen, reasons })
+    Ok(RunSummary {
+        outcome,
+        imported,
+        skipped,
+        replaced: progress.replaced,
+        resumed_from: resume_from,
+        events: events_seen,
+        reasons,
+    })
 }
 
 /// The source side of the first channel: batches items, skips those before a resumed

@@ -1,7 +1,7 @@
 //! Reports over stored aggregates: the CSV report of DESIGN §7a and the terminal
 //! summary of `tally stats`. Both read [`BucketRow`]s only.
 
-use crate::aggregate::BucketTotals;
+use crate::aggregate::{BucketTotals, BUCKET_SECONDS};
 use crate::analyze::span::PiiLabel;
 use crate::config::ReportZone;
 use crate::event::Category;
@@ -168,6 +168,24 @@ pub fn write_csv<W: Write>(rows: &[ReportRow], out: W) -> std::io::Result<()> {
         writer.write_record(row.fields()).map_err(io)?;
     }
     writer.flush()
+}
+
+/// The start of every period that local dates `from..=to` touch, in time order and
+/// written as [`report_rows`] writes `period_start` (so a DST day has 23 or 25 hours).
+pub fn period_starts(zone: &ReportZone, from: NaiveDate, to: NaiveDate, period: Period) -> Vec<String> {
+    let (lo, hi) = date_range(zone, from, to);
+    let mut keys: Vec<PeriodKey> = Vec::new();
+    // Every real offset is a multiple of 15 minutes, so walking the buckets meets every
+    // period, exactly as the rows of those buckets would be grouped.
+    let mut at = lo - lo.rem_euclid(BUCKET_SECONDS);
+    while at < hi {
+        let key = period_of(zone, period, at);
+        if keys.last() != Some(&key) {
+            keys.push(key);
+        }
+        at += BUCKET_SECONDS;
+    }
+    keys.into_iter().map(|key| period_bounds(zone, period, key).0).collect()
 }
 
 /// The UTC range `[from, to)` covering local dates `from..=to`.

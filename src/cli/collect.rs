@@ -45,7 +45,7 @@ pub struct PulseArgs {
 
 #[derive(Args)]
 pub struct ForgetArgs {
-    /// Delete everything stored (aggregates and import checkpoints).
+    /// Delete everything stored (aggregates, import checkpoints and contributions).
     #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present_any = ["from", "to", "org"])]
     all: bool,
     /// First local date to delete.

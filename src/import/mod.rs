@@ -109,6 +109,10 @@ impl Source for FileSource {
         file_sha256(&self.path).map(Some)
     }
 
+    fn origin(&self) -> Option<String> {
+        std::fs::canonicalize(&self.path).ok().map(|p| p.to_string_lossy().into_owned())
+    }
+
     /// Reads the file and emits its records in order.
     fn read(self: Box<Self>, emit: &mut dyn Emit) -> Result<(), ReadError> {
         match self.format {

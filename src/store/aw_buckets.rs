@@ -20,6 +20,11 @@ impl SaltedHash {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A hash as the store wrote it.
+    pub(super) fn stored(hex: String) -> SaltedHash {
+        SaltedHash(hex)
+    }
 }
 
 /// One stored bucket: hashes, plus its type, client and creation time.

@@ -145,6 +145,14 @@ pub struct Checkpoint {
     pub imported: u64,
     pub skipped: u64,
     pub state: TimelineState,
+    /// Where the file lived, as a salted hash of its canonical path.
+    pub origin: Option<SaltedHash>,
+    /// Earlier partial imports that this write replaces: their contributions are
+    /// subtracted in the same transaction. Empty when read back.
+    pub replaces: Vec<String>,
+    /// Whether the import's contribution is kept so that a later import can replace it:
+    /// while it runs, and when it finished with rejected records or cut short.
+    pub replaceable: bool,
 }
 
 /// One stored bucket row.
@@ -170,7 +178,7 @@ pub struct Store {
 }
 
 pub const DATABASE_FILE: &str = "tally.db";
-/// Rows per multi-row upsert (11 bound values each, under SQLite's 32,766 limit).
+/// Rows per multi-row upsert (up to 12 bound values each, under SQLite's 32,766 limit).
 const UPSERT_ROWS: usize = 1000;
 
 impl Store {
@@ -206,8 +214,10 @@ impl Store {
     }
 
     /// Adds `delta` to the stored totals and, in the same transaction, records
-    /// `checkpoint`, so a crash leaves either both or neither. After an error nothing of
-    /// it is stored, and the same call may be made again.
+    /// `checkpoint`, so a crash leaves either both or neither. With a checkpoint, the
+    /// imports it replaces are subtracted first, and `delta` is added to the import's
+    /// own contribution while that stays replaceable. After an error nothing of it is
+    /// stored, and the same call may be made again.
     pub async fn apply(
         &self,
         team: &str,
@@ -238,6 +248,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         use sqlx::Connection;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(query("starting a transaction"))?;
+        for earlier in checkpoint.map_or(&[][..], |c| &c.replaces[..]) {
+            subtract_contribution(&mut tx, earlier).await?;
+        }
         // Which redactor produced these buckets (a version string, never content).
         let mut starts: Vec<i64> = delta.iter().map(|(k, _)| k.start).collect();
         starts.sort_unstable();
@@ -251,66 +264,27 @@ impl Store {
             });
             insert.build().execute(&mut *tx).await.map_err(query("recording the redactor version"))?;
         }
-        // Multi-row upserts: one statement per chunk keeps round trips to SQLite's worker
-        // thread few (one per row was the bottleneck of large imports).
-        for chunk in delta.chunks(UPSERT_ROWS) {
-            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO activity_buckets (bucket_start, team, category, app, active_ms, events, switches, focus_ms, \
-                 sentiment_negative, sentiment_neutral, sentiment_positive) ",
-            );
-            insert.push_values(chunk, |mut row, (key, t)| {
-                row.push_bind(key.start)
-                    .push_bind(team)
-                    .push_bind(key.category.as_str())
-                    .push_bind(key.app.as_str())
-                    .push_bind(t.active_ms)
-                    .push_bind(t.events)
-                    .push_bind(t.switches)
-                    .push_bind(t.focus_ms)
-                    .push_bind(t.sentiment[0])
-                    .push_bind(t.sentiment[1])
-                    .push_bind(t.sentiment[2]);
-            });
-            insert.push(
-                " ON CONFLICT (bucket_start, team, category, app) DO UPDATE SET \
-                 active_ms = active_ms + excluded.active_ms, events = events + excluded.events, \
-                 switches = switches + excluded.switches, focus_ms = focus_ms + excluded.focus_ms, \
-                 sentiment_negative = sentiment_negative + excluded.sentiment_negative, \
-                 sentiment_neutral = sentiment_neutral + excluded.sentiment_neutral, \
-                 sentiment_positive = sentiment_positive + excluded.sentiment_positive",
-            );
-            insert.build().execute(&mut *tx).await.map_err(query("writing activity buckets"))?;
-        }
-        let counts: Vec<(&BucketKey, PiiLabel, i64)> = delta
-            .iter()
-            .flat_map(|(key, t)| {
-                PiiLabel::ALL.iter().zip(t.redactions).filter(|(_, n)| *n > 0).map(move |(l, n)| (key, *l, n))
-            })
-            .collect();
-        for chunk in counts.chunks(UPSERT_ROWS) {
-            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO redaction_counts (bucket_start, team, category, app, label, count) ",
-            );
-            insert.push_values(chunk, |mut row, (key, label, count)| {
-                row.push_bind(key.start)
-                    .push_bind(team)
-                    .push_bind(key.category.as_str())
-                    .push_bind(key.app.as_str())
-                    .push_bind(label.as_str())
-                    .push_bind(*count);
-            });
-            insert.push(
-                " ON CONFLICT (bucket_start, team, category, app, label) DO UPDATE SET count = count + excluded.count",
-            );
-            insert.build().execute(&mut *tx).await.map_err(query("writing redaction counts"))?;
-        }
+        add_delta(&mut tx, team, delta, None).await?;
         if let Some(c) = checkpoint {
+            if c.replaceable {
+                add_delta(&mut tx, team, delta, Some(file_tag(&c.file_sha256))).await?;
+            } else {
+                // Finished cleanly: nothing will replace it, so its contribution goes.
+                for table in ["import_contributions", "import_contribution_redactions"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE file_tag = ?"))
+                        .bind(file_tag(&c.file_sha256))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(query("deleting an import's contribution"))?;
+                }
+            }
             let state = serde_json::to_string(&c.state).map_err(|e| StoreError::Checkpoint(e.to_string()))?;
             sqlx::query(
-                "INSERT INTO import_checkpoints (file_sha256, format, records_done, complete, imported, skipped, timeline_state, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_sha256) DO UPDATE SET records_done = excluded.records_done, \
-                 complete = excluded.complete, imported = excluded.imported, skipped = excluded.skipped, \
-                 timeline_state = excluded.timeline_state, updated_at = excluded.updated_at",
+                "INSERT INTO import_checkpoints (file_sha256, format, records_done, complete, imported, skipped, timeline_state, \
+                 updated_at, origin_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (file_sha256) DO UPDATE SET \
+                 format = excluded.format, records_done = excluded.records_done, complete = excluded.complete, \
+                 imported = excluded.imported, skipped = excluded.skipped, timeline_state = excluded.timeline_state, \
+                 updated_at = excluded.updated_at, origin_sha256 = excluded.origin_sha256",
             )
             .bind(&c.file_sha256)
             .bind(&c.format)
@@ -320,6 +294,7 @@ impl Store {
             .bind(c.skipped as i64)
             .bind(state)
             .bind(chrono::Utc::now().to_rfc3339())
+            .bind(c.origin.as_ref().map(SaltedHash::as_str))
             .execute(&mut *tx)
             .await
             .map_err(query("writing the import checkpoint"))?;
@@ -328,9 +303,55 @@ impl Store {
         Ok(())
     }
 
+    /// Earlier imports that an import of `file_sha256` as `format` from `origin` replaces:
+    /// those still replaceable (partial or unfinished) from the same origin, and this
+    /// very file imported in another format.
+    pub async fn replaceable_imports(
+        &self,
+        origin: Option<&SaltedHash>,
+        file_sha256: &str,
+        format: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let candidates: Vec<String> = sqlx::query_scalar(
+            "SELECT file_sha256 FROM import_checkpoints \
+             WHERE (origin_sha256 = ?1 AND file_sha256 != ?2) OR (file_sha256 = ?2 AND format != ?3) ORDER BY file_sha256",
+        )
+        .bind(origin.map(SaltedHash::as_str))
+        .bind(file_sha256)
+        .bind(format)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query("finding imports to replace"))?;
+        let mut replaceable = Vec::new();
+        for file in candidates {
+            let kept: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM import_contributions WHERE file_tag = ?)")
+                    .bind(file_tag(&file))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(query("finding imports to replace"))?;
+            if kept {
+                replaceable.push(file);
+            }
+        }
+        Ok(replaceable)
+    }
+
+    /// Deletes a file's checkpoint: an import that accepted no record leaves no trace
+    /// (earlier versions kept one, which made the file look imported).
+    pub async fn discard_checkpoint(&self, file_sha256: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM import_checkpoints WHERE file_sha256 = ? AND imported = 0")
+            .bind(file_sha256)
+            .execute(&self.pool)
+            .await
+            .map_err(query("deleting an import checkpoint"))?;
+        Ok(())
+    }
+
     pub async fn checkpoint(&self, file_sha256: &str) -> Result<Option<Checkpoint>, StoreError> {
         let row = sqlx::query(
-            "SELECT format, records_done, complete, imported, skipped, timeline_state FROM import_checkpoints WHERE file_sha256 = ?",
+            "SELECT format, records_done, complete, imported, skipped, timeline_state, origin_sha256 FROM import_checkpoints \
+             WHERE file_sha256 = ?",
         )
         .bind(file_sha256)
         .fetch_optional(&self.pool)
@@ -346,6 +367,9 @@ impl Store {
             imported: row.get::<i64, _>("imported") as u64,
             skipped: row.get::<i64, _>("skipped") as u64,
             state: serde_json::from_str(&state).map_err(|e| StoreError::Checkpoint(e.to_string()))?,
+            origin: row.get::<Option<String>, _>("origin_sha256").map(SaltedHash::stored),
+            replaces: Vec::new(),
+            replaceable: !row.get::<bool, _>("complete"),
         }))
     }
 
@@ -424,22 +448,31 @@ impl Store {
         Ok(lo.zip(hi))
     }
 
-    /// Deletes the aggregates of `range` (`from <= bucket_start < to`, Unix seconds), or
-    /// everything (then also the import checkpoints, so files can be imported afresh),
-    /// in one transaction. Then the database is vacuumed and its WAL truncated, so the
+    /// Deletes the aggregates of `range` (`from <= bucket_start < to`, Unix seconds) with
+    /// what imports contributed there, or everything (then also the import checkpoints,
+    /// so files can be imported afresh), in one transaction. Then the database is vacuumed and its WAL truncated, so the
     /// deleted rows do not linger in free pages or the log.
     pub async fn forget(&self, range: Option<(i64, i64)>) -> Result<Forgotten, StoreError> {
         let (from, to) = range.unwrap_or((i64::MIN, i64::MAX));
         let mut tx = self.pool.begin().await.map_err(query("starting a transaction"))?;
-        let mut deleted = [0u64; 3];
+        let mut deleted = [0u64; 5];
         for (n, (sql, doing)) in deleted.iter_mut().zip([
             ("DELETE FROM activity_buckets WHERE bucket_start >= ? AND bucket_start < ?", "deleting activity buckets"),
             ("DELETE FROM redaction_counts WHERE bucket_start >= ? AND bucket_start < ?", "deleting redaction counts"),
             ("DELETE FROM bucket_redactors WHERE bucket_start >= ? AND bucket_start < ?", "deleting redactor versions"),
+            // What imports added there is gone: a later replacement must not subtract it.
+            (
+                "DELETE FROM import_contributions WHERE bucket_start >= ? AND bucket_start < ?",
+                "deleting import contributions",
+            ),
+            (
+                "DELETE FROM import_contribution_redactions WHERE bucket_start >= ? AND bucket_start < ?",
+                "deleting import contributions",
+            ),
         ]) {
             *n = sqlx::query(sql).bind(from).bind(to).execute(&mut *tx).await.map_err(query(doing))?.rows_affected();
         }
-        let [buckets, redaction_counts, _] = deleted;
+        let [buckets, redaction_counts, ..] = deleted;
         let checkpoints = if range.is_none() {
             // Forgetting everything forgets the names the user gave apps, too.
             sqlx::query("DELETE FROM app_labels").execute(&mut *tx).await.map_err(query("deleting app names"))?;
@@ -474,6 +507,137 @@ impl Store {
     }
 }
 
+/// The key of an import's contribution rows: the first 8 bytes of SHA-256 of its
+/// identity, which keeps those rows small.
+fn file_tag(file_sha256: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(file_sha256.as_bytes());
+    let mut tag = [0u8; 8];
+    tag.copy_from_slice(&digest[..8]);
+    i64::from_le_bytes(tag)
+}
+
+/// Adds `delta` to `activity_buckets` and `redaction_counts`, or with a file tag to that
+/// import's rows of `import_contributions` and `import_contribution_redactions`.
+async fn add_delta(
+    conn: &mut sqlx::SqliteConnection,
+    team: &str,
+    delta: &[(BucketKey, BucketTotals)],
+    file: Option<i64>,
+) -> Result<(), StoreError> {
+    let (buckets, counts, lead, doing) = match file {
+        None => ("activity_buckets", "redaction_counts", "", "writing activity buckets"),
+        Some(_) => {
+            ("import_contributions", "import_contribution_redactions", "file_tag, ", "writing an import's contribution")
+        }
+    };
+    // Multi-row upserts: one statement per chunk keeps round trips to SQLite's worker
+    // thread few (one per row was the bottleneck of large imports).
+    for chunk in delta.chunks(UPSERT_ROWS) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+            "INSERT INTO {buckets} ({lead}bucket_start, team, category, app, active_ms, events, switches, focus_ms, \
+             sentiment_negative, sentiment_neutral, sentiment_positive) "
+        ));
+        insert.push_values(chunk, |mut row, (key, t)| {
+            if let Some(file) = file {
+                row.push_bind(file);
+            }
+            row.push_bind(key.start)
+                .push_bind(team)
+                .push_bind(key.category.as_str())
+                .push_bind(key.app.as_str())
+                .push_bind(t.active_ms)
+                .push_bind(t.events)
+                .push_bind(t.switches)
+                .push_bind(t.focus_ms)
+                .push_bind(t.sentiment[0])
+                .push_bind(t.sentiment[1])
+                .push_bind(t.sentiment[2]);
+        });
+        insert.push(format!(
+            " ON CONFLICT ({lead}bucket_start, team, category, app) DO UPDATE SET \
+             active_ms = active_ms + excluded.active_ms, events = events + excluded.events, \
+             switches = switches + excluded.switches, focus_ms = focus_ms + excluded.focus_ms, \
+             sentiment_negative = sentiment_negative + excluded.sentiment_negative, \
+             sentiment_neutral = sentiment_neutral + excluded.sentiment_neutral, \
+             sentiment_positive = sentiment_positive + excluded.sentiment_positive"
+        ));
+        insert.build().execute(&mut *conn).await.map_err(query(doing))?;
+    }
+    let counts_rows: Vec<(&BucketKey, PiiLabel, i64)> = delta
+        .iter()
+        .flat_map(|(key, t)| {
+            PiiLabel::ALL.iter().zip(t.redactions).filter(|(_, n)| *n > 0).map(move |(l, n)| (key, *l, n))
+        })
+        .collect();
+    for chunk in counts_rows.chunks(UPSERT_ROWS) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+            "INSERT INTO {counts} ({lead}bucket_start, team, category, app, label, count) "
+        ));
+        insert.push_values(chunk, |mut row, (key, label, count)| {
+            if let Some(file) = file {
+                row.push_bind(file);
+            }
+            row.push_bind(key.start)
+                .push_bind(team)
+                .push_bind(key.category.as_str())
+                .push_bind(key.app.as_str())
+                .push_bind(label.as_str())
+                .push_bind(*count);
+        });
+        insert.push(format!(
+            " ON CONFLICT ({lead}bucket_start, team, category, app, label) DO UPDATE SET count = count + excluded.count"
+        ));
+        insert.build().execute(&mut *conn).await.map_err(query(doing))?;
+    }
+    Ok(())
+}
+
+/// Takes an earlier import's contribution back out of the aggregates: subtracts it,
+/// deletes the rows it leaves at zero (and their buckets' redactor rows once a bucket
+/// is empty), then the contribution itself.
+async fn subtract_contribution(conn: &mut sqlx::SqliteConnection, file_sha256: &str) -> Result<(), StoreError> {
+    const KEY: &str = "bucket_start, team, category, app";
+    let statements = [
+        "UPDATE activity_buckets AS a SET active_ms = a.active_ms - c.active_ms, events = a.events - c.events, \
+         switches = a.switches - c.switches, focus_ms = a.focus_ms - c.focus_ms, \
+         sentiment_negative = a.sentiment_negative - c.sentiment_negative, \
+         sentiment_neutral = a.sentiment_neutral - c.sentiment_neutral, \
+         sentiment_positive = a.sentiment_positive - c.sentiment_positive \
+         FROM import_contributions AS c WHERE c.file_tag = ?1 AND c.bucket_start = a.bucket_start \
+         AND c.team = a.team AND c.category = a.category AND c.app = a.app"
+            .to_string(),
+        "UPDATE redaction_counts AS r SET count = r.count - c.count FROM import_contribution_redactions AS c \
+         WHERE c.file_tag = ?1 AND c.bucket_start = r.bucket_start AND c.team = r.team \
+         AND c.category = r.category AND c.app = r.app AND c.label = r.label"
+            .to_string(),
+        format!(
+            "DELETE FROM activity_buckets WHERE ({KEY}) IN (SELECT {KEY} FROM import_contributions WHERE file_tag = ?1) \
+             AND active_ms = 0 AND events = 0 AND switches = 0 AND focus_ms = 0 AND sentiment_negative = 0 \
+             AND sentiment_neutral = 0 AND sentiment_positive = 0"
+        ),
+        format!(
+            "DELETE FROM redaction_counts WHERE ({KEY}, label) IN \
+             (SELECT {KEY}, label FROM import_contribution_redactions WHERE file_tag = ?1) AND count = 0"
+        ),
+        "DELETE FROM bucket_redactors WHERE (bucket_start, team) IN \
+         (SELECT bucket_start, team FROM import_contributions WHERE file_tag = ?1) AND NOT EXISTS \
+         (SELECT 1 FROM activity_buckets AS a WHERE a.bucket_start = bucket_redactors.bucket_start \
+         AND a.team = bucket_redactors.team)"
+            .to_string(),
+        "DELETE FROM import_contributions WHERE file_tag = ?1".to_string(),
+        "DELETE FROM import_contribution_redactions WHERE file_tag = ?1".to_string(),
+    ];
+    for sql in &statements {
+        sqlx::query(sql)
+            .bind(file_tag(file_sha256))
+            .execute(&mut *conn)
+            .await
+            .map_err(query("replacing an earlier import's contribution"))?;
+    }
+    Ok(())
+}
+
 /// One redactor version and the buckets it produced.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RedactorVersion {
@@ -484,8 +648,15 @@ pub struct RedactorVersion {
 }
 
 /// The tables the Privacy view shows exactly as stored.
-pub const SHOWN_TABLES: [&str; 5] =
-    ["activity_buckets", "redaction_counts", "bucket_redactors", "import_checkpoints", "providers"];
+pub const SHOWN_TABLES: [&str; 7] = [
+    "activity_buckets",
+    "redaction_counts",
+    "bucket_redactors",
+    "import_checkpoints",
+    "import_contributions",
+    "import_contribution_redactions",
+    "providers",
+];
 
 /// A stored table's newest rows, every column as text, as the Privacy view shows it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -503,7 +674,11 @@ impl Store {
             return Err(StoreError::UnknownValue { what: "table", value: name.to_string() });
         };
         let order = match name {
-            "activity_buckets" | "redaction_counts" | "bucket_redactors" => "ORDER BY bucket_start DESC",
+            "activity_buckets"
+            | "redaction_counts"
+            | "bucket_redactors"
+            | "import_contributions"
+            | "import_contribution_redactions" => "ORDER BY bucket_start DESC",
             "import_checkpoints" => "ORDER BY updated_at DESC",
             _ => "",
         };

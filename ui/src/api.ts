@@ -192,6 +192,7 @@ export interface ProviderEdit {
 export interface ImportReport {
   imported: number;
   skipped: number;
+  replaced: number;
   already_imported: boolean;
   problems: string[];
 }

@@ -37,7 +37,7 @@ export function renderExport(root: HTMLElement): void {
     try {
       const r = await api.importFile(importPath.value, format.value);
       imported.replaceChildren(
-        h("p", { class: "ok" }, r.already_imported ? "This file was imported before; nothing changed." : `Imported ${r.imported} records, skipped ${r.skipped}.`),
+        h("p", { class: "ok" }, r.already_imported ? "This file was imported before; nothing changed." : `Imported ${r.imported} records, skipped ${r.skipped}${r.replaced > 0 ? ", replacing its earlier partial import" : ""}.`),
         ...r.problems.map((p) => h("p", { class: "error" }, p)),
       );
     } catch (e) {
@@ -45,7 +45,7 @@ export function renderExport(root: HTMLElement): void {
     }
   };
   root.replaceChildren(
-    h("section", {}, h("h3", {}, "Import"), h("p", {}, "Runs a file through the same anonymize → score → aggregate path as live events; only aggregates are kept, and importing a file twice changes nothing."), h("div", { class: "form" }, h("label", {}, "File ", importPath), h("label", {}, "Format ", format)), h("button", { "data-testid": "import-run", onclick: runImport }, "Import"), imported),
+    h("section", {}, h("h3", {}, "Import"), h("p", {}, "Runs a file through the same anonymize → score → aggregate path as live events; only aggregates are kept, and importing a file twice changes nothing. To fix rejected records, correct the file in place and import it again: it replaces the partial import."), h("div", { class: "form" }, h("label", {}, "File ", importPath), h("label", {}, "Format ", format)), h("button", { "data-testid": "import-run", onclick: runImport }, "Import"), imported),
     h("h3", {}, "Export"),
     h("p", {}, "The CSV report: one row per period, team and category, with active minutes, shares, switches, focus minutes and sentiment."),
     h("div", { class: "form" }, h("label", {}, "From ", from), h("label", {}, "To ", to), h("label", {}, "By ", by), h("label", {}, "Save to ", path, h("button", { type: "button", onclick: choose }, "Choose…"))),
