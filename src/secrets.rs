@@ -267,7 +267,7 @@ impl SecretStore {
                 };
                 let why = match self.backend {
                     #[cfg(target_os = "linux")]
-                    Backend::Keyutils if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() => {
+                    Backend::Keyutils if id != "keyutils" && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() => {
                         " (DBUS_SESSION_BUS_ADDRESS is unset, so the keyring in use is keyutils)"
                     }
                     _ => "",
