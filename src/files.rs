@@ -47,6 +47,14 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.write_all(bytes)
 }
 
+/// Writes `bytes` to a new owner-only file at `path`, synced; an existing file is left
+/// alone (`AlreadyExists`), so a backup never replaces what an admin chose to keep.
+pub fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = create_private(path, true)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
 /// Writes through `write` into a new owner-only file beside `path`, syncs it and renames
 /// it over `path`, so readers see the old file or the whole new one. A failure removes
 /// the temporary file.

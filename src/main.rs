@@ -299,7 +299,7 @@ async fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Serve { port } => serve(&cli, &config, *port).await,
-        Command::ServeToken { action } => insights_cli::token(action),
+        Command::ServeToken { action } => insights_cli::token(action, &data_dir(&cli)?),
         Command::Redact { file, operator, pseudonymize } => {
             let kind = if *pseudonymize { OperatorKind::Pseudonym } else { operator.unwrap_or(config.redact.operator) };
             lines(&cli, file.as_deref(), &config, LineCommand::Redact, redact_operator(&config, kind)?)
@@ -391,9 +391,9 @@ async fn run(cli: Cli) -> Result<u8> {
             store.close().await;
             code
         }
-        Command::Team { action: rollup_cli::TeamCommand::Init { org, folder, postgres, k, epsilon } } => {
-            rollup_cli::init(org, folder.as_deref(), postgres.as_deref(), *k, *epsilon).await
-        }
+        Command::Team {
+            action: rollup_cli::TeamCommand::Init { org, folder, postgres, k, epsilon, allow_volatile_keyring },
+        } => rollup_cli::init(org, folder.as_deref(), postgres.as_deref(), *k, *epsilon, *allow_volatile_keyring).await,
         Command::Enrol(_) | Command::Publish(_) | Command::Sink { .. } | Command::Team { .. } => {
             let policy = Policy::find(cli.policy.as_deref())?;
             if let Command::Sink { action } = &cli.command {
@@ -424,13 +424,14 @@ async fn run(cli: Cli) -> Result<u8> {
 }
 
 async fn serve(cli: &Cli, config: &Config, port: Option<u16>) -> Result<u8> {
+    // The optional bearer token comes from the keyring, never from a flag, an env var or
+    // the config; read first, so a token that cannot be read binds no port.
+    let token = insights_cli::serve_token(&data_dir(cli)?)?;
     let port = port.or(config.serve.port).unwrap_or(tally::serve::DEFAULT_PORT);
     let listener = tally::serve::bind(port).await?;
     let address = listener.local_addr().context("reading the bound address")?;
     let analyzer = Arc::new(storing_analyzer(cli, config)?);
     let store = Store::open(&data_dir(cli)?).await?;
-    // The optional bearer token comes from the keyring, never from a flag, an env var or the config.
-    let token = insights_cli::serve_token()?;
     let stop = pipeline::stop_on_signals();
     let stopped = async move {
         while !stop.load(Ordering::Relaxed) {

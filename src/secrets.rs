@@ -9,6 +9,7 @@
 //! keyutils otherwise. macOS and Windows use their native stores.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// The keyring service name every Tally entry is filed under.
 pub const SERVICE: &str = "tally";
@@ -86,6 +87,26 @@ pub enum SecretError {
     Platform { backend: &'static str, entry: String, detail: String },
     #[error("the keyring entry `{entry}` does not hold valid UTF-8 text; delete and set it again")]
     BadEncoding { entry: String },
+    #[error(
+        "keyutils has no usable session keyring in this process ({detail}); the login that started it may \
+         have ended. Start Tally inside one (`keyctl session - tally …`, or from a new login shell), or use \
+         the Secret Service (TALLY_KEYRING=secret-service)"
+    )]
+    NoSessionKeyring { detail: String },
+    #[error(
+        "`{entry}` was set in {recorded}, but {current} has no such entry{why}; it is not treated as unset. \
+         {reach}. {fix}"
+    )]
+    Unreadable {
+        entry: String,
+        recorded: &'static str,
+        current: &'static str,
+        why: &'static str,
+        reach: &'static str,
+        fix: &'static str,
+    },
+    #[error("cannot read or write the record of configured secrets {path}: {detail}")]
+    Record { path: PathBuf, detail: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,12 +141,36 @@ impl SecretStore {
                     }
                 }
             };
+            if backend == Backend::Keyutils {
+                session_keyring_usable()?;
+            }
             Ok(SecretStore { backend })
         }
         #[cfg(not(target_os = "linux"))]
         {
             let _ = choice;
             Ok(SecretStore { backend: Backend::Native })
+        }
+    }
+
+    /// Whether entries outlive a reboot: keyutils keeps them in kernel memory only.
+    pub fn survives_reboot(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        let volatile = self.backend == Backend::Keyutils;
+        #[cfg(not(target_os = "linux"))]
+        let volatile = false;
+        !volatile
+    }
+
+    /// The backend's id in a record of configured secrets.
+    fn backend_id(&self) -> &'static str {
+        match self.backend {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => "secret-service",
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => "keyutils",
+            #[cfg(not(target_os = "linux"))]
+            Backend::Native => "native",
         }
     }
 
@@ -152,7 +197,14 @@ impl SecretStore {
             #[cfg(not(target_os = "linux"))]
             Backend::Native => keyring::Entry::new(SERVICE, name),
         };
-        built.map_err(|e| self.error(name, e))
+        built.map_err(|e| {
+            // keyutils reports a revoked or missing session keyring as "no entry".
+            #[cfg(target_os = "linux")]
+            if self.backend == Backend::Keyutils && matches!(e, keyring::Error::NoEntry) {
+                return SecretError::NoSessionKeyring { detail: "the kernel refused it".into() };
+            }
+            self.error(name, e)
+        })
     }
 
     /// The secret called `name`, or `None` when none is set.
@@ -175,6 +227,81 @@ impl SecretStore {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(self.error(name, e)),
+        }
+    }
+
+    /// Like [`SecretStore::get`] for a secret whose absence would weaken security (a
+    /// bearer token): its presence is recorded in `dir`, so a configured secret that
+    /// this backend cannot find is an error, never "unset". The record names the backend
+    /// only, never the value; a file in the data dir needs no schema change and goes
+    /// with the install it belongs to. `fix` says how to set or drop it on purpose.
+    pub fn get_recorded(&self, dir: &Path, name: &str, fix: &'static str) -> Result<Option<Secret>, SecretError> {
+        let record = record_path(dir, name);
+        let recorded = match std::fs::read_to_string(&record) {
+            Ok(text) => Some(text.trim().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(SecretError::Record { path: record, detail: e.to_string() }),
+        };
+        match (self.get(name)?, recorded) {
+            (Some(secret), recorded) => {
+                // Entries set before records existed, or moved between backends, get one now.
+                if recorded.as_deref() != Some(self.backend_id()) {
+                    let _ = write_record(&record, self.backend_id());
+                }
+                Ok(Some(secret))
+            }
+            (None, None) => Ok(None),
+            (None, Some(id)) => {
+                let (recorded, reach) = match id.as_str() {
+                    "secret-service" => (
+                        "the Secret Service",
+                        "Run it where the Secret Service answers (a D-Bus session bus with the keyring unlocked), \
+                         with TALLY_KEYRING=secret-service",
+                    ),
+                    "keyutils" => (
+                        "keyutils (session keyring)",
+                        "keyutils entries are lost at reboot and when the login session ends; run it in the \
+                         session keyring that holds it",
+                    ),
+                    _ => ("the OS keyring", "Unlock the OS keyring"),
+                };
+                let why = match self.backend {
+                    #[cfg(target_os = "linux")]
+                    Backend::Keyutils if id != "keyutils" && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() => {
+                        " (DBUS_SESSION_BUS_ADDRESS is unset, so the keyring in use is keyutils)"
+                    }
+                    _ => "",
+                };
+                Err(SecretError::Unreadable {
+                    entry: name.to_string(),
+                    recorded,
+                    current: self.backend_name(),
+                    why,
+                    reach,
+                    fix,
+                })
+            }
+        }
+    }
+
+    /// [`SecretStore::set`] plus the record that the secret is configured here.
+    pub fn set_recorded(&self, dir: &Path, name: &str, secret: &Secret) -> Result<(), SecretError> {
+        self.set(name, secret)?;
+        let record = record_path(dir, name);
+        write_record(&record, self.backend_id())
+            .map_err(|e| SecretError::Record { path: record, detail: e.to_string() })
+    }
+
+    /// [`SecretStore::delete`] plus the record: the secret is unset on purpose. `true`
+    /// when an entry or a record was there.
+    pub fn delete_recorded(&self, dir: &Path, name: &str) -> Result<bool, SecretError> {
+        let deleted = self.delete(name)?;
+        let record = record_path(dir, name);
+        match std::fs::remove_file(&record) {
+            // The entry may sit in a backend this process cannot reach; the record goes anyway.
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(deleted),
+            Err(e) => Err(SecretError::Record { path: record, detail: e.to_string() }),
         }
     }
 
@@ -206,6 +333,39 @@ impl SecretStore {
             _ => SecretError::Platform { backend, entry: entry.to_string(), detail: "unknown keyring error".into() },
         }
     }
+}
+
+/// Where the record of the configured secret `name` lives in the data dir.
+fn record_path(dir: &Path, name: &str) -> PathBuf {
+    let file: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    dir.join(format!("{file}.keyring"))
+}
+
+fn write_record(path: &Path, backend_id: &str) -> std::io::Result<()> {
+    crate::files::write_private(path, format!("{backend_id}\n").as_bytes())
+}
+
+/// Fails unless this process has a session keyring keyutils can use. A revoked one
+/// (the login that started the process ended) otherwise reads as "no entry" and every
+/// secret as unset.
+#[cfg(target_os = "linux")]
+fn session_keyring_usable() -> Result<(), SecretError> {
+    const KEYCTL_DESCRIBE: libc::c_long = 6;
+    const KEY_SPEC_SESSION_KEYRING: libc::c_long = -3;
+    // SAFETY: a null buffer of length 0 asks for the description's size only.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_keyctl,
+            KEYCTL_DESCRIBE,
+            KEY_SPEC_SESSION_KEYRING,
+            std::ptr::null_mut::<libc::c_char>(),
+            0,
+        )
+    };
+    if r < 0 {
+        return Err(SecretError::NoSessionKeyring { detail: std::io::Error::last_os_error().to_string() });
+    }
+    Ok(())
 }
 
 /// The keyring entry name of a provider's API key.

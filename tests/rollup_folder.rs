@@ -26,7 +26,9 @@ impl Org {
         let admin = Sandbox::new();
         let id = unique_org();
         let folder = admin.inputs.path().join("share");
-        let out = ok(&admin.run(&["team", "init", "--org", &id, "--folder", folder.to_str().unwrap()]));
+        // keyutils forgets at reboot; the test's keyring lasts no longer than the test.
+        let folder_arg = folder.to_str().unwrap();
+        let out = ok(&admin.run(&["team", "init", "--org", &id, "--folder", folder_arg, "--allow-volatile-keyring"]));
         let public_key = out.lines().find_map(|l| l.strip_prefix("org_public_key = \"")?.split('"').next());
         let org = Org { id: id.clone(), folder, public_key: public_key.expect("a public key").to_string(), admin };
         let extra = epsilon.map(|e| format!("epsilon = {e}\n")).unwrap_or_default();

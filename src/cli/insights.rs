@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tally::analyze::Analyzer;
 use tally::config::Config;
 use tally::insights::provider::{ProviderKind, ProviderSettings};
@@ -98,21 +98,24 @@ pub enum TokenCommand {
 /// The keyring entry of `tally serve`'s bearer token.
 const SERVE_TOKEN: &str = "serve:token";
 
-/// The bearer token `tally serve` requires, if one is set.
-pub fn serve_token() -> Result<Option<String>> {
-    Ok(secrets()?.get(SERVE_TOKEN)?.map(|s| s.expose().to_string()))
+/// The bearer token `tally serve` requires, if one is set. A token recorded as set in
+/// `data_dir` that the keyring in use cannot find is an error: serve never fails open.
+pub fn serve_token(data_dir: &Path) -> Result<Option<String>> {
+    let fix = "`tally serve` does not start without it: set it again with `tally serve-token set`, or turn auth \
+               off on purpose with `tally serve-token delete`";
+    Ok(secrets()?.get_recorded(data_dir, SERVE_TOKEN, fix)?.map(|s| s.expose().to_string()))
 }
 
-pub fn token(command: &TokenCommand) -> Result<u8> {
+pub fn token(command: &TokenCommand, data_dir: &Path) -> Result<u8> {
     let secrets = secrets()?;
     match command {
         TokenCommand::Set => {
             let secret = Secret::new(&read_secret("Bearer token for `tally serve` (not echoed): ")?)?;
-            secrets.set(SERVE_TOKEN, &secret)?;
+            secrets.set_recorded(data_dir, SERVE_TOKEN, &secret)?;
             note!("tally: `tally serve` now requires this bearer token (kept in {})", secrets.backend_name());
         }
         TokenCommand::Delete => {
-            let deleted = secrets.delete(SERVE_TOKEN)?;
+            let deleted = secrets.delete_recorded(data_dir, SERVE_TOKEN)?;
             note!(
                 "tally: {}",
                 if deleted { "token deleted; `tally serve` runs without auth" } else { "no token was set" }

@@ -54,6 +54,15 @@ pub enum TeamCommand {
         /// PostgreSQL: the privacy budget ε per team-week of the database's noise (default 8).
         #[arg(long, requires = "postgres")]
         epsilon: Option<f64>,
+        /// Folder: keep the organisation's key in keyutils even though it is lost at reboot
+        /// (back it up at once with `tally team key export`).
+        #[arg(long)]
+        allow_volatile_keyring: bool,
+    },
+    /// The organisation's folder key (admin): a backup the admin keeps.
+    Key {
+        #[command(subcommand)]
+        what: KeyCommand,
     },
     /// Per-device enrolment tokens (IT): issue, list, revoke.
     Tokens {
@@ -83,6 +92,16 @@ pub enum TeamCommand {
         /// Any date in the week to summarize (default: the last complete week).
         #[arg(long, value_parser = crate::date_arg, value_name = "DATE")]
         week_of: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Write the folder's secret key (hex) to a new file, readable by its owner only.
+    Export {
+        /// The file to create; an existing file is never overwritten.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -223,9 +242,29 @@ pub async fn init(
     postgres: Option<&str>,
     k: u32,
     epsilon: Option<f64>,
+    allow_volatile_keyring: bool,
 ) -> Result<u8> {
     if k < tally::rollup::MIN_K {
         bail!("--k must be at least {}: nothing lowers k", tally::rollup::MIN_K);
+    }
+    let secrets = secrets()?;
+    // Losing the folder key makes every sealed contribution unreadable, so a store that
+    // forgets at reboot takes it only when the admin says so.
+    if folder.is_some() && !secrets.survives_reboot() {
+        if !allow_volatile_keyring {
+            bail!(
+                "the organisation's folder key would live only in {}, which loses it at reboot, and every sealed \
+                 contribution would then be unreadable. Run `tally team init` where the Secret Service answers \
+                 (TALLY_KEYRING=secret-service with a D-Bus session), or pass --allow-volatile-keyring and back \
+                 the key up at once with `tally team key export --out FILE`",
+                secrets.backend_name()
+            );
+        }
+        note!(
+            "tally: warning: the folder key is in {}, which loses it at reboot; back it up now with \
+             `tally team key export --out FILE`",
+            secrets.backend_name()
+        );
     }
     let password;
     let target = match (folder, postgres) {
@@ -236,7 +275,7 @@ pub async fn init(
         }
         _ => bail!("say where: --folder DIR or --postgres URL"),
     };
-    let setup = actions::init_org(&secrets()?, org, &target, k).await?;
+    let setup = actions::init_org(&secrets, org, &target, k).await?;
     outln!("organisation `{org}` is ready.")?;
     if let Some(key) = setup.org_public_key {
         outln!("its folder key is in this machine's keyring; back it up.")?;
@@ -284,6 +323,7 @@ pub async fn team(
         }
         TeamCommand::Init { .. } => unreachable!("handled before a policy is needed"),
         TeamCommand::Tokens { what } => tokens(policy, what).await,
+        TeamCommand::Key { what: KeyCommand::Export { out } } => export_key(policy, out),
         TeamCommand::Status => {
             let s = actions::team_status(store, &secrets()?, policy).await?;
             match (&policy.sink, s.roster) {
@@ -382,6 +422,21 @@ pub async fn team(
             Ok(0)
         }
     }
+}
+
+/// Writes the folder key to a new owner-only file: the admin's backup against losing
+/// the keyring (keyutils forgets at reboot).
+fn export_key(policy: &Policy, out: &Path) -> Result<u8> {
+    let key = actions::export_org_key(&secrets()?, policy)?;
+    tally::files::write_new_private(out, format!("{}\n", key.expose()).as_bytes()).with_context(|| {
+        format!("cannot write the new file {} (an existing file is never overwritten)", out.display())
+    })?;
+    note!(
+        "tally: warning: {} holds the organisation's folder secret key: whoever reads it opens every install's \
+         daily figures. Keep it offline or in a password manager, and delete this copy once it is stored",
+        out.display()
+    );
+    Ok(0)
 }
 
 async fn tokens(policy: &Policy, what: &TokensCommand) -> Result<u8> {

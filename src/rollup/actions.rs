@@ -154,6 +154,12 @@ fn folder_admin<'p>(secrets: &SecretStore, policy: &'p Policy) -> Result<(&'p st
     Ok((path, keys))
 }
 
+/// The organisation's folder secret key (hex), for the admin's own backup.
+pub fn export_org_key(secrets: &SecretStore, policy: &Policy) -> Result<Secret, RollupError> {
+    let (_, keys) = folder_admin(secrets, policy)?;
+    Ok(Secret::new(&super::hex(&keys.secret_bytes()))?)
+}
+
 /// The tokens issued for the organisation, with the install each enrolled where known.
 pub async fn list_tokens(
     secrets: &SecretStore,
