@@ -40,6 +40,14 @@ pub struct AwBucketRow {
 impl Store {
     /// The install's salt for bucket hashes, created on first use.
     pub async fn aw_salt(&self) -> Result<[u8; 32], StoreError> {
+        let stored = sqlx::query("SELECT salt FROM aw_salt WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query("reading the bucket salt"))?;
+        if let Some(row) = stored {
+            let salt: Vec<u8> = row.get("salt");
+            return salt.try_into().map_err(|_| StoreError::Salt("not 32 bytes".to_string()));
+        }
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh).map_err(|e| StoreError::Salt(format!("no random source: {e}")))?;
         sqlx::query("INSERT INTO aw_salt (id, salt) VALUES (1, ?) ON CONFLICT (id) DO NOTHING")

@@ -206,7 +206,12 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
-        Ok(Store { pool, path })
+        let store = Store { pool, path };
+        // The install's salt is made with the schema, so later runs only read it: an
+        // import started while another process holds the write lock waits in its
+        // flushes (which retry) instead of failing on this first write.
+        store.aw_salt().await?;
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
