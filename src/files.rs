@@ -59,11 +59,33 @@ pub fn write_new_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// it over `path`, so readers see the old file or the whole new one. A failure removes
 /// the temporary file.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<()> {
+    write_atomically_as(path, Access::OwnerOnly, write)
+}
+
+/// Who a file written by [`write_atomically_as`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Tally's own files: mode 0600.
+    OwnerOnly,
+    /// Files in a folder shared with another account (the team rollup's shared folder,
+    /// which the admin reads): the folder's default modes; their content is sealed.
+    Shared,
+}
+
+/// [`write_atomically`] for either kind of file.
+pub fn write_atomically_as(
+    path: &Path,
+    access: Access,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     let tmp = temporary_beside(path)?;
     // A leftover of a crashed run with our pid would keep its mode if reused.
     let _ = std::fs::remove_file(&tmp);
     let result = (|| {
-        let mut file = create_private(&tmp, true)?;
+        let mut file = match access {
+            Access::OwnerOnly => create_private(&tmp, true)?,
+            Access::Shared => std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?,
+        };
         write(&mut file)?;
         file.flush()?;
         file.sync_all()?;

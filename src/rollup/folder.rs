@@ -207,22 +207,13 @@ pub fn save_registry(root: &Path, keys: &OrgKeys, registry: &Registry) -> Result
         .map_err(|e| RollupError::sink(SINK, "writing the registry", format!("{}: {e}", path.display())))
 }
 
-/// Writes `bytes` to `target` atomically: a temporary file in the same directory,
-/// synced, then renamed over the old one.
+/// Writes `bytes` to `target` atomically, with the folder's own modes (the admin's
+/// account reads these files; they are sealed).
 fn write_file_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, target)
-    };
-    write().inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::files::write_atomically_as(target, crate::files::Access::Shared, |f| f.write_all(bytes))
 }
 
 fn sealed_files(dir: &Path) -> Result<Vec<(InstallId, PathBuf)>, RollupError> {
