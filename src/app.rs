@@ -175,13 +175,20 @@ impl App {
         let (team_status, team_status_error) = match &enrolment {
             None => (None, None),
             Some(_) => {
+                // The Privacy view must not hang on an unreachable database.
                 let status = match SecretStore::open(BackendChoice::from_env()?) {
-                    Ok(secrets) => crate::rollup::actions::team_status(&store, &secrets, policy).await,
-                    Err(e) => Err(e.into()),
+                    Ok(secrets) => tokio::time::timeout(
+                        std::time::Duration::from_secs(5),
+                        crate::rollup::actions::team_status(&store, &secrets, policy),
+                    )
+                    .await
+                    .map_err(|_| "the organisation's sink did not answer within 5 s".to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string())),
+                    Err(e) => Err(e.to_string()),
                 };
                 match status {
                     Ok(s) => (Some(s), None),
-                    Err(e) => (None, Some(e.to_string())),
+                    Err(e) => (None, Some(e)),
                 }
             }
         };
