@@ -5,9 +5,8 @@
 //! Errors cross to the UI as [`UiError`]: a message, and for settings the field it is
 //! about, so the form can show it next to that field.
 
-use crate::analyze::model::LocalModel;
 use crate::analyze::rules::{CategoryRules, RuleSpec, RulesFile};
-use crate::analyze::{Analyzer, LexiconScorer};
+use crate::analyze::Analyzer;
 use crate::config::{Config, ReportZone};
 use crate::dashboard::{self, Dashboard, Range};
 use crate::insights::provider::{ProviderKind, ProviderSettings};
@@ -58,6 +57,8 @@ pub struct AppOptions {
     pub config: Option<PathBuf>,
     pub model_dir: Option<PathBuf>,
     pub no_model: bool,
+    /// A model that cannot load stops [`App::open`] instead of falling back to the lexicon.
+    pub require_model: bool,
     /// Default: TALLY_POLICY, /etc/tally/policy.toml, ~/.config/tally/policy.toml.
     pub policy: Option<PathBuf>,
 }
@@ -133,6 +134,11 @@ impl App {
 
     pub async fn analyzer(&self) -> Arc<Analyzer> {
         self.analyzer.read().await.clone()
+    }
+
+    /// Which engine runs, e.g. `tally-encoder-1.7 (int8 ONNX, 1 thread)`.
+    pub async fn engine(&self) -> String {
+        self.engine.read().await.clone()
     }
 
     pub async fn config(&self) -> Config {
@@ -785,26 +791,16 @@ pub struct AppLabel {
 }
 
 fn build_analyzer(options: &AppOptions, config: &Config) -> UiResult<(Analyzer, String)> {
-    let rules = config.category_rules()?;
-    let exclusions = config.exclusions()?;
-    let (analyzer, engine) = if options.no_model || !config.model.enabled {
-        (Analyzer::new(rules, Box::<LexiconScorer>::default()), "recognizers+rules (model disabled)".to_string())
-    } else {
-        match LocalModel::load(&config.model, options.model_dir.as_deref()) {
-            Ok(model) => {
-                let analyzer = Analyzer::new(rules, Box::new(model));
-                let engine = analyzer.describe();
-                (analyzer, engine)
-            }
-            Err(e) => (
-                Analyzer::new(rules, Box::<LexiconScorer>::default()),
-                format!("recognizers+rules only; local model unavailable: {e}"),
-            ),
-        }
+    let choice = crate::config::ModelChoice {
+        off: options.no_model,
+        required: options.require_model,
+        variant: None,
+        dir: options.model_dir.clone(),
     };
+    let (analyzer, engine) = config.analyzer(&choice)?;
     // Unrecognised app names become keyed ids, or `other` without a keyring; never the raw name.
     let app_key = crate::analyze::app_key_from_keyring().ok();
-    Ok((analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?).with_app_key(app_key), engine))
+    Ok((analyzer.with_app_key(app_key), engine))
 }
 
 fn set_or_remove(table: &mut toml::Table, key: &str, value: Option<toml::Value>) {
@@ -1056,6 +1052,7 @@ mod tests {
             config: Some(dir.join("config.toml")),
             model_dir: None,
             no_model: true,
+            require_model: false,
             policy: None,
         };
         App::open(options).await.unwrap()
@@ -1107,6 +1104,7 @@ mod tests {
             config: Some(dir.path().join("config.toml")),
             model_dir: None,
             no_model: true,
+            require_model: false,
             policy: Some(policy),
         };
         let app = App::open(options).await.unwrap();
@@ -1171,6 +1169,7 @@ mod tests {
             config: Some(config.clone()),
             model_dir: None,
             no_model: true,
+            require_model: false,
             policy: None,
         };
         let app = App::open(options).await.unwrap();

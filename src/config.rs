@@ -3,7 +3,8 @@
 
 use crate::aggregate::FocusConfig;
 use crate::analyze::exclusions::{ExclusionConfig, ExclusionError, Exclusions};
-use crate::analyze::model::ModelConfig;
+use crate::analyze::model::{LocalModel, ModelConfig, ModelError, ModelVariant};
+use crate::analyze::{Analyzer, LexiconScorer};
 use crate::analyze::policy::{PolicyError, RedactConfig, RedactPolicy};
 use crate::analyze::rules::{describe_toml_error, CategoryRules, RuleError, RuleSpec, RulesFile};
 use crate::insights::InsightsConfig;
@@ -130,6 +131,19 @@ pub enum ConfigError {
     Rules(#[from] RuleError),
     #[error(transparent)]
     Exclusions(#[from] ExclusionError),
+    #[error("the local model is required (--require-model) but unavailable: {0}")]
+    ModelRequired(ModelError),
+}
+
+/// Which scorer [`Config::analyzer`] gives the analyzer: the configured model unless
+/// `off`; a model that cannot load falls back to the lexicon, or is an error when
+/// `required`. `variant` and `dir` override the config and the model lookup.
+#[derive(Debug, Clone, Default)]
+pub struct ModelChoice {
+    pub off: bool,
+    pub required: bool,
+    pub variant: Option<ModelVariant>,
+    pub dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -213,6 +227,34 @@ impl Config {
             path: self.origin.clone().unwrap_or_else(|| PathBuf::from("(defaults)")),
             source,
         })
+    }
+
+    /// The analyzer this configuration describes (rules, exclusions, redaction policy and
+    /// the scorer `choice` picks), and a line saying which engine runs. The app-name key
+    /// is the caller's to add: only commands that store events need it.
+    pub fn analyzer(&self, choice: &ModelChoice) -> Result<(Analyzer, String), ConfigError> {
+        let rules = self.category_rules()?;
+        let exclusions = self.exclusions()?;
+        let policy = self.redact_policy()?;
+        let (analyzer, engine) = if choice.off || !self.model.enabled {
+            (Analyzer::new(rules, Box::<LexiconScorer>::default()), "recognizers+rules (model disabled)".to_string())
+        } else {
+            let mut model_config = self.model.clone();
+            model_config.variant = choice.variant.unwrap_or(model_config.variant);
+            match LocalModel::load(&model_config, choice.dir.as_deref()) {
+                Ok(model) => {
+                    let analyzer = Analyzer::new(rules, Box::new(model));
+                    let engine = analyzer.describe();
+                    (analyzer, engine)
+                }
+                Err(e) if choice.required => return Err(ConfigError::ModelRequired(e)),
+                Err(e) => (
+                    Analyzer::new(rules, Box::<LexiconScorer>::default()),
+                    format!("recognizers+rules only; local model unavailable: {e}"),
+                ),
+            }
+        };
+        Ok((analyzer.with_exclusions(exclusions).with_policy(policy), engine))
     }
 
     /// The config's exclusions, compiled.

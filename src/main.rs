@@ -8,9 +8,9 @@ use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use tally::analyze::model::{LocalModel, ModelVariant};
+use tally::analyze::model::ModelVariant;
 use tally::analyze::operators::{Operator, OperatorKind, PseudonymKey};
-use tally::analyze::{Analyzer, LexiconScorer};
+use tally::analyze::Analyzer;
 use tally::config::Config;
 use tally::import::{FileSource, Format, ReadProgress};
 use tally::lines::LineCommand;
@@ -237,29 +237,15 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 /// The analyzer: rules plus the local model, or plus the lexicon when the model is off
 /// or unavailable (said once on stderr).
 fn analyzer(cli: &Cli, config: &Config) -> Result<Analyzer> {
-    let rules = config.category_rules()?;
-    let exclusions = config.exclusions()?;
-    let fallback = |rules| Analyzer::new(rules, Box::<LexiconScorer>::default());
-    let analyzer = if cli.no_model || !config.model.enabled {
-        note!("tally: engine: recognizers+rules (model disabled)");
-        fallback(rules)
-    } else {
-        let mut model_config = config.model.clone();
-        model_config.variant = cli.model_variant.unwrap_or(model_config.variant);
-        match LocalModel::load(&model_config, cli.model_dir.as_deref()) {
-            Ok(model) => {
-                let analyzer = Analyzer::new(rules, Box::new(model));
-                note!("tally: engine: {}", analyzer.describe());
-                analyzer
-            }
-            Err(e) if cli.require_model => bail!("the local model is required (--require-model) but unavailable: {e}"),
-            Err(e) => {
-                note!("tally: engine: recognizers+rules only; local model unavailable: {e}");
-                fallback(rules)
-            }
-        }
+    let choice = tally::config::ModelChoice {
+        off: cli.no_model,
+        required: cli.require_model,
+        variant: cli.model_variant,
+        dir: cli.model_dir.clone(),
     };
-    Ok(analyzer.with_exclusions(exclusions).with_policy(config.redact_policy()?))
+    let (analyzer, engine) = config.analyzer(&choice)?;
+    note!("tally: engine: {engine}");
+    Ok(analyzer)
 }
 
 /// [`analyzer`] for commands that store events: unrecognised app names become keyed ids

@@ -217,3 +217,14 @@ fn structured_pii_stays_with_the_regex_recognizers() {
         assert!(s.start < s.end && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
     }
 }
+
+#[test]
+fn the_analyzer_counts_the_texts_the_model_encodes() {
+    // The desktop footprint bench reads this count to prove the model ran.
+    let analyzer = analyzer(CategoryRules::builtin());
+    assert_eq!(analyzer.model_texts(), Some(0));
+    let _ = analyzer.redact("Call Maria Garcia about the quarterly plan");
+    let after_one = analyzer.model_texts().expect("a model is loaded");
+    assert!(after_one >= 1, "one redaction encoded {after_one} texts");
+    assert_eq!(Analyzer::rules_only().model_texts(), None);
+}

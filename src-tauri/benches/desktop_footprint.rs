@@ -1,11 +1,15 @@
 //! The desktop app's targets, measured on a private Xvfb display with a year of
 //! aggregates in the store:
 //! 1. tray-only (no window open) with the model loaded and the collector running while
-//!    the focus moves between xterms: average CPU % and peak RSS of the app's process
-//!    tree over `TALLY_BENCH_SECONDS` (default 600);
+//!    the focus moves between xterms every 15 s and one is retitled every 45 s (a new
+//!    title is a model inference): average CPU % and peak RSS of the app's process tree
+//!    over `TALLY_BENCH_SECONDS` (default 600). The app runs with `--require-model`, and
+//!    the bench fails unless the app says at exit that the model encoded texts;
 //! 2. dashboard first paint after "Open dashboard" (a second launch asks the running app
 //!    to open it), `TALLY_BENCH_PAINTS` fresh starts (default 5): the app reports the
 //!    milliseconds from the request to the first paint with data.
+//!
+//! `TALLY_BENCH_VARIANT=fast` runs the fast encoder (config `model.variant`).
 //!
 //! `cargo bench -p tally-desktop --features custom-protocol --bench desktop_footprint`
 //! (needs Xvfb, xterm, xdotool, dbus-daemon and the ONNX Runtime library; not run by CI).
@@ -71,6 +75,7 @@ fn dbus() -> (Group, String) {
 
 struct Env {
     home: PathBuf,
+    ort_library: PathBuf,
     display: String,
     bus: String,
 }
@@ -100,6 +105,7 @@ fn prepare(data_dir: &Path, config: &Path) {
             config: Some(config.to_path_buf()),
             model_dir: None,
             no_model: true,
+            require_model: false,
             policy: None,
         };
         let app = tally::app::App::open(options).await.unwrap();
@@ -121,8 +127,11 @@ fn prepare(data_dir: &Path, config: &Path) {
 
 fn launch(env: &Env, data_dir: &Path, config: &Path) -> (Group, mpsc::Receiver<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tally-desktop"));
-    cmd.args(["--data-dir", data_dir.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    cmd.args(["--data-dir", data_dir.to_str().unwrap(), "--config", config.to_str().unwrap(), "--require-model"]);
+    cmd.arg("--model-dir").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../models"));
     env.apply(&mut cmd);
+    // The app's HOME is the bench's own, so name the runtime library found from the real one.
+    cmd.env("ORT_DYLIB_PATH", &env.ort_library);
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).process_group(0).spawn().unwrap();
     let (tx, rx) = mpsc::channel();
     let stderr = child.stderr.take().unwrap();
@@ -145,9 +154,14 @@ fn main() {
     let config = home.path().join("config").join("config.toml");
     std::fs::create_dir_all(&data_dir).unwrap();
     prepare(&data_dir, &config);
+    if let Ok(variant) = std::env::var("TALLY_BENCH_VARIANT") {
+        std::fs::write(&config, format!("[model]\nvariant = \"{variant}\"\n")).unwrap();
+    }
     let (_x, display) = start_xvfb();
     let (_bus, bus) = dbus();
-    let env = Env { home: home.path().to_path_buf(), display, bus };
+    let ort_library = tally::analyze::model::find_library(None)
+        .expect("the ONNX Runtime library (bash scripts/setup-onnxruntime.sh)");
+    let env = Env { home: home.path().to_path_buf(), ort_library, display, bus };
 
     // 1. Tray-only footprint with the collector and the model.
     let xterms: Vec<Group> = ["Quarterly plan - Writer", "cargo build - Terminal"]
@@ -167,8 +181,20 @@ fn main() {
     let started = Instant::now();
     let (mut peak_rss, mut samples) = (0u64, Vec::new());
     let mut next_switch = Instant::now();
+    let mut next_title = Instant::now() + Duration::from_secs(45);
     let mut which = 0;
+    let mut retitled = 0;
     while started.elapsed() < Duration::from_secs(seconds) {
+        if Instant::now() >= next_title {
+            // A document saved under a new name: a title the model has not seen.
+            retitled += 1;
+            let mut cmd = Command::new("xdotool");
+            let name = format!("Quarterly plan v{retitled} - Writer");
+            cmd.args(["search", "--name", "Quarterly plan", "set_window", "--name", &name]);
+            env.apply(&mut cmd);
+            let _ = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status();
+            next_title = Instant::now() + Duration::from_secs(45);
+        }
         if Instant::now() >= next_switch {
             let title = ["Quarterly plan", "cargo build"][which % 2];
             let mut cmd = Command::new("xdotool");
@@ -186,7 +212,23 @@ fn main() {
     let (end_ticks, end_rss) = tree_usage(pid);
     let wall = started.elapsed().as_secs_f64();
     let cpu = (end_ticks - start_ticks) as f64 / clock_ticks();
-    let engine_line = lines.try_iter().find(|l| l.contains("collector") || l.contains("engine"));
+    // SIGTERM quits like the tray's Quit: the app says how many texts the model encoded.
+    drop(app);
+    let mut said = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        match lines.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => said.push(line),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let engine = said.iter().find_map(|l| l.strip_prefix("tally-desktop: engine: ")).unwrap_or("(not said)");
+    let encoded = said
+        .iter()
+        .find_map(|l| l.strip_prefix("tally-desktop: the local model encoded "))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<u64>().ok());
     println!(
         "tray-only, collector + model, {wall:.0} s: average CPU {:.3} % ({cpu:.2} CPU-s), peak RSS {:.1} MB, RSS at end {:.1} MB (first sample {:.1} MB)",
         100.0 * cpu / wall,
@@ -194,10 +236,11 @@ fn main() {
         end_rss as f64 / 1024.0,
         samples.first().copied().unwrap_or(0) as f64 / 1024.0
     );
-    if let Some(line) = engine_line {
-        println!("  app said: {line}");
+    println!("  engine: {engine}; texts the model encoded: {encoded:?}; windows retitled: {retitled}");
+    match encoded {
+        Some(n) if n > 0 => {}
+        _ => panic!("the model did not run in the tray phase, so its figures do not count; the app said: {said:?}"),
     }
-    drop(app);
     drop(xterms);
 
     // 2. First paint after "Open dashboard" (a second launch), fresh app each time.

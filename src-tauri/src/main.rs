@@ -315,8 +315,9 @@ struct Args {
     demo: bool,
 }
 
-/// `--data-dir DIR`, `--config FILE`, `--model-dir DIR`, `--policy FILE`, `--no-model`, `--demo` (open the
-/// generated demo month), `--open` (show the dashboard at start; a plain start is tray-only).
+/// `--data-dir DIR`, `--config FILE`, `--model-dir DIR`, `--policy FILE`, `--no-model`, `--require-model`
+/// (refuse to start without the local model), `--demo` (open the generated demo month), `--open` (show the
+/// dashboard at start; a plain start is tray-only).
 fn parse_args() -> Result<Args, String> {
     let mut args = Args { options: AppOptions::default(), open: false, demo: false };
     let mut it = std::env::args().skip(1);
@@ -328,6 +329,7 @@ fn parse_args() -> Result<Args, String> {
             "--model-dir" => args.options.model_dir = Some(value("--model-dir")?.into()),
             "--policy" => args.options.policy = Some(value("--policy")?.into()),
             "--no-model" => args.options.no_model = true,
+            "--require-model" => args.options.require_model = true,
             "--open" => args.open = true,
             "--demo" => args.demo = true,
             other => return Err(format!("unknown option `{other}` (see the README)")),
@@ -366,6 +368,7 @@ fn main() {
         if args.demo {
             app.use_demo(true).await?;
         }
+        eprintln!("tally-desktop: engine: {}", app.engine().await);
         Ok::<App, UiError>(app)
     }) {
         Ok(app) => app,
@@ -487,6 +490,9 @@ fn main() {
             let engine = app.state::<Engine>();
             if let Err(e) = tauri::async_runtime::block_on(engine.0.stop_collector()) {
                 eprintln!("tally-desktop: stopping the collector: {}", e.message);
+            }
+            if let Some(texts) = tauri::async_runtime::block_on(engine.0.analyzer()).model_texts() {
+                eprintln!("tally-desktop: the local model encoded {texts} texts");
             }
         }
         _ => {}

@@ -71,6 +71,7 @@ impl Sandbox {
             config: Some(self.config()),
             model_dir: None,
             no_model: true,
+            require_model: false,
             policy: Some(self.policy()),
         }
     }

@@ -107,6 +107,10 @@ pub trait Scorer: Send + Sync {
         self.describe()
     }
     fn score(&self, input: &ScoreInput<'_>) -> Scores;
+    /// Texts a model has encoded since it was loaded; `None` for a scorer without one.
+    fn model_texts(&self) -> Option<u64> {
+        None
+    }
     /// Scores many events at once (the model batches them by length).
     fn score_batch(&self, inputs: &[ScoreInput<'_>]) -> Vec<Scores> {
         inputs.iter().map(|i| self.score(i)).collect()
@@ -233,6 +237,11 @@ impl Analyzer {
 
     pub fn describe(&self) -> String {
         self.scorer.describe()
+    }
+
+    /// Texts the local model has encoded since it was loaded; `None` without a model.
+    pub fn model_texts(&self) -> Option<u64> {
+        self.scorer.model_texts()
     }
 
     /// The redactor version stored with aggregates: this engine's version and the scorer's.

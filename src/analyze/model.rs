@@ -14,6 +14,7 @@ use super::{ScoreInput, Scorer, Scores};
 use crate::event::{Category, Sentiment};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// The model's directory name under a `models/` folder.
@@ -216,6 +217,8 @@ pub struct LocalModel {
     categories: Vec<Option<Category>>,
     sentiments: Vec<Option<Sentiment>>,
     description: String,
+    /// Texts encoded so far ([`Scorer::model_texts`]).
+    encoded: AtomicU64,
 }
 
 fn model_error(dir: &Path) -> impl Fn(String) -> ModelError + '_ {
@@ -246,6 +249,15 @@ fn build_session(
         builder = builder.with_execution_providers([provider.error_on_failure()])?;
     }
     builder.commit_from_file(model)
+}
+
+/// Hands the heap's free pages back to the OS (glibc keeps them otherwise).
+fn return_freed_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 impl LocalModel {
@@ -304,7 +316,19 @@ impl LocalModel {
             config.threads.max(1),
             if config.threads > 1 { "s" } else { "" }
         );
-        Ok(LocalModel { session: Mutex::new(session), tokenizer, labels, tags, categories, sentiments, description })
+        // Loading leaves the parsed graph's buffers freed but held by malloc: about 10 MB
+        // of the tray's resident memory (docs/performance.md, desktop footprint).
+        return_freed_heap();
+        Ok(LocalModel {
+            session: Mutex::new(session),
+            tokenizer,
+            labels,
+            tags,
+            categories,
+            sentiments,
+            description,
+            encoded: AtomicU64::new(0),
+        })
     }
 
     pub fn version(&self) -> &str {
@@ -351,6 +375,7 @@ impl LocalModel {
             }
             at = end;
         }
+        self.encoded.fetch_add(inputs.len() as u64, Ordering::Relaxed);
         Ok(outputs.into_iter().map(|o| o.unwrap_or_default()).collect())
     }
 
@@ -877,6 +902,10 @@ impl Scorer for LocalModel {
 
     fn version(&self) -> String {
         self.labels.version.clone()
+    }
+
+    fn model_texts(&self) -> Option<u64> {
+        Some(self.encoded.load(Ordering::Relaxed))
     }
 
     fn score(&self, input: &ScoreInput<'_>) -> Scores {
