@@ -18,7 +18,7 @@ and draw the splits, and each says what it holds.
 
 Only Faker is needed (no torch).
 """
-from .cli import main
+from .cli import main, meta
 from .data.families import (HELD_OUT, HOLDOUT_FAMILIES, HOLDOUT_FAMILIES_V2, HOLDOUT_FAMILIES_V3, HOLDOUT_FAMILIES_V4,
                             HOLDOUT_FAMILIES_V5, HOLDOUT_FAMILIES_V6, HOLDOUT_FAMILIES_V7, HOLDOUT_FAMILIES_V8,
                             HOLDOUT_FAMILIES_V9, HOLDOUT_FAMILIES_V10, HOLDOUT_FAMILIES_V11)
@@ -35,6 +35,6 @@ __all__ = [
     "HOLDOUT_FAMILIES", "HOLDOUT_FAMILIES_V2", "HOLDOUT_FAMILIES_V3", "HOLDOUT_FAMILIES_V4", "HOLDOUT_FAMILIES_V5",
     "HOLDOUT_FAMILIES_V6", "HOLDOUT_FAMILIES_V7", "HOLDOUT_FAMILIES_V8", "HOLDOUT_FAMILIES_V9", "HOLDOUT_FAMILIES_V10",
     "HOLDOUT_FAMILIES_V11", "LocalePool", "PII_LABELS", "PULSE_TOPICS", "SENTIMENTS", "TRAIN_LOCALES",
-    "UNSEEN_LOCALES", "context_string", "expand", "fill_slot", "generate", "holdout_families", "main",
+    "UNSEEN_LOCALES", "context_string", "expand", "fill_slot", "generate", "holdout_families", "main", "meta",
     "make_example",
 ]
