@@ -1650,6 +1650,15 @@ def context_string(app: str | None, url: str | None) -> str | None:
     return " ".join(parts) if parts else None
 
 
+def meta() -> dict:
+    """What meta.json records: the locales, family and template counts and every held-out family set
+    (card.py reads it, from meta.json or from here)."""
+    return {"train_locales": TRAIN_LOCALES, "unseen_locales": UNSEEN_LOCALES,
+            "families": len(FAMILIES), "holdout_families": sorted(HOLDOUT_FAMILIES),
+            **{f"holdout_families_v{k[len('unseen'):]}": sorted(v) for k, v in HELD_OUT.items() if k != "unseen"},
+            "templates": sum(len(f.templates) for f in FAMILIES)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="/root/.cache/tally-train/data")
@@ -1666,13 +1675,9 @@ def main():
             for ex in data:
                 fh.write(json.dumps(ex, ensure_ascii=False) + "\n")
         print(split, len(data))
-    meta = {"train_locales": TRAIN_LOCALES, "unseen_locales": UNSEEN_LOCALES,
-            "families": len(FAMILIES), "holdout_families": sorted(HOLDOUT_FAMILIES),
-            **{f"holdout_families_v{k[len('unseen'):]}": sorted(v) for k, v in HELD_OUT.items() if k != "unseen"},
-            "templates": sum(len(f.templates) for f in FAMILIES)}
     with open(os.path.join(a.out, "meta.json"), "w") as fh:
-        json.dump(meta, fh, indent=1)
-    print(json.dumps(meta))
+        json.dump(meta(), fh, indent=1)
+    print(json.dumps(meta()))
 
 
 if __name__ == "__main__":
