@@ -2,7 +2,7 @@
 
 Deterministic (seeded) and written for this benchmark alone: the templates, the
 non-PII vocabulary, the city list and the secret shapes below are new and share
-nothing with ``models/train/generate.py`` (the model's training generator). Only the
+nothing with ``models/train/synthdata/`` (the model's training generator). Only the
 raw value source overlaps: person names, streets, phone numbers, IBANs, card numbers,
 SSNs and user names come from Faker, as they do in the training data.
 

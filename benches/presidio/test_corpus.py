@@ -45,10 +45,11 @@ def test_deterministic_per_seed():
 
 
 def test_templates_are_not_the_training_generators():
-    path = os.path.join(HERE, "..", "..", "models", "train", "generate.py")
-    spec = importlib.util.spec_from_file_location("train_generate", path)
+    pkg = os.path.join(HERE, "..", "..", "models", "train", "synthdata")
+    spec = importlib.util.spec_from_file_location("train_synthdata", os.path.join(pkg, "__init__.py"),
+                                                  submodule_search_locations=[pkg])
     gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen  # its dataclasses look themselves up there
+    sys.modules[spec.name] = gen  # its modules import each other relative to it, its dataclasses look themselves up
     spec.loader.exec_module(gen)
     theirs = set()
     for fam in gen.FAMILIES:
