@@ -32,6 +32,9 @@ target_dir="${TALLY_FUZZ_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tally-fuzz-
 cd fuzz
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
+# cargo fuzz has no --locked: check first that fuzz/Cargo.lock needs no change, so the
+# build below cannot rewrite it.
+cargo metadata --locked --format-version 1 >/dev/null
 cargo fuzz build --target-dir "$target_dir"
 # The importers write each input to a file (fuzz/src/lib.rs); keep those in memory, in
 # a folder of this run's own that goes when the script ends.

@@ -3,7 +3,8 @@
 //! the only place event-level data exists after the analyzer.
 
 use crate::analyze::span::PiiLabel;
-use crate::event::{AnalyzedEvent, AppName, Category, RedactionCounts};
+use crate::analyze::{AnalyzedEvent, AppName, RedactionCounts};
+use crate::event::Category;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -42,7 +43,7 @@ pub struct BucketKey {
     /// Unix seconds (UTC), a multiple of [`BUCKET_SECONDS`].
     pub start: i64,
     pub category: Category,
-    #[serde(deserialize_with = "crate::event::deserialize_stored_app")]
+    #[serde(deserialize_with = "crate::analyze::apps::deserialize_stored_app")]
     pub app: AppName,
 }
 
@@ -89,7 +90,7 @@ enum Direction {
 struct LastEvent {
     start_ms: i64,
     end_ms: i64,
-    #[serde(deserialize_with = "crate::event::deserialize_stored_app")]
+    #[serde(deserialize_with = "crate::analyze::apps::deserialize_stored_app")]
     app: AppName,
     category: Category,
 }
@@ -288,7 +289,8 @@ impl Aggregator {
 mod tests {
     use super::*;
     use crate::analyze::Analyzer;
-    use crate::event::{CategorySource, RedactedFields, Sentiment};
+    use crate::analyze::RedactedFields;
+    use crate::event::{CategorySource, Sentiment};
     use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
     fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {

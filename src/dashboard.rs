@@ -4,11 +4,11 @@
 //! the same period grouping as the CSV report, so the two always agree. Every period of
 //! the range is a point, one without activity at zero, so trends keep their time axis.
 
-use crate::aggregate::BucketTotals;
-use crate::config::ReportZone;
+use crate::aggregate::{BucketTotals, FocusConfig};
 use crate::event::Category;
 use crate::report::{self, Period};
 use crate::store::BucketRow;
+use crate::zone::ReportZone;
 use chrono::{NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +44,9 @@ pub struct Dashboard {
     pub team: Option<String>,
     /// Category names in display order, the key of every `hours_by_category`.
     pub categories: Vec<&'static str>,
+    /// The shortest deep-work block that counts as focus time, in minutes (the config's
+    /// `focus.min_block_minutes`), for the view to say what focus hours mean.
+    pub focus_block_minutes: f64,
     pub points: Vec<Point>,
     pub totals: Figures,
 }
@@ -115,7 +118,14 @@ pub fn rows_needed(zone: &ReportZone, range: Range, to: NaiveDate) -> (i64, i64)
 /// Every period of the range is a point, those without activity at zero; a range with
 /// no activity at all has no points (the view shows its empty state). Rows outside the
 /// range are left out.
-pub fn build(rows: &[BucketRow], zone: &ReportZone, range: Range, to: NaiveDate, team: Option<&str>) -> Dashboard {
+pub fn build(
+    rows: &[BucketRow],
+    zone: &ReportZone,
+    range: Range,
+    to: NaiveDate,
+    team: Option<&str>,
+    focus: &FocusConfig,
+) -> Dashboard {
     let (from, to, period) = range.dates(to);
     let mut teams: Vec<String> = rows.iter().map(|r| r.team.clone()).collect();
     teams.sort();
@@ -157,6 +167,7 @@ pub fn build(rows: &[BucketRow], zone: &ReportZone, range: Range, to: NaiveDate,
         teams,
         team,
         categories: categories.iter().map(|c| c.as_str()).collect(),
+        focus_block_minutes: focus.min_block_minutes,
         points,
         totals: Figures::from_totals(&range_totals),
     }
@@ -166,7 +177,7 @@ pub fn build(rows: &[BucketRow], zone: &ReportZone, range: Range, to: NaiveDate,
 mod tests {
     use super::*;
     use crate::aggregate::BucketKey;
-    use crate::event::AppName;
+    use crate::analyze::AppName;
 
     fn row(at: &str, team: &str, category: Category, minutes: i64) -> BucketRow {
         BucketRow {
@@ -197,7 +208,7 @@ mod tests {
             row("2026-11-24T09:00:00Z", "a", Category::AiTools, 15),
             row("2026-11-24T09:00:00Z", "b", Category::DeepWork, 15),
         ];
-        let all = build(&rows, &zone, Range::Week, to, None);
+        let all = build(&rows, &zone, Range::Week, to, None, &FocusConfig::default());
         assert_eq!(all.from, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         assert_eq!(all.teams, ["a", "b"]);
         assert_eq!(all.points.len(), 7, "every day of the week");
@@ -207,9 +218,9 @@ mod tests {
         assert_eq!(all.totals.switches_per_hour, 4.0);
         assert_eq!(all.totals.sentiment_mean, Some(0.0));
         assert_eq!(all.points[0].hours_by_category[0], 0.25, "deep work on Monday");
-        let a = build(&rows, &zone, Range::Week, to, Some("a"));
+        let a = build(&rows, &zone, Range::Week, to, Some("a"), &FocusConfig::default());
         assert_eq!((a.team.as_deref(), a.totals.active_hours), (Some("a"), 0.75));
-        let unknown = build(&rows, &zone, Range::Week, to, Some("zzz"));
+        let unknown = build(&rows, &zone, Range::Week, to, Some("zzz"), &FocusConfig::default());
         assert_eq!(unknown.team, None, "an unknown team shows everything rather than nothing");
     }
 
@@ -222,7 +233,7 @@ mod tests {
             row("2026-11-23T09:45:00Z", "a", Category::DeepWork, 15),
             row("2026-11-23T11:00:00Z", "a", Category::Research, 15),
         ];
-        let d = build(&rows, &zone, Range::Day, to, None);
+        let d = build(&rows, &zone, Range::Day, to, None, &FocusConfig::default());
         let starts: Vec<&str> = d.points.iter().map(|p| p.start.as_str()).collect();
         assert_eq!(starts.len(), 24, "every hour of the day: {starts:?}");
         assert_eq!(starts[0], "2026-11-23T00:00:00+00:00");
@@ -244,7 +255,7 @@ mod tests {
             row("2026-11-23T09:00:00Z", "a", Category::DeepWork, 15),
             row("2026-11-25T09:00:00Z", "a", Category::Meetings, 15),
         ];
-        let week = build(&rows, &zone, Range::Week, to, None);
+        let week = build(&rows, &zone, Range::Week, to, None, &FocusConfig::default());
         let starts: Vec<&str> = week.points.iter().map(|p| p.start.as_str()).collect();
         assert_eq!(
             starts,
@@ -257,14 +268,14 @@ mod tests {
         assert_eq!(week.points[2].figures.meeting_hours, 0.25);
         assert_eq!(week.totals.active_hours, 0.5, "the empty days add nothing");
 
-        let month = build(&rows, &zone, Range::Month, to, None);
+        let month = build(&rows, &zone, Range::Month, to, None, &FocusConfig::default());
         assert_eq!(month.points.len(), 30);
         assert_eq!(month.points[0].start, "2026-10-31");
         assert_eq!(month.points[29].start, "2026-11-29");
         assert_eq!(month.points.iter().filter(|p| p.figures.active_hours > 0.0).count(), 2);
 
         // A range with no activity at all has no points: the view shows its empty state.
-        let earlier = build(&[], &zone, Range::Week, to, None);
+        let earlier = build(&[], &zone, Range::Week, to, None, &FocusConfig::default());
         assert!(earlier.points.is_empty());
     }
 
@@ -274,7 +285,7 @@ mod tests {
         let zone = ReportZone::Named(chrono_tz::Europe::Berlin);
         let to = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
         let rows = vec![row("2026-10-25T08:00:00Z", "a", Category::DeepWork, 15)];
-        let d = build(&rows, &zone, Range::Day, to, None);
+        let d = build(&rows, &zone, Range::Day, to, None, &FocusConfig::default());
         let starts: Vec<&str> = d.points.iter().map(|p| p.start.as_str()).collect();
         assert_eq!(starts.len(), 25, "{starts:?}");
         assert_eq!(starts[2..4], ["2026-10-25T02:00:00+02:00", "2026-10-25T02:00:00+01:00"], "in time order");

@@ -12,23 +12,15 @@ use tally::analyze::model::ModelVariant;
 use tally::analyze::operators::{Operator, OperatorKind, PseudonymKey};
 use tally::analyze::Analyzer;
 use tally::config::Config;
+use tally::filters::LineCommand;
 use tally::import::{FileSource, Format, ReadProgress};
-use tally::lines::LineCommand;
 use tally::pipeline::{self, RunOptions, RunOutcome};
 use tally::report::{self, Period};
 use tally::rollup::policy::Policy;
 use tally::store::Store;
 
-#[path = "cli/output.rs"]
 #[macro_use]
-mod output;
-
-#[path = "cli/collect.rs"]
-mod collect_cli;
-#[path = "cli/insights.rs"]
-mod insights_cli;
-#[path = "cli/rollup.rs"]
-mod rollup_cli;
+mod cli;
 
 #[derive(Parser)]
 #[command(
@@ -113,7 +105,7 @@ enum Command {
     /// The optional bearer token `tally serve` requires (kept in the OS keyring).
     ServeToken {
         #[command(subcommand)]
-        action: insights_cli::TokenCommand,
+        action: cli::insights::TokenCommand,
     },
     /// A readable summary of a date range.
     Stats {
@@ -128,39 +120,39 @@ enum Command {
         tz: Option<String>,
     },
     /// Ask a frontier model about your trends: a de-identified summary, shown first (--preview) or sent (--send).
-    Insights(insights_cli::InsightsArgs),
+    Insights(cli::insights::InsightsArgs),
     /// Frontier-model providers and their API keys (kept in the OS keyring).
     Provider {
         #[command(subcommand)]
-        action: insights_cli::ProviderCommand,
+        action: cli::insights::ProviderCommand,
     },
     /// Everything ever sent off this machine (or blocked from leaving it).
-    Ledger(insights_cli::LedgerArgs),
+    Ledger(cli::insights::LedgerArgs),
     /// Record the focused app and idle time live until Ctrl-C / SIGTERM (needs consent).
-    Collect(collect_cli::CollectArgs),
+    Collect(cli::collect::CollectArgs),
     /// Pause live collection, also across restarts.
     Pause,
     /// Resume live collection.
     Resume,
     /// Show, give (--agree) or withdraw (--withdraw) consent to live collection.
-    Consent(collect_cli::ConsentArgs),
+    Consent(cli::collect::ConsentArgs),
     /// A check-in: how work is going (free text, or `-` for stdin) and an optional mood.
-    Pulse(collect_cli::PulseArgs),
+    Pulse(cli::collect::PulseArgs),
     /// Delete stored data: --all, or a range of local dates; --org withdraws this install's org contributions.
-    Forget(collect_cli::ForgetArgs),
+    Forget(cli::collect::ForgetArgs),
     /// Join the organisation named in the policy file, with the enrolment token from IT (prompt or stdin).
-    Enrol(rollup_cli::EnrolArgs),
+    Enrol(cli::rollup::EnrolArgs),
     /// Send this install's new daily aggregates to the organisation's sink (through the outbound gate and the ledger).
-    Publish(rollup_cli::PublishArgs),
+    Publish(cli::rollup::PublishArgs),
     /// The org sink's database passwords (kept in the OS keyring).
     Sink {
         #[command(subcommand)]
-        action: rollup_cli::SinkCommand,
+        action: cli::rollup::SinkCommand,
     },
     /// Team and org trends for admins: set-up, reports, CSV export, audit log.
     Team {
         #[command(subcommand)]
-        action: rollup_cli::TeamCommand,
+        action: cli::rollup::TeamCommand,
     },
 }
 
@@ -198,7 +190,7 @@ enum ExportCommand {
 }
 
 fn main() -> std::process::ExitCode {
-    tally::privacy::harden_process();
+    tally::hardening::harden_process();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
@@ -210,7 +202,7 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => std::process::ExitCode::from(code),
         // The reader has all it wanted (`| head`): a normal end.
-        Err(_) if output::stdout_closed() => std::process::ExitCode::SUCCESS,
+        Err(_) if cli::output::stdout_closed() => std::process::ExitCode::SUCCESS,
         Err(e) => {
             note!("tally: {e:#}");
             std::process::ExitCode::from(1)
@@ -274,18 +266,17 @@ async fn run(cli: Cli) -> Result<u8> {
             }
             let zone = config.zone(tz.as_deref()).map_err(anyhow::Error::msg)?;
             let store = Store::open(&data_dir(&cli)?).await?;
-            let (lo, hi) = report::date_range(&zone, *from, *to);
-            let rows = report::report_rows(&store.buckets(lo, hi).await?, &zone, *by);
+            let rows = report::rows_between(&store, &zone, *from, *to, *by).await?;
             store.close().await;
             match out {
                 Some(path) => write_atomically(path, |w| report::write_csv(&rows, w))?,
-                None => report::write_csv(&rows, output::stdout()).context("writing the report to stdout")?,
+                None => report::write_csv(&rows, cli::output::stdout()).context("writing the report to stdout")?,
             }
             note!("tally: {} report rows, {from} to {to} by {}", rows.len(), by_name(*by));
             Ok(0)
         }
         Command::Serve { port } => serve(&cli, &config, *port).await,
-        Command::ServeToken { action } => insights_cli::token(action, &data_dir(&cli)?),
+        Command::ServeToken { action } => cli::insights::token(action, &data_dir(&cli)?),
         Command::Redact { file, operator, pseudonymize } => {
             let kind = if *pseudonymize { OperatorKind::Pseudonym } else { operator.unwrap_or(config.redact.operator) };
             lines(&cli, file.as_deref(), &config, LineCommand::Redact, redact_operator(&config, kind)?)
@@ -294,7 +285,7 @@ async fn run(cli: Cli) -> Result<u8> {
             lines(&cli, file.as_deref(), &config, LineCommand::Classify, Operator::Placeholder)
         }
         Command::PseudonymKey { action: PseudonymKeyCommand::Rotate } => {
-            let secrets = insights_cli::secrets()?;
+            let secrets = cli::insights::secrets()?;
             let entry = &config.redact.pseudonym_key;
             PseudonymKey::rotate(&secrets, entry).context("rotating the pseudonym key")?;
             note!(
@@ -321,24 +312,24 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Insights(args) => {
             let analyzer = analyzer(&cli, &config)?;
             let store = Store::open(&data_dir(&cli)?).await?;
-            let code = insights_cli::insights(&store, &analyzer, &config, args).await;
+            let code = cli::insights::insights(&store, &analyzer, &config, args).await;
             store.close().await;
             code
         }
         Command::Provider { action } => {
             let store = Store::open(&data_dir(&cli)?).await?;
             let code = match action {
-                insights_cli::ProviderCommand::Test { .. } => {
-                    insights_cli::provider(&store, &analyzer(&cli, &config)?, action).await
+                cli::insights::ProviderCommand::Test { .. } => {
+                    cli::insights::provider(&store, &analyzer(&cli, &config)?, action).await
                 }
-                _ => insights_cli::provider(&store, &Analyzer::rules_only(), action).await,
+                _ => cli::insights::provider(&store, &Analyzer::rules_only(), action).await,
             };
             store.close().await;
             code
         }
         Command::Ledger(args) => {
             let store = Store::open(&data_dir(&cli)?).await?;
-            let code = insights_cli::ledger(&store, args).await;
+            let code = cli::insights::ledger(&store, args).await;
             store.close().await;
             code
         }
@@ -346,22 +337,22 @@ async fn run(cli: Cli) -> Result<u8> {
             let analyzer = Arc::new(storing_analyzer(&cli, &config)?);
             let dir = data_dir(&cli)?;
             let store = Store::open(&dir).await?;
-            let code = collect_cli::collect(&store, analyzer, &config, &dir, args).await;
+            let code = cli::collect::collect(&store, analyzer, &config, &dir, args).await;
             store.close().await;
             code
         }
-        Command::Pause => collect_cli::set_paused(&data_dir(&cli)?, true),
-        Command::Resume => collect_cli::set_paused(&data_dir(&cli)?, false),
+        Command::Pause => cli::collect::set_paused(&data_dir(&cli)?, true),
+        Command::Resume => cli::collect::set_paused(&data_dir(&cli)?, false),
         Command::Consent(args) => {
             let store = Store::open(&data_dir(&cli)?).await?;
-            let code = collect_cli::consent(&store, args).await;
+            let code = cli::collect::consent(&store, args).await;
             store.close().await;
             code
         }
         Command::Pulse(args) => {
             let analyzer = analyzer(&cli, &config)?;
             let store = Store::open(&data_dir(&cli)?).await?;
-            let code = collect_cli::pulse(&store, &analyzer, &config, args).await;
+            let code = cli::collect::pulse(&store, &analyzer, &config, args).await;
             store.close().await;
             code
         }
@@ -369,31 +360,33 @@ async fn run(cli: Cli) -> Result<u8> {
             let store = Store::open(&data_dir(&cli)?).await?;
             let mut code = Ok(0);
             if args.org {
-                code = rollup_cli::withdraw(&store, &Policy::find(cli.policy.as_deref())?).await;
+                code = cli::rollup::withdraw(&store, &Policy::find(cli.policy.as_deref())?).await;
             }
             if code.is_ok() && args.deletes_local() {
-                code = collect_cli::forget(&store, &config, args).await;
+                code = cli::collect::forget(&store, &config, args).await;
             }
             store.close().await;
             code
         }
         Command::Team {
-            action: rollup_cli::TeamCommand::Init { org, folder, postgres, k, epsilon, allow_volatile_keyring },
-        } => rollup_cli::init(org, folder.as_deref(), postgres.as_deref(), *k, *epsilon, *allow_volatile_keyring).await,
+            action: cli::rollup::TeamCommand::Init { org, folder, postgres, k, epsilon, allow_volatile_keyring },
+        } => {
+            cli::rollup::init(org, folder.as_deref(), postgres.as_deref(), *k, *epsilon, *allow_volatile_keyring).await
+        }
         Command::Enrol(_) | Command::Publish(_) | Command::Sink { .. } | Command::Team { .. } => {
             let policy = Policy::find(cli.policy.as_deref())?;
             if let Command::Sink { action } = &cli.command {
-                return rollup_cli::sink(&policy, action);
+                return cli::rollup::sink(&policy, action);
             }
             let store = Store::open(&data_dir(&cli)?).await?;
             let code = match &cli.command {
-                Command::Enrol(args) => rollup_cli::enrol(&store, &policy, args).await,
-                Command::Publish(args) => rollup_cli::publish(&store, &analyzer(&cli, &config)?, &policy, args).await,
-                Command::Team { action: action @ rollup_cli::TeamCommand::Insights { .. } } => {
-                    rollup_cli::team(&store, &analyzer(&cli, &config)?, &config, &policy, action).await
+                Command::Enrol(args) => cli::rollup::enrol(&store, &policy, args).await,
+                Command::Publish(args) => cli::rollup::publish(&store, &analyzer(&cli, &config)?, &policy, args).await,
+                Command::Team { action: action @ cli::rollup::TeamCommand::Insights { .. } } => {
+                    cli::rollup::team(&store, &analyzer(&cli, &config)?, &config, &policy, action).await
                 }
                 Command::Team { action } => {
-                    rollup_cli::team(&store, &Analyzer::rules_only(), &config, &policy, action).await
+                    cli::rollup::team(&store, &Analyzer::rules_only(), &config, &policy, action).await
                 }
                 _ => Ok(0),
             };
@@ -402,7 +395,7 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Export { what: ExportCommand::Insights { out } } => {
             let store = Store::open(&data_dir(&cli)?).await?;
-            let code = insights_cli::export_insights(&store, out.as_ref()).await;
+            let code = cli::insights::export_insights(&store, out.as_ref()).await;
             store.close().await;
             code
         }
@@ -412,7 +405,7 @@ async fn run(cli: Cli) -> Result<u8> {
 async fn serve(cli: &Cli, config: &Config, port: Option<u16>) -> Result<u8> {
     // The optional bearer token comes from the keyring, never from a flag, an env var or
     // the config; read first, so a token that cannot be read binds no port.
-    let token = insights_cli::serve_token(&data_dir(cli)?)?;
+    let token = cli::insights::serve_token(&data_dir(cli)?)?;
     let port = port.or(config.serve.port).unwrap_or(tally::serve::DEFAULT_PORT);
     let listener = tally::serve::bind(port).await?;
     let address = listener.local_addr().context("reading the bound address")?;
@@ -456,7 +449,7 @@ fn redact_operator(config: &Config, kind: OperatorKind) -> Result<Operator> {
         OperatorKind::Placeholder => Operator::Placeholder,
         OperatorKind::Mask => Operator::Mask,
         OperatorKind::Pseudonym => {
-            let secrets = insights_cli::secrets()?;
+            let secrets = cli::insights::secrets()?;
             let entry = &config.redact.pseudonym_key;
             let (key, created) = PseudonymKey::load_or_create(&secrets, entry).context("loading the pseudonym key")?;
             let new = if created { "new " } else { "" };
@@ -474,8 +467,8 @@ fn lines(cli: &Cli, file: Option<&Path>, config: &Config, command: LineCommand, 
         )),
         None => Box::new(BufReader::new(std::io::stdin().lock())),
     };
-    let stdout = std::io::BufWriter::new(output::stdout());
-    let stats = tally::lines::run(input, stdout, &analyzer, command).context("writing output")?;
+    let stdout = std::io::BufWriter::new(cli::output::stdout());
+    let stats = tally::filters::run(input, stdout, &analyzer, command).context("writing output")?;
     if stats.failed > 0 {
         note!("tally: {} of {} lines failed (see their `error` fields)", stats.failed, stats.ok + stats.failed);
         return Ok(1);

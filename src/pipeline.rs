@@ -18,9 +18,9 @@
 //! that holds accepted records subtracts the earlier contribution in its transaction.
 
 use crate::aggregate::{Aggregator, BucketKey, BucketTotals, FocusConfig};
+use crate::analyze::AnalyzedEvent;
 use crate::analyze::{content_shard, Analyzer, AnalyzerWorker};
-use crate::event::AnalyzedEvent;
-use crate::import::{Emit, ReadError, RecordError, SourceItem};
+use crate::source::{Emit, ReadError, RecordError, Source, SourceItem};
 use crate::store::{Checkpoint, SaltedHash, Store, StoreError, WriteProblem};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -48,27 +48,6 @@ const MAX_RETRY: Duration = Duration::from_secs(5);
 /// How long a live source's last flush (at shutdown) is retried before the run gives up,
 /// so that stopping cannot hang on a store that stays unwritable.
 pub const LAST_FLUSH_PATIENCE: Duration = Duration::from_secs(60);
-
-/// Where records come from: an importer today, the live collector later. Runs on a
-/// blocking thread and pushes records, in order, into `emit`.
-pub trait Source: Send + 'static {
-    /// What kind of source this is (`aw`, `csv`, `jsonl`, …), recorded in checkpoints.
-    fn kind(&self) -> &'static str;
-    /// A stable identity of the input (files: the SHA-256 of their bytes) for
-    /// idempotent, resumable runs; `None` for live sources, which are not resumed.
-    fn identity(&self) -> Result<Option<String>, ReadError>;
-    /// Where the input lives (a file's canonical path), so that a corrected file imported
-    /// from there replaces a partial import of it; stored only as a salted hash.
-    fn origin(&self) -> Option<String> {
-        None
-    }
-    /// A live source (the collector) produces records slowly: each is passed on at
-    /// once instead of waiting for a full batch.
-    fn live(&self) -> bool {
-        false
-    }
-    fn read(self: Box<Self>, emit: &mut dyn Emit) -> Result<(), ReadError>;
-}
 
 /// A record after the analyze stage.
 enum Analyzed {

@@ -3,9 +3,9 @@
 
 use crate::aggregate::{BucketTotals, BUCKET_SECONDS};
 use crate::analyze::span::PiiLabel;
-use crate::config::ReportZone;
 use crate::event::Category;
-use crate::store::BucketRow;
+use crate::store::{BucketRow, Store, StoreError};
+use crate::zone::ReportZone;
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -47,7 +47,10 @@ pub fn csv_text_cell(text: &str) -> Cow<'_, str> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// A report's rows cover one hour, day or week each. The desktop sends it as `"hour"`,
+/// `"day"` or `"week"`; anything else is refused, never read as a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Period {
     Hour,
     Day,
@@ -157,6 +160,19 @@ pub fn report_rows(rows: &[BucketRow], zone: &ReportZone, period: Period) -> Vec
             ReportRow { period_start, period_end, team, category, totals, team_active_ms }
         })
         .collect()
+}
+
+/// The CSV report's rows for the local dates `from..=to` in `zone`, read from the store:
+/// what `tally export csv` and the desktop's export both write.
+pub async fn rows_between(
+    store: &Store,
+    zone: &ReportZone,
+    from: NaiveDate,
+    to: NaiveDate,
+    period: Period,
+) -> Result<Vec<ReportRow>, StoreError> {
+    let (lo, hi) = date_range(zone, from, to);
+    Ok(report_rows(&store.buckets(lo, hi).await?, zone, period))
 }
 
 /// Writes the report as RFC 4180 CSV (UTF-8, no BOM, CRLF line ends).
@@ -299,8 +315,15 @@ pub fn today(zone: &ReportZone) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_crosses_to_the_desktop_as_a_word_and_an_unknown_one_is_refused() {
+        assert_eq!(serde_json::from_str::<Period>("\"week\"").unwrap(), Period::Week);
+        let err = serde_json::from_str::<Period>("\"month\"").unwrap_err().to_string();
+        assert!(err.contains("unknown variant `month`"), "{err}");
+    }
     use crate::aggregate::BucketKey;
-    use crate::event::AppName;
+    use crate::analyze::AppName;
 
     fn row(start: &str, category: Category, active_min: i64) -> BucketRow {
         BucketRow {

@@ -33,3 +33,27 @@ fn policy_file_mistakes_are_named_once_in_plain_words() {
     assert!(err.contains("line 4, column 5: expected a whole number, found text"), "{err}");
     assert!(!err.contains("five") && !err.contains("u32"), "no value, no serde jargon: {err}");
 }
+
+#[test]
+fn a_csv_import_of_the_wrong_shape_names_the_delimiter_or_the_format_to_use() {
+    let sandbox = Sandbox::new();
+    let semicolons =
+        sandbox.input("semicolons.csv", "start;duration;app;title\n2026-11-30T09:00:00Z;60;code;Ana Lima notes\n");
+    let out = sandbox.run(&["import", "--format", "csv", semicolons.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("separated by semicolons") && err.contains("commas"), "{err}");
+    assert!(!err.contains("Ana Lima"), "no value: {err}");
+
+    let tabs = sandbox.input("tabs.csv", "start\tduration\tapp\n2026-11-30T09:00:00Z\t60\tcode\n");
+    let err = stderr(&sandbox.run(&["import", "--format", "csv", tabs.to_str().unwrap()]));
+    assert!(err.contains("separated by tabs"), "{err}");
+
+    let aw = sandbox.input("export.json", "{\"buckets\": {}}\n");
+    let err = stderr(&sandbox.run(&["import", "--format", "csv", aw.to_str().unwrap()]));
+    assert!(err.contains("JSON, not CSV") && err.contains("--format aw"), "{err}");
+
+    let lines = sandbox.input("events.jsonl", "{\"start\": \"2026-11-30T09:00:00Z\", \"app\": \"code\"}\n");
+    let err = stderr(&sandbox.run(&["import", "--format", "csv", lines.to_str().unwrap()]));
+    assert!(err.contains("JSON, not CSV") && err.contains("--format jsonl"), "{err}");
+}

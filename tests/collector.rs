@@ -361,7 +361,7 @@ fn the_engine_handle_refuses_without_consent_then_pauses_resumes_and_stops() {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = Store::open(dir.path()).await.unwrap();
         assert!(matches!(start(store.clone()).await, Err(CollectError::NoConsent)));
-        tally::consent::agree(&store).await.unwrap();
+        store.set_consent(true).await.unwrap();
         let handle = start(store.clone()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(1000)).await;
         let status = handle.status();

@@ -133,8 +133,8 @@ fn the_scan_finds_pii_when_it_is_there() {
 
 #[test]
 fn core_dumps_are_disabled_at_start() {
-    tally::privacy::harden_process();
-    assert!(tally::privacy::core_dumps_disabled());
+    tally::hardening::harden_process();
+    assert!(tally::hardening::core_dumps_disabled());
 }
 
 /// The sandbox's own at-rest scan (run when any scenario's sandbox is dropped) fails

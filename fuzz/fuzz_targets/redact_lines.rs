@@ -5,14 +5,14 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 use tally::analyze::Analyzer;
-use tally::lines::{self, LineCommand};
+use tally::filters::{self, LineCommand};
 
 static ANALYZER: LazyLock<Analyzer> = LazyLock::new(Analyzer::rules_only);
 
 fuzz_target!(|data: &[u8]| {
     for command in [LineCommand::Redact, LineCommand::Classify] {
         let mut out = Vec::new();
-        let stats = lines::run(data, &mut out, &ANALYZER, command).expect("writing to memory succeeds");
+        let stats = filters::run(data, &mut out, &ANALYZER, command).expect("writing to memory succeeds");
         let input_lines = data.split(|&b| b == b'\n').count() - usize::from(data.ends_with(b"\n") || data.is_empty());
         assert_eq!((stats.ok + stats.failed) as usize, input_lines);
         assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), input_lines);

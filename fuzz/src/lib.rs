@@ -1,8 +1,8 @@
 //! What the importer fuzz targets share: one importer over arbitrary file contents.
 
 use std::ops::ControlFlow;
-use tally::import::{FileSource, Format, SourceItem};
-use tally::pipeline::Source;
+use tally::import::{FileSource, Format};
+use tally::source::{Source, SourceItem};
 
 /// Runs the `format` importer over `data`: it may reject records or stop, never panic,
 /// and never emits an event of negative duration.

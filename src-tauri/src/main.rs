@@ -146,29 +146,13 @@ async fn export_csv(
     path: PathBuf,
     from: NaiveDate,
     to: NaiveDate,
-    by: String,
+    by: Period,
 ) -> Reply<usize> {
-    let by = match by.as_str() {
-        "hour" => Period::Hour,
-        "week" => Period::Week,
-        _ => Period::Day,
-    };
     engine.0.export_csv(&path, from, to, by).await
 }
 
 #[tauri::command]
-async fn import_file(engine: tauri::State<'_, Engine>, path: PathBuf, format: String) -> Reply<ImportReport> {
-    let format = match format.as_str() {
-        "aw" => Format::Aw,
-        "csv" => Format::Csv,
-        "jsonl" => Format::Jsonl,
-        other => {
-            return Err(UiError {
-                message: format!("unknown format `{other}` (aw, csv or jsonl)"),
-                field: Some("format".into()),
-            })
-        }
-    };
+async fn import_file(engine: tauri::State<'_, Engine>, path: PathBuf, format: Format) -> Reply<ImportReport> {
     engine.0.import_file(&path, format).await
 }
 
@@ -339,7 +323,7 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() {
-    tally::privacy::harden_process();
+    tally::hardening::harden_process();
     // The tray process needs no GL, and GTK loads Mesa's whole GL stack (≈ 50 MB of
     // libLLVM) as soon as it may need it. WebKit renders the dashboard in software
     // without it. `TALLY_GL=1`, or any GDK_GL the user sets, keeps GL on.
@@ -440,32 +424,11 @@ fn main() {
                     }
                 });
             }
-            // Org rollup: publish a minute after start, then on the policy's interval.
-            if let Some(every) = handle.state::<Engine>().0.publish_interval() {
-                let publisher = handle.clone();
-                tauri::async_runtime::spawn(async move {
-                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-                    loop {
-                        match publisher.state::<Engine>().0.publish_if_enrolled().await {
-                            Ok(Some(p)) if p.ledger_id.is_some() => {
-                                eprintln!("tally-desktop: published {} days to the organisation", p.days)
-                            }
-                            Ok(_) => {}
-                            Err(e) => eprintln!("tally-desktop: publish: {}", e.message),
-                        }
-                        tokio::time::sleep(every).await;
-                    }
-                });
-            }
-            // Retention: at start, then daily.
-            let daily = handle.clone();
+            // Org publish and retention, for as long as the app runs.
+            let background = handle.clone();
             tauri::async_runtime::spawn(async move {
-                loop {
-                    if let Err(e) = daily.state::<Engine>().0.apply_retention().await {
-                        eprintln!("tally-desktop: retention: {}", e.message);
-                    }
-                    tokio::time::sleep(std::time::Duration::from_secs(86_400)).await;
-                }
+                let engine = background.state::<Engine>();
+                engine.0.run_background(|note| eprintln!("tally-desktop: {note}")).await;
             });
             if !consented {
                 open_window(&handle, "dashboard", "index.html#consent");

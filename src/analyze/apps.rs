@@ -1,5 +1,10 @@
 //! The app catalogue: maps the many raw names one application goes by (WM_CLASS,
-//! process name, display name) onto one normalized name.
+//! process name, display name) onto one normalized name, and [`AppName`], the only
+//! form an app name takes after the analyzer.
+
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
 
 /// Raw name (lower case) → normalized name. An unknown app keeps its name only when it is
 /// a program id ([`is_program_id`]) in which the analyzer finds nothing (see
@@ -205,5 +210,59 @@ mod tests {
         }
         assert!(is_program_id(&"a".repeat(64)));
         assert!(!is_program_id(&"a".repeat(65)));
+    }
+}
+
+/// A normalized application name: a catalogue name, a program id in which the analyzer
+/// found nothing, a keyed app id (`app:` and 12 hex digits) for any other name, or
+/// `other` (no name, or no key to make an id with). Only the analyzer builds one from raw
+/// input, and nothing outside the crate builds one at all; it is not `Deserialize`, so
+/// no deserialized input can become one either.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AppName(Arc<str>);
+
+impl AppName {
+    pub(crate) fn new_unchecked(name: &str) -> AppName {
+        AppName(Arc::from(name))
+    }
+
+    /// Rebuilds a name read back from the store or a checkpoint (normalized when it was
+    /// written).
+    pub(crate) fn from_stored(name: &str) -> AppName {
+        AppName(Arc::from(name))
+    }
+
+    pub fn other() -> AppName {
+        AppName(Arc::from("other"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this is a keyed app id rather than a name.
+    pub fn is_app_id(&self) -> bool {
+        self.0.starts_with(APP_ID_PREFIX)
+    }
+
+    /// The name as the UI shows it: keyed app ids read "unrecognised app".
+    pub fn display_name(&self) -> &str {
+        if self.is_app_id() {
+            UNRECOGNISED_APP
+        } else {
+            &self.0
+        }
+    }
+}
+
+/// Deserializes an [`AppName`] saved by this crate (import checkpoints' timeline state).
+pub(crate) fn deserialize_stored_app<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AppName, D::Error> {
+    let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    Ok(AppName::from_stored(&name))
+}
+
+impl fmt::Display for AppName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }

@@ -19,10 +19,10 @@ pub mod recognizers;
 pub mod rules;
 pub mod span;
 
-use crate::event::{
-    AnalyzedEvent, AppName, Category, CategorySource, RawEvent, RedactedFields, RedactionCounts, Sentiment,
-};
+use crate::event::{Category, CategorySource, RawEvent, Sentiment};
+pub use apps::AppName;
 use cache::TextCache;
+use chrono::{DateTime, TimeDelta, Utc};
 use exclusions::Exclusions;
 use lexicon::SentimentLexicon;
 use model_filter::ModelSpanFilter;
@@ -30,6 +30,7 @@ use operators::{Operator, PseudonymKey, PseudonymKeyError, APP_ID_KEY_ENTRY};
 use policy::RedactPolicy;
 use recognizers::RegexRecognizers;
 use rules::{CategoryRules, RuleInput};
+pub use span::RedactionCounts;
 use span::{resolve_overlaps, PiiLabel, Span};
 use std::collections::HashMap;
 use std::fmt;
@@ -573,6 +574,36 @@ pub fn cached_batch<T, V: Clone>(
         }
     }
     found.into_iter().map(|v| v.expect("every item computed")).collect()
+}
+
+/// The redacted text fields of one event.
+#[derive(Debug, Clone)]
+pub struct RedactedFields {
+    pub title: RedactedText,
+    pub url: Option<RedactedText>,
+    pub text: Option<RedactedText>,
+}
+
+/// What the analyze stage emits: everything after it sees only this.
+#[derive(Debug, Clone)]
+pub struct AnalyzedEvent {
+    pub start: DateTime<Utc>,
+    pub duration: TimeDelta,
+    pub app: AppName,
+    pub category: Category,
+    pub category_source: CategorySource,
+    pub category_score: f32,
+    pub sentiment: Sentiment,
+    pub sentiment_score: f32,
+    pub redactions: RedactionCounts,
+    pub redacted: RedactedFields,
+    pub continued: bool,
+}
+
+impl AnalyzedEvent {
+    pub fn end(&self) -> DateTime<Utc> {
+        self.start + self.duration
+    }
 }
 
 #[cfg(test)]

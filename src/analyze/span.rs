@@ -123,3 +123,27 @@ pub fn resolve_overlaps(spans: &mut Vec<Span>) {
     kept.sort_by_key(|s| (s.start, s.end));
     *spans = kept;
 }
+
+/// Number of detections per PII label, indexed like [`PiiLabel::ALL`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactionCounts(pub [u32; PiiLabel::ALL.len()]);
+
+impl RedactionCounts {
+    pub fn add(&mut self, label: PiiLabel) {
+        self.0[label as usize] += 1;
+    }
+
+    pub fn get(&self, label: PiiLabel) -> u32 {
+        self.0[label as usize]
+    }
+
+    pub fn total(&self) -> u32 {
+        self.0.iter().sum()
+    }
+
+    pub fn merge(&mut self, other: &RedactionCounts) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+    }
+}

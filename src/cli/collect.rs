@@ -142,11 +142,11 @@ pub fn set_paused(data_dir: &Path, paused: bool) -> Result<u8> {
 pub async fn consent(store: &Store, args: &ConsentArgs) -> Result<u8> {
     let status = if args.agree {
         outln!("{WHAT_IS_COLLECTED}")?;
-        tally::consent::agree(store).await?
+        store.set_consent(true).await?
     } else if args.withdraw {
-        tally::consent::withdraw(store).await?
+        store.set_consent(false).await?
     } else {
-        tally::consent::status(store).await?
+        store.consent().await?
     };
     let when = status.changed_at.map(|t| format!(" (since {})", t.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
     match (status.agreed, status.changed_at.is_some()) {

@@ -8,8 +8,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use tally::analyze::Analyzer;
 use tally::config::Config;
-use tally::insights::provider::{ProviderKind, ProviderSettings};
 use tally::insights::{self, summary, InsightsError, Period};
+use tally::outbound::provider::{ProviderKind, ProviderSettings};
 use tally::secrets::{provider_key_name, BackendChoice, Secret, SecretStore};
 use tally::store::ledger::LedgerEntry;
 use tally::store::Store;
@@ -182,7 +182,7 @@ pub fn print_preview(preview: &insights::Preview) -> Result<u8> {
         _ => writeln!(err, "tally: no provider is configured, so nothing can be sent; the request would carry:")?,
     }
     writeln!(err, "tally: body {} bytes, SHA-256 {}", preview.body.len(), preview.sha256)?;
-    crate::output::stdout().write_all(&preview.body).context("writing the preview to stdout")?;
+    crate::cli::output::stdout().write_all(&preview.body).context("writing the preview to stdout")?;
     outln!()?;
     if preview.findings.is_empty() {
         note!("tally: outbound gate: clear (nothing detected)");
@@ -337,7 +337,7 @@ fn merge_settings(existing: Option<ProviderSettings>, a: &ProviderSetArgs) -> Re
 
 pub async fn ledger(store: &Store, args: &LedgerArgs) -> Result<u8> {
     let entries = store.ledger(args.limit).await?;
-    let mut out = crate::output::stdout();
+    let mut out = crate::cli::output::stdout();
     if args.json {
         for entry in &entries {
             serde_json::to_writer(&mut out, entry).context("writing the ledger")?;
@@ -401,7 +401,7 @@ pub async fn export_insights(store: &Store, out: Option<&PathBuf>) -> Result<u8>
     }
     match out {
         Some(path) => crate::write_atomically(path, |w| w.write_all(text.as_bytes()))?,
-        None => crate::output::stdout().write_all(text.as_bytes()).context("writing insights to stdout")?,
+        None => crate::cli::output::stdout().write_all(text.as_bytes()).context("writing insights to stdout")?,
     }
     note!("tally: {} insight(s) exported", entries.len());
     Ok(0)

@@ -55,23 +55,23 @@ pub fn note(message: std::fmt::Arguments<'_>) {
 /// `print!` to [`stdout`], returning the write's `io::Result`.
 macro_rules! out {
     ($($arg:tt)*) => {
-        std::io::Write::write_fmt(&mut $crate::output::stdout(), format_args!($($arg)*))
+        std::io::Write::write_fmt(&mut $crate::cli::output::stdout(), format_args!($($arg)*))
     };
 }
 
 /// `println!` to [`stdout`], returning the write's `io::Result`.
 macro_rules! outln {
     () => {
-        std::io::Write::write_all(&mut $crate::output::stdout(), b"\n")
+        std::io::Write::write_all(&mut $crate::cli::output::stdout(), b"\n")
     };
     ($($arg:tt)*) => {
-        std::io::Write::write_fmt(&mut $crate::output::stdout(), format_args!("{}\n", format_args!($($arg)*)))
+        std::io::Write::write_fmt(&mut $crate::cli::output::stdout(), format_args!("{}\n", format_args!($($arg)*)))
     };
 }
 
 /// `eprintln!` that never panics.
 macro_rules! note {
     ($($arg:tt)*) => {
-        $crate::output::note(format_args!($($arg)*))
+        $crate::cli::output::note(format_args!($($arg)*))
     };
 }

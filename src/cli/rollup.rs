@@ -1,7 +1,7 @@
 //! `tally enrol`, `publish`, `sink`, `team` and `forget --org`: the org rollup's front
 //! door (DESIGN §9), one engine call each.
 
-use super::insights_cli::{read_secret, secrets};
+use super::insights::{read_secret, secrets};
 use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, TimeDelta};
 use clap::{Args, Subcommand};
@@ -309,16 +309,16 @@ pub async fn team(
             let s = actions::team_summary(store, &secrets, policy, monday, config.insights.baseline_weeks()).await?;
             if *preview {
                 let p = insights::preview_summary(store, analyzer, &config.insights, provider.as_deref(), s).await?;
-                return super::insights_cli::print_preview(&p);
+                return super::insights::print_preview(&p);
             }
             let settings = insights::choose_provider(store, provider.as_deref()).await?;
             let http = insights::client::http_client();
             match insights::send_summary(store, analyzer, &secrets, &http, &config.insights, &settings, &s).await {
                 Ok(sent) => {
-                    super::insights_cli::print_answer(&sent.entry)?;
+                    super::insights::print_answer(&sent.entry)?;
                     Ok(0)
                 }
-                Err(e) => Err(super::insights_cli::ledgered(e)),
+                Err(e) => Err(super::insights::ledgered(e)),
             }
         }
         TeamCommand::Init { .. } => unreachable!("handled before a policy is needed"),
@@ -396,8 +396,8 @@ pub async fn team(
         TeamCommand::Export { what: TeamExport::Csv { range, out } } => {
             let r = report(store, policy, range, "export-csv").await?;
             match out {
-                Some(path) => super::write_atomically(path, |w| actions::write_team_csv(&r, w))?,
-                None => actions::write_team_csv(&r, crate::output::stdout()).context("writing to stdout")?,
+                Some(path) => crate::write_atomically(path, |w| actions::write_team_csv(&r, w))?,
+                None => actions::write_team_csv(&r, crate::cli::output::stdout()).context("writing to stdout")?,
             }
             if let Some(n) = &r.noise {
                 note!("tally: {}", n.describe());

@@ -21,8 +21,8 @@ use crate::aggregate::FocusConfig;
 use crate::analyze::exclusions::Exclusions;
 use crate::analyze::Analyzer;
 use crate::event::RawEvent;
-use crate::import::{Emit, ReadError, SourceItem};
-use crate::pipeline::{self, PipelineError, RunOptions, RunSummary, Source};
+use crate::pipeline::{self, PipelineError, RunOptions, RunSummary};
+use crate::source::{Emit, ReadError, Source, SourceItem};
 use crate::store::{Store, StoreError};
 use serde::Serialize;
 use std::ops::ControlFlow;
@@ -415,7 +415,7 @@ pub struct Collector;
 
 impl Collector {
     /// Starts the collector on this machine's desktop (see [`desktop_watchers`]).
-    /// Refuses without consent ([`crate::consent`]), before connecting to the display.
+    /// Refuses without consent ([`crate::store::consent`]), before connecting to the display.
     pub async fn start(
         store: &Store,
         analyzer: Arc<Analyzer>,
@@ -424,7 +424,7 @@ impl Collector {
     ) -> Result<CollectorHandle, CollectError> {
         let session = Session::from_env();
         // Consent first: without it the desktop is not even connected to.
-        if !crate::consent::status(store).await?.agreed {
+        if !store.consent().await?.agreed {
             return Err(CollectError::NoConsent);
         }
         let watchers = tokio::task::spawn_blocking({
@@ -446,7 +446,7 @@ impl Collector {
         session: Session,
         watchers: Watchers,
     ) -> Result<CollectorHandle, CollectError> {
-        if !crate::consent::status(store).await?.agreed {
+        if !store.consent().await?.agreed {
             return Err(CollectError::NoConsent);
         }
         let shared = Arc::new(Shared {

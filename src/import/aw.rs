@@ -15,9 +15,10 @@
 use super::fields::{
     describe_json_error, json_bool, json_duration, json_required_string, json_string, json_timestamp, FieldError,
 };
-use super::{open, Emit, ReadError, ReadProgress, RecordError, SourceItem};
+use super::{open, ReadProgress};
 use crate::analyze::apps;
 use crate::event::{RawEvent, SourceKind};
+use crate::source::{Emit, ReadError, RecordError, SourceItem};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;

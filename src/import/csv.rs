@@ -3,8 +3,9 @@
 //! seconds.
 
 use super::fields::{duration_text, timestamp_text, FieldError};
-use super::{open, Emit, ReadError, ReadProgress, RecordError, SourceItem};
+use super::{open, ReadProgress};
 use crate::event::{RawEvent, SourceKind};
+use crate::source::{Emit, ReadError, RecordError, SourceItem};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -28,7 +29,10 @@ pub fn read(path: &Path, progress: &ReadProgress, emit: &mut dyn Emit) -> Result
     let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let required = |name: &str| {
         find(name).ok_or_else(|| {
-            malformed(format!("line 1: the header has no `{name}` column (expected start,duration,app,title,url)"))
+            malformed(format!(
+                "line 1: the header has no `{name}` column (expected start,duration,app,title,url){}",
+                wrong_shape_hint(&headers)
+            ))
         })
     };
     let columns = Columns {
@@ -104,5 +108,24 @@ fn describe_csv_error(e: &::csv::Error) -> String {
         }
         ::csv::ErrorKind::Io(e) => format!("read error: {}", e.kind()),
         _ => "malformed CSV".to_string(),
+    }
+}
+
+/// Why a header may lack the columns, when the file's shape says so: another delimiter,
+/// or JSON handed to the CSV importer. Names the delimiter or the format, never a value.
+fn wrong_shape_hint(headers: &::csv::StringRecord) -> &'static str {
+    let first = headers.get(0).unwrap_or("").trim_start_matches('\u{feff}').trim_start();
+    if first.starts_with('{') || first.starts_with('[') {
+        if first.contains("\"buckets\"") {
+            "; the file is JSON, not CSV: an ActivityWatch export imports with --format aw"
+        } else {
+            "; the file is JSON, not CSV: JSON Lines (one event object per line) import with --format jsonl, an ActivityWatch export with --format aw"
+        }
+    } else if headers.len() == 1 && first.contains(';') {
+        "; the header is separated by semicolons, and Tally reads CSV separated by commas (save it with commas)"
+    } else if headers.len() == 1 && first.contains('\t') {
+        "; the header is separated by tabs, and Tally reads CSV separated by commas (save it with commas)"
+    } else {
+        ""
     }
 }

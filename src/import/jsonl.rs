@@ -4,8 +4,9 @@
 use super::fields::{
     describe_json_error, json_duration, json_required_string, json_string, json_timestamp, FieldError,
 };
-use super::{open, Emit, ReadError, ReadProgress, RecordError, SourceItem};
+use super::{open, ReadProgress};
 use crate::event::{RawEvent, SourceKind};
+use crate::source::{Emit, ReadError, RecordError, SourceItem};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::io::BufRead;

@@ -3,22 +3,24 @@
 //! An importer turns a file into [`SourceItem`]s, one per record, in file order. A
 //! malformed record becomes a [`RecordError`] that names the file position and field,
 //! never the value, and the rest of the file still imports.
+//!
+//! [`SourceItem`]: crate::source::SourceItem
+//! [`RecordError`]: crate::source::RecordError
 
 pub mod aw;
 pub mod csv;
 pub mod fields;
 pub mod jsonl;
 
-use crate::event::RawEvent;
-use crate::pipeline::Source;
-use std::fmt;
+use crate::source::{Emit, ReadError, Source};
 use std::io::Read;
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The desktop sends it as `"aw"`, `"csv"` or `"jsonl"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// ActivityWatch export JSON (`{"buckets": {...}}`).
     Aw,
@@ -35,61 +37,6 @@ impl Format {
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
         }
-    }
-}
-
-/// A record that could not be imported: where it is and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordError {
-    /// Position in the file, e.g. `line 7` or `bucket #2 (currentwindow), event #17`.
-    pub location: String,
-    /// The field at fault, if one is.
-    pub field: Option<String>,
-    /// What is wrong, without the offending value.
-    pub problem: String,
-}
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.field {
-            Some(field) => write!(f, "{}, field `{}`: {}", self.location, field, self.problem),
-            None => write!(f, "{}: {}", self.location, self.problem),
-        }
-    }
-}
-
-/// One record's outcome, in file order. `record` numbers the records of the main event
-/// stream from 0; a resumed import skips those below its checkpoint.
-#[derive(Debug)]
-pub enum SourceItem {
-    Events { record: u64, events: Vec<RawEvent> },
-    Rejected { record: Option<u64>, error: RecordError },
-}
-
-/// Why an import stopped before the end of its file.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {problem}; the records before it were imported")]
-    Malformed { path: PathBuf, problem: String },
-    #[error("stopped")]
-    Stopped,
-}
-
-/// Where the stream of items goes; `Break` asks the importer to stop (shutdown).
-pub trait Emit {
-    fn emit(&mut self, item: SourceItem) -> ControlFlow<()>;
-    /// Hands on what is batched so far: a live source calls it after each burst, so its
-    /// events do not wait for a full batch.
-    fn flush(&mut self) -> ControlFlow<()> {
-        ControlFlow::Continue(())
-    }
-}
-
-impl<F: FnMut(SourceItem) -> ControlFlow<()>> Emit for F {
-    fn emit(&mut self, item: SourceItem) -> ControlFlow<()> {
-        self(item)
     }
 }
 

@@ -3,10 +3,10 @@
 //! 5xx answers, honouring `Retry-After`. Async throughout, so nothing waits on it but
 //! the caller.
 
-use super::gate::ClearedPayload;
 use super::provider::{Provider, ProviderError};
+use crate::outbound::gate::ClearedPayload;
+use crate::outbound::ledger::Attempt;
 use crate::secrets::Secret;
-use serde::Serialize;
 use std::time::{Duration, Instant};
 
 /// The longest `Retry-After` Tally honours; a longer one ends the exchange.
@@ -15,20 +15,6 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Largest answer body read.
 const MAX_ANSWER_BYTES: usize = 1 << 20;
-
-/// One HTTP attempt, as the ledger records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Attempt {
-    /// Milliseconds waited before this attempt (backoff or `Retry-After`).
-    pub waited_ms: u64,
-    /// The HTTP status, when an answer came.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// What went wrong without an answer (timeout, connection).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<String>,
-    pub elapsed_ms: u64,
-}
 
 /// Everything that happened in one send.
 #[derive(Debug)]

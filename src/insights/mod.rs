@@ -8,18 +8,19 @@
 //! - [`gate`] is the outbound gate; [`client`] the HTTP exchange with retries.
 
 pub mod client;
-pub mod gate;
 pub mod provider;
 pub mod summary;
 
 use crate::analyze::Analyzer;
-use crate::config::ReportZone;
+use crate::outbound::gate::{Blocked, Finding, OutboundGate};
+use crate::outbound::ledger::{Destination, LedgerPayload, NewLedgerEntry, Outcome};
+use crate::outbound::provider::ProviderSettings;
 use crate::secrets::{provider_key_name, SecretError, SecretStore};
-use crate::store::ledger::{Destination, LedgerEntry, LedgerPayload, NewLedgerEntry, Outcome};
+use crate::store::ledger::LedgerEntry;
 use crate::store::{Store, StoreError};
+use crate::zone::ReportZone;
 use chrono::NaiveDate;
-use gate::{Blocked, Finding, OutboundGate};
-use provider::{ProviderError, ProviderSettings};
+use provider::ProviderError;
 use serde::Deserialize;
 use summary::{Summary, SummaryError, WorkingHours};
 
@@ -172,7 +173,7 @@ pub async fn preview_summary(
         }
     };
     let findings = OutboundGate::with_fixed_texts(analyzer, FIXED_TEXTS).scan(&body);
-    let sha256 = gate::sha256_hex(&body);
+    let sha256 = crate::outbound::gate::sha256_hex(&body);
     Ok(Preview { summary, provider: settings, endpoint, headers, body, sha256, findings })
 }
 

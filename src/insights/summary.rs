@@ -3,9 +3,9 @@
 //! categories, minutes and counts; no app names, no team label — and deterministic:
 //! the same aggregates and options give the same bytes.
 
-use crate::config::ReportZone;
 use crate::event::Category;
 use crate::store::BucketRow;
+use crate::zone::ReportZone;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -367,7 +367,7 @@ fn notable_changes(week: &Metrics, base: &Metrics) -> Vec<Change> {
 mod tests {
     use super::*;
     use crate::aggregate::{BucketKey, BucketTotals};
-    use crate::event::AppName;
+    use crate::analyze::AppName;
 
     /// A bucket at a UTC date-time with `minutes` active (and as many focus minutes when `focus`).
     fn row(at: &str, category: Category, minutes: i64, focus: bool, sentiment: [i64; 3]) -> BucketRow {

@@ -9,9 +9,9 @@ use super::postgres::{PgSink, TeamStatus};
 use super::release::{self, NoiseStatement};
 use super::{Contribution, RollupError, TeamCell, TeamPeriod};
 use crate::analyze::Analyzer;
-use crate::insights::gate::OutboundGate;
+use crate::outbound::gate::OutboundGate;
+use crate::outbound::ledger::{Destination, LedgerPayload, NewLedgerEntry, Outcome};
 use crate::secrets::{Secret, SecretStore};
-use crate::store::ledger::{Destination, LedgerPayload, NewLedgerEntry, Outcome};
 use crate::store::rollup::{AuditRow, EnrolmentRow};
 use crate::store::Store;
 use base64::Engine as _;
@@ -564,7 +564,7 @@ pub async fn team_summary(
     let from = monday - TimeDelta::weeks(i64::from(baseline_weeks));
     let report =
         team_report(store, secrets, policy, (from, monday + TimeDelta::days(6)), TeamPeriod::Week, "insight").await?;
-    let zone = crate::config::ReportZone::Named(policy.time_zone);
+    let zone = crate::zone::ReportZone::Named(policy.time_zone);
     let rows: Vec<crate::store::BucketRow> = report
         .org_cells
         .iter()
@@ -573,7 +573,7 @@ pub async fn team_summary(
             key: BucketKey {
                 start: zone.start_of_day(c.period_start).timestamp(),
                 category: c.category,
-                app: crate::event::AppName::other(),
+                app: crate::analyze::AppName::other(),
             },
             totals: c.measures.totals(),
         })

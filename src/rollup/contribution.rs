@@ -117,7 +117,7 @@ pub fn sign(install: &InstallId, key: &SigningKey, plan: &Plan) -> Contribution 
 mod tests {
     use super::*;
     use crate::aggregate::{BucketKey, BucketTotals};
-    use crate::event::AppName;
+    use crate::analyze::AppName;
 
     fn row(start: i64, category: Category, active_ms: i64) -> BucketRow {
         BucketRow {

@@ -231,7 +231,7 @@ pub struct Contribution {
 
 /// A released team cell: only ever built from at least `k` distinct enrolled
 /// contributors (checked by the sink's reader and again by [`release`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TeamCell {
     /// First day of the period (the day, the ISO week's Monday, or the month's first).
     pub period_start: NaiveDate,
@@ -242,6 +242,36 @@ pub struct TeamCell {
     /// The privacy budget this cell's noise spent (ε, summed over the released weeks it
     /// covers); `None` without noise.
     pub epsilon: Option<f64>,
+}
+
+/// A cell as the Teams view and JSON output get it: its fields, and its active and focus
+/// time in hours, so that no reader converts units.
+impl Serialize for TeamCell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            period_start: NaiveDate,
+            team: &'a str,
+            category: Category,
+            contributors: u32,
+            measures: &'a Measures,
+            active_hours: f64,
+            focus_hours: f64,
+            epsilon: Option<f64>,
+        }
+        let hours = |seconds: i64| seconds as f64 / 3600.0;
+        View {
+            period_start: self.period_start,
+            team: &self.team,
+            category: self.category,
+            contributors: self.contributors,
+            measures: &self.measures,
+            active_hours: hours(self.measures.active_seconds),
+            focus_hours: hours(self.measures.focus_seconds),
+            epsilon: self.epsilon,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// How team cells are grouped over time.
@@ -304,7 +334,7 @@ pub enum RollupError {
     #[error("{sink}: {doing}: {detail}")]
     Sink { sink: &'static str, doing: &'static str, detail: String },
     #[error("the outbound gate blocked the contribution: {0}")]
-    Blocked(crate::insights::gate::Blocked),
+    Blocked(crate::outbound::gate::Blocked),
     #[error("this needs admin mode: set `admin = true` under [org] in the policy file")]
     NotAdmin,
     #[error("{0}")]

@@ -10,7 +10,7 @@
 use super::identity::valid_org;
 use super::MIN_K;
 use crate::analyze::rules::describe_toml_error;
-use crate::insights::provider::{ProviderKind, ProviderSettings};
+use crate::outbound::provider::{ProviderKind, ProviderSettings};
 use base64::Engine as _;
 use serde::Deserialize;
 use std::collections::BTreeMap;

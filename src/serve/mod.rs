@@ -23,8 +23,8 @@ pub mod timeline;
 
 use crate::analyze::Analyzer;
 use crate::import::fields::{describe_json_error, json_duration, json_timestamp};
-use crate::import::{Emit, ReadError, SourceItem};
-use crate::pipeline::{self, Health, PipelineError, RunOptions, RunSummary, Source};
+use crate::pipeline::{self, Health, PipelineError, RunOptions, RunSummary};
+use crate::source::{Emit, ReadError, Source, SourceItem};
 use crate::store::{Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;

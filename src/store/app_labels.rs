@@ -2,7 +2,7 @@
 //! Only what the user typed is stored; summaries, reports and the rollup never read it.
 
 use super::{query, Store, StoreError};
-use crate::event::AppName;
+use crate::analyze::AppName;
 use sqlx::Row;
 
 impl Store {

@@ -1,4 +1,7 @@
-//! The consent row: whether the employee agreed to live collection, and when.
+//! The consent row: whether the employee agreed to live collection, and when (DESIGN §8).
+//! The live collector starts only after the employee agreed, and withdrawing stops
+//! future collection (stored data stays until `tally forget`). Imports of files the
+//! employee chose are not gated: running one is itself the decision.
 
 use super::{query, Store, StoreError};
 use chrono::{DateTime, Utc};

@@ -1,82 +1,18 @@
-//! The ledger of outbound sends and the provider settings (DESIGN §4.3).
+//! The ledger's table of outbound sends and the providers' table (DESIGN §4.3).
 //!
 //! Invariant: the ledger stores only bytes that passed the outbound gate
-//! ([`ClearedPayload`]) and answers the analyzer redacted ([`RedactedText`]); a blocked
-//! payload leaves only its SHA-256 and where the gate found something.
+//! ([`ClearedPayload`](crate::outbound::gate::ClearedPayload)) and answers the analyzer
+//! redacted ([`RedactedText`](crate::analyze::RedactedText)); a blocked payload leaves
+//! only its SHA-256 and where the gate found something. What a send is
+//! ([`NewLedgerEntry`]) is [`crate::outbound`]'s; this module keeps the rows.
 
 use super::{query, Store, StoreError};
-use crate::analyze::span::Span;
-use crate::analyze::RedactedText;
-use crate::insights::client::Attempt;
-use crate::insights::gate::{Blocked, ClearedPayload};
-use crate::insights::provider::{ProviderKind, ProviderSettings};
-use chrono::{NaiveDate, SecondsFormat, Utc};
+use crate::outbound::ledger::{LedgerPayload, NewLedgerEntry, Outcome};
+use crate::outbound::provider::{ProviderKind, ProviderSettings};
+use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Sent,
-    Failed,
-    Blocked,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Sent => "sent",
-            Outcome::Failed => "failed",
-            Outcome::Blocked => "blocked",
-        }
-    }
-}
-
-/// What of the payload the ledger keeps.
-#[derive(Debug, Clone, Copy)]
-pub enum LedgerPayload<'a> {
-    None,
-    /// Cleared and (at least once) sent.
-    Sent(&'a ClearedPayload),
-    /// Cleared but never sent (no key, keyring failure): kept so the user sees it.
-    NotSent(&'a ClearedPayload),
-    /// Refused by the gate: only its hash and findings are kept.
-    Blocked(&'a Blocked),
-}
-
-/// A send about to be recorded.
-#[derive(Debug)]
-pub struct NewLedgerEntry<'a> {
-    pub purpose: &'static str,
-    pub scope: Option<&'static str>,
-    pub period: Option<(NaiveDate, NaiveDate)>,
-    /// Where it went: a provider, or an org sink.
-    pub destination: Destination<'a>,
-    pub endpoint: &'a str,
-    pub payload: LedgerPayload<'a>,
-    pub outcome: Outcome,
-    pub http_status: Option<u16>,
-    pub attempts: &'a [Attempt],
-    /// The answer after redaction, and the spans the analyzer found in it.
-    pub response: Option<(&'a RedactedText, &'a [Span])>,
-    /// Why it failed; insights rows hold `kind: message`, any provider text in it redacted.
-    pub error: Option<&'a str>,
-}
-
-/// Where a send went: a provider's name, kind and model, or an org sink's name, kind
-/// (`postgres`, `folder`) and organisation.
-#[derive(Debug, Clone, Copy)]
-pub struct Destination<'a> {
-    pub name: &'a str,
-    pub kind: &'a str,
-    pub model: &'a str,
-}
-
-impl<'a> Destination<'a> {
-    pub fn provider(p: &'a ProviderSettings) -> Destination<'a> {
-        Destination { name: &p.name, kind: p.kind.as_str(), model: &p.model }
-    }
-}
 
 /// A recorded send, as the Privacy view and `tally ledger` show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

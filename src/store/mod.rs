@@ -16,7 +16,8 @@ pub use consent::ConsentStatus;
 
 use crate::aggregate::{BucketKey, BucketTotals, TimelineState};
 use crate::analyze::span::PiiLabel;
-use crate::event::{AppName, Category};
+use crate::analyze::AppName;
+use crate::event::Category;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};

@@ -42,6 +42,8 @@ export interface Dashboard {
   teams: string[];
   team: string | null;
   categories: string[];
+  /** The shortest deep-work block that counts as focus, in minutes. */
+  focus_block_minutes: number;
   points: Point[];
   totals: Figures;
 }
@@ -98,6 +100,10 @@ export interface OrgStatus {
 }
 
 export type TeamPeriod = "day" | "week" | "month";
+/** The rows of a CSV report (the engine refuses any other word). */
+export type ReportPeriod = "hour" | "day" | "week";
+/** What an imported file holds. */
+export type ImportFormat = "aw" | "csv" | "jsonl";
 
 export interface Measures {
   active_seconds: number;
@@ -115,6 +121,9 @@ export interface TeamCell {
   category: string;
   contributors: number;
   measures: Measures;
+  /** `measures.active_seconds` and `focus_seconds` in hours. */
+  active_hours: number;
+  focus_hours: number;
   /** The privacy budget this cell's noise spent; null without noise. */
   epsilon: number | null;
 }
@@ -167,6 +176,8 @@ export interface Settings {
   rules: RuleEdit[];
   providers: ProviderView[];
   config_path: string;
+  /** The engine's categories, in its order. */
+  categories: string[];
 }
 
 export interface SettingsEdit {
@@ -247,9 +258,9 @@ export const api = {
     call<number>("export_team_csv", { path, from, to, by }),
   withdrawOrg: () => call<number>("withdraw_org"),
   privacy: () => call<PrivacyView>("privacy"),
-  exportCsv: (path: string, from: string, to: string, by: string) =>
+  exportCsv: (path: string, from: string, to: string, by: ReportPeriod) =>
     call<number>("export_csv", { path, from, to, by }),
-  importFile: (path: string, format: string) => call<ImportReport>("import_file", { path, format }),
+  importFile: (path: string, format: ImportFormat) => call<ImportReport>("import_file", { path, format }),
   settings: () => call<Settings>("settings"),
   saveSettings: (edit: SettingsEdit) => call<Settings>("save_settings", { edit }),
   saveProvider: (edit: ProviderEdit) => call<Settings>("save_provider", { edit }),

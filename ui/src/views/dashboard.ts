@@ -114,7 +114,7 @@ export async function renderDashboard(root: HTMLElement, onDemo: () => void): Pr
       "div",
       { class: "kpis" },
       kpi("Active hours", fixed(t.active_hours), "total-active-hours"),
-      kpi("Focus hours", fixed(t.focus_hours), "total-focus-hours", "deep work in blocks of 25 minutes or more"),
+      kpi("Focus hours", fixed(t.focus_hours), "total-focus-hours", `deep work in blocks of ${d.focus_block_minutes} minutes or more`),
       kpi("Meeting hours", fixed(t.meeting_hours), "total-meeting-hours"),
       kpi("AI-tool share", percent(t.ai_tools_share), "total-ai-share"),
       kpi("Switches / hour", fixed(t.switches_per_hour), "total-switches"),

@@ -1,5 +1,5 @@
 import { save } from "@tauri-apps/plugin-dialog";
-import { api, type UiError } from "../api";
+import { api, type ImportFormat, type ReportPeriod, type UiError } from "../api";
 import { errorBox, h } from "../dom";
 
 function isoDaysAgo(days: number): string {
@@ -23,7 +23,7 @@ export function renderExport(root: HTMLElement): void {
       return;
     }
     try {
-      const rows = await api.exportCsv(path.value, from.value, to.value, by.value);
+      const rows = await api.exportCsv(path.value, from.value, to.value, by.value as ReportPeriod);
       result.replaceChildren(h("p", { class: "ok" }, `Wrote ${rows} rows to ${path.value}`));
     } catch (e) {
       result.replaceChildren(errorBox((e as UiError).message));
@@ -35,7 +35,7 @@ export function renderExport(root: HTMLElement): void {
   const runImport = async () => {
     imported.replaceChildren(h("p", { class: "muted" }, "Importing…"));
     try {
-      const r = await api.importFile(importPath.value, format.value);
+      const r = await api.importFile(importPath.value, format.value as ImportFormat);
       imported.replaceChildren(
         h("p", { class: "ok" }, r.already_imported ? "This file was imported before; nothing changed." : `Imported ${r.imported} records, skipped ${r.skipped}${r.replaced > 0 ? ", replacing its earlier partial import" : ""}.`),
         ...r.problems.map((p) => h("p", { class: "error" }, p)),

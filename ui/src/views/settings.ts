@@ -1,7 +1,6 @@
 import { api, type RuleEdit, type Settings, type UiError } from "../api";
 import { errorBox, h } from "../dom";
 
-const CATEGORIES = ["deep_work", "communication", "meetings", "planning", "research", "admin", "ai_tools", "non_work"];
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /** Shows an engine error next to the field it names; nothing else changes. */
@@ -12,13 +11,13 @@ function showError(form: HTMLElement, e: UiError): void {
   (target ?? form).append(note);
 }
 
-function ruleRow(rule: RuleEdit, i: number, remove: () => void): HTMLElement {
+function ruleRow(rule: RuleEdit, i: number, categories: string[], remove: () => void): HTMLElement {
   const input = (key: "app" | "title" | "url", placeholder: string) =>
     h("input", { value: rule[key], placeholder, "data-testid": `rule-${i}-${key}`, oninput: (e: Event) => { rule[key] = (e.target as HTMLInputElement).value; } });
   return h(
     "div",
     { class: "rule", "data-field": `rules.${i}` },
-    h("select", { "data-testid": `rule-${i}-category`, onchange: (e: Event) => { rule.category = (e.target as HTMLSelectElement).value; } }, ...CATEGORIES.map((c) => h("option", { value: c, selected: c === rule.category }, c))),
+    h("select", { "data-testid": `rule-${i}-category`, onchange: (e: Event) => { rule.category = (e.target as HTMLSelectElement).value; } }, ...categories.map((c) => h("option", { value: c, selected: c === rule.category }, c))),
     h("span", { "data-field": `rules.${i}.app` }, input("app", "app regex")),
     h("span", { "data-field": `rules.${i}.title` }, input("title", "title regex")),
     h("span", { "data-field": `rules.${i}.url` }, input("url", "url regex")),
@@ -47,7 +46,7 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
   autostart.addEventListener("change", () => void api.autostart(autostart.checked).catch((e: UiError) => { autostart.checked = !autostart.checked; showError(form, e); }));
   const days = DAYS.map((d) => h("input", { type: "checkbox", value: d, checked: s.working_hours.days.includes(d) }));
   const rulesBox = h("div", { "data-testid": "rules" });
-  const drawRules = () => rulesBox.replaceChildren(...rules.map((r, i) => ruleRow(r, i, () => { rules.splice(i, 1); drawRules(); })));
+  const drawRules = () => rulesBox.replaceChildren(...rules.map((r, i) => ruleRow(r, i, s.categories, () => { rules.splice(i, 1); drawRules(); })));
   drawRules();
   const status = h("div", { "data-testid": "settings-status" });
   const form = h(
@@ -73,7 +72,7 @@ export async function renderSettings(root: HTMLElement): Promise<void> {
     h("h3", {}, "Category rules"),
     h("p", { class: "muted" }, "ActivityWatch-style: regular expressions on app, title and URL (case-insensitive); all given must match; the highest priority wins (yours default to 100, built-ins are 10)."),
     rulesBox,
-    h("button", { type: "button", "data-testid": "rule-add", onclick: () => { rules.push({ category: "deep_work", app: "", title: "", url: "", priority: 100 }); drawRules(); } }, "Add a rule"),
+    h("button", { type: "button", "data-testid": "rule-add", onclick: () => { rules.push({ category: s.categories[0], app: "", title: "", url: "", priority: 100 }); drawRules(); } }, "Add a rule"),
     h("p", {}, h("button", { type: "submit", "data-testid": "settings-save" }, "Save settings")),
     status,
   );

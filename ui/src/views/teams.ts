@@ -9,18 +9,14 @@ function isoDaysAgo(days: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
-function hours(seconds: number): string {
-  return fixed(seconds / 3600, 1);
-}
-
 function cellRows(cells: TeamCell[]): string[][] {
   return cells.map((c) => [
     c.period_start,
     c.team || "all shown teams",
     String(c.contributors),
     c.category,
-    hours(c.measures.active_seconds),
-    hours(c.measures.focus_seconds),
+    fixed(c.active_hours, 1),
+    fixed(c.focus_hours, 1),
     String(c.measures.switches),
     String(c.measures.sentiment_negative),
     String(c.measures.sentiment_positive),
