@@ -299,7 +299,7 @@ def card(vs, meta, labels):
 {variants_table(vs)}
 
 ## Intended use
-{wrap(f"- Tally's analyze stage, on the user's own machine (`src/analyze/model.rs`): find names, places, logins and "
+{wrap(f"- Tally's analyze stage, on the user's own machine (`src/analyze/model/`): find names, places, logins and "
        f"other PII ({', '.join(pii)}) in window titles and pulse comments, so that they are replaced before anything "
        f"is stored or sent; give each title one work category ({', '.join(labels['categories'])}); score its "
        f"sentiment ({', '.join(labels['sentiments'])}) for aggregate views.")}
@@ -330,7 +330,7 @@ def card(vs, meta, labels):
        "alone without an app); `tokenizer.encode(A)` when there is neither. Tags count on sequence-A tokens only "
        "(`token_type_ids == 0`, not [CLS]/[SEP]).", "")}
 
-**Decoding** (`decode_spans`, `refine_spans` in `evaluate.py` and `src/analyze/model.rs`, the same rules;
+**Decoding** (`decode_spans`, `refine_spans` in `evaluate.py` and `src/analyze/model/decode.rs`, the same rules;
 every figure below uses them):
 1. Argmax per token; a `##` word-piece takes its predecessor's label as `I-`, unless the script changes.
 2. BIO to character spans (tokenizer offsets). An `I-` of a name, place or login continues an open span of

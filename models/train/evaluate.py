@@ -29,7 +29,7 @@ from variants import VARIANTS  # noqa: E402
 PII_TAGS = ["O"] + [f"{p}-{l}" for l in PII_LABELS for p in ("B", "I")]
 
 
-# The graph rewrites the Rust runtime turns off (src/analyze/model.rs, DISABLED_OPTIMIZERS): onnxruntime's fused
+# The graph rewrites the Rust runtime turns off (src/analyze/model/mod.rs, DISABLED_OPTIMIZERS): onnxruntime's fused
 # SkipLayerNormalization is slower on this CPU than the Add + LayerNormalization it replaces (about 16 % of the CPU per
 # text; README, Performance) and further from the unoptimised graph's outputs.
 DISABLED_OPTIMIZERS = "SkipLayerNormFusion"
@@ -117,7 +117,7 @@ def case_typed(label, text, start, end):
     """A name or a login typed by its letter case, where the text around it shows case at all (it has
     upper- and lower-case letters outside the span): one lower-case word is a login, and words that
     are each a capital and lower-case letters are a name.  Places keep the model's type.  The runtime
-    (src/analyze/model.rs, `case_typed`) applies the same rule."""
+    (src/analyze/model/decode.rs, `case_typed`) applies the same rule."""
     if label not in ("PERSON", "USERNAME"):
         return label
     outside = text[:start] + text[end:]
@@ -135,7 +135,7 @@ def case_typed(label, text, start, end):
     return label
 
 
-# Span rules after BIO decoding, for the name family (card, Decoding; src/analyze/model.rs, `refine_spans`, is
+# Span rules after BIO decoding, for the name family (card, Decoding; src/analyze/model/decode.rs, `refine_spans`, is
 # the same code).  On tally-encoder-1.7 they raised PERSON F1 on every unseen split (unseen-9 0.832 -> 0.878,
 # unseen-10 0.893 -> 0.927) and LOCATION on all but the first (0.867 -> 0.848 there), from its errors on
 # unseen-9 and unseen-10:
@@ -180,40 +180,51 @@ def _is_mark(c):
     return unicodedata.category(c)[0] == "M"
 
 
-def refine_spans(spans, probs, enc, text):
-    work = []  # [start, end, label, changed]
-    for s, e, l in sorted(spans):
-        changed = False
-        if l in NAME_FAMILY:
-            while e > s and text[e - 1] in EDGE_PUNCT:
-                e, changed = e - 1, True
-            while s < e and text[s] in EDGE_PUNCT:
-                s, changed = s + 1, True
-            if e > s and l != "USERNAME":
-                while e < len(text) and (text[e - 1].isalpha() or _is_mark(text[e - 1])):
-                    last = next((c for c in reversed(text[s:e]) if c.isalpha()), None)  # marks skipped
-                    if last is None:
-                        break
-                    if _is_mark(text[e]) or _same_script_letter(text[e], last):
-                        e, changed = e + 1, True
-                    elif text[e] in APOSTROPHES and e + 1 < len(text) and _same_script_letter(text[e + 1], last) \
-                            and not (text[e + 1] in "sS" and (e + 2 == len(text) or not text[e + 2].isalpha())):
-                        e, changed = e + 2, True
-                    else:
-                        break
-                while s > 0 and text[s].isalpha():
-                    k = s  # the letter before s, past the marks that belong to it
-                    while k > 0 and _is_mark(text[k - 1]):
-                        k -= 1
-                    if k > 0 and _same_script_letter(text[k - 1], text[s]):
-                        s, changed = k - 1, True
-                    elif k == s and text[s - 1] in APOSTROPHES and s >= 2 and _same_script_letter(text[s - 2], text[s]):
-                        s, changed = s - 2, True
-                    else:
-                        break
-        if e > s:
-            work.append([s, e, l, changed])
-    work.sort()
+def trim_edges(text, s, e):
+    """Rule 1, trim: the span s..e without EDGE_PUNCT characters at either end."""
+    while e > s and text[e - 1] in EDGE_PUNCT:
+        e -= 1
+    while s < e and text[s] in EDGE_PUNCT:
+        s += 1
+    return s, e
+
+
+def run_on_to_word_end(text, s, e):
+    """Rule 2, word, at the end: on over letters of the script of the span's last letter, the combining marks
+    that belong to them, and an apostrophe between two such letters, but not over a possessive 's."""
+    while e < len(text) and (text[e - 1].isalpha() or _is_mark(text[e - 1])):
+        last = next((c for c in reversed(text[s:e]) if c.isalpha()), None)  # marks skipped
+        if last is None:
+            break
+        if _is_mark(text[e]) or _same_script_letter(text[e], last):
+            e += 1
+        elif text[e] in APOSTROPHES and e + 1 < len(text) and _same_script_letter(text[e + 1], last) \
+                and not (text[e + 1] in "sS" and (e + 2 == len(text) or not text[e + 2].isalpha())):
+            e += 2
+        else:
+            break
+    return e
+
+
+def run_back_to_word_start(text, s):
+    """Rule 2, word, at the start: back over letters of the script of the span's first letter (with their
+    combining marks), and over an apostrophe between two such letters."""
+    while s > 0 and text[s].isalpha():
+        k = s  # the letter before s, past the marks that belong to it
+        while k > 0 and _is_mark(text[k - 1]):
+            k -= 1
+        if k > 0 and _same_script_letter(text[k - 1], text[s]):
+            s = k - 1
+        elif k == s and text[s - 1] in APOSTROPHES and s >= 2 and _same_script_letter(text[s - 2], text[s]):
+            s -= 2
+        else:
+            break
+    return s
+
+
+def glue_names(work, text):
+    """Rule 3, glue: over spans sorted by position, overlapping name-family spans become one, and so do two
+    names or places (no login) with only a NAME_GLUE between them."""
     glued = []
     for sp in work:
         if glued and sp[2] in NAME_FAMILY and glued[-1][2] in NAME_FAMILY and (
@@ -222,6 +233,12 @@ def refine_spans(spans, probs, enc, text):
             glued[-1][1], glued[-1][3] = max(glued[-1][1], sp[1]), True
             continue
         glued.append(sp)
+    return glued
+
+
+def split_name_lists(glued, text):
+    """Rule 4, list: a `Last, First`-shaped span of two single words, next to another name-family span across a
+    LIST_JOINERS joiner, is two first names."""
     out = []
     for i, (s, e, l, changed) in enumerate(glued):
         parts = text[s:e].split(", ")
@@ -233,12 +250,31 @@ def refine_spans(spans, probs, enc, text):
             out += [[s, s + len(parts[0]), l, True], [e - len(parts[1]), e, l, True]]
             continue
         out.append([s, e, l, changed])
+    return out
+
+
+def refine_spans(spans, probs, enc, text):
+    """The span rules after BIO decoding, one function each, as the runtime has them
+    (src/analyze/model/decode.rs): trim_edges, run_on_to_word_end and run_back_to_word_start (not for a
+    login), glue_names, split_name_lists; a span a rule changed is typed again by family_label."""
+    work = []  # [start, end, label, changed]
+    for s0, e0, l in sorted(spans):
+        s, e = s0, e0
+        if l in NAME_FAMILY:
+            s, e = trim_edges(text, s, e)
+            if e > s and l != "USERNAME":
+                e = run_on_to_word_end(text, s, e)
+                s = run_back_to_word_start(text, s)
+        if e > s:
+            work.append([s, e, l, (s, e) != (s0, e0)])
+    work.sort()
+    out = split_name_lists(glue_names(work, text), text)
     return [(s, e, family_label(probs, enc, text, s, e) if changed else l) for s, e, l, changed in out]
 
 
 def decode_spans(probs, enc, text, words=True):
     """Per-token tag probabilities [tokens, tags] over one encoding of `text` -> char spans over
-    sequence A: [(start, end, label)].  The runtime (src/analyze/model.rs) decodes the same way."""
+    sequence A: [(start, end, label)].  The runtime (src/analyze/model/decode.rs) decodes the same way."""
     tags = probs.argmax(-1)
     if words:
         tags = word_level(tags, enc, text)

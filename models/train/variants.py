@@ -1,4 +1,4 @@
-"""The model directory's two encoders (src/analyze/model.rs, ModelVariant): file names and version of each.
+"""The model directory's two encoders (src/analyze/model/mod.rs, ModelVariant): file names and version of each.
 Kept apart from train.py so that evaluate.py and share_embeddings.py need no torch."""
 
 VARIANTS = {

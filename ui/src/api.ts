@@ -1,5 +1,5 @@
 // The one module that talks to the engine: a typed wrapper per Tauri command.
-// Types mirror the engine's serde output (src/app.rs, src/dashboard.rs, src/store/ledger.rs).
+// Types mirror the engine's serde output (src/app/, src/dashboard.rs, src/store/ledger.rs).
 import { invoke } from "@tauri-apps/api/core";
 
 export type Range = "day" | "week" | "month";
