@@ -12,6 +12,7 @@
 mod credit_card;
 mod email;
 mod iban;
+mod id_checks;
 mod ip;
 mod national_id;
 mod phone;

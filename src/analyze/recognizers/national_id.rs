@@ -1,8 +1,14 @@
 //! NATIONAL_ID: US SSN, UK National Insurance number, Spanish DNI/NIE (check letter),
-//! Dutch BSN (11-proof, with context).
+//! Dutch BSN (11-proof, with context), and the table [`FORMATS`] of identifiers with a
+//! check digit or a shape of their own (Aadhaar, PAN, TC Kimlik, codice fiscale, CPF,
+//! CNPJ, the Nordic personal numbers, PESEL, NIR, the Belgian national number, NIF,
+//! Steuer-ID, NHS number, ITIN, SIN, TFN, CURP, RFC, the Chinese ID, My Number, the
+//! Korean RRN). A bare run of digits that many formats share needs one of its words
+//! before it, in the local language or English.
 
 use regex::Regex;
 
+use super::id_checks as check;
 use super::{context_before, has_digits, number_boundary, Recognizer};
 use crate::analyze::span::{PiiLabel, Span};
 
@@ -23,10 +29,276 @@ const SSN_CONTEXT: &[&str] = &["ssn", "social security", "soc sec", "soc. sec", 
 const BSN_CONTEXT: &[&str] = &["bsn", "burgerservicenummer", "sofinummer"];
 const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
 
+/// Bytes before a number searched for the words that announce it.
+const CONTEXT_WINDOW: usize = 32;
+/// A tabled identifier with one of its words before it.
+pub const ID_CONTEXT_SCORE: f32 = 0.9;
+
+/// One identifier format: its shape, its check, and the words (lower case) that
+/// announce it; `needs_context` when the shape alone is too common to be sure.
+struct IdFormat {
+    pattern: &'static str,
+    check: fn(&[u8]) -> bool,
+    context: &'static [&'static str],
+    needs_context: bool,
+    /// The score without a context word.
+    score: f32,
+    /// Fewer digits than this in a text: the format cannot be there.
+    min_digits: usize,
+}
+
+const AADHAAR: &[&str] = &["aadhaar", "aadhar", "uidai", "आधार"];
+const KIMLIK: &[&str] = &["kimlik", "tckn", "tc no", "t.c. no", "vatandaşlık"];
+const CPF: &[&str] = &["cpf"];
+const CNPJ: &[&str] = &["cnpj"];
+const PERSONNUMMER: &[&str] = &["personnummer", "personnr", "pnr"];
+const FODSELSNUMMER: &[&str] = &["fødselsnummer", "fodselsnummer", "fnr", "personnummer"];
+const BELGIAN: &[&str] = &["rijksregister", "numéro national", "numero national", "national number", "insz", "niss"];
+const STEUER_ID: &[&str] = &["steuer-id", "steuerid", "steuer id", "identifikationsnummer", "idnr"];
+const SIN: &[&str] = &["social insurance", "sin:", "sin ", "sin#", "nas:", "nas ", "assurance sociale"];
+const MY_NUMBER: &[&str] = &["my number", "マイナンバー", "個人番号"];
+const RRN: &[&str] = &["주민등록번호", "주민번호", "rrn", "resident registration"];
+
+const FORMATS: &[IdFormat] = &[
+    IdFormat {
+        pattern: r"[2-9][0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}",
+        check: check::aadhaar,
+        context: AADHAAR,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 12,
+    },
+    IdFormat {
+        pattern: r"[A-Z]{3}[PCHABGJLFT][A-Z][0-9]{4}[A-Z]",
+        check: check::pan,
+        context: &["pan"],
+        needs_context: false,
+        score: 0.75,
+        min_digits: 4,
+    },
+    IdFormat {
+        pattern: r"[1-9][0-9]{10}",
+        check: check::tc_kimlik,
+        context: KIMLIK,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
+        check: check::codice_fiscale,
+        context: &["codice fiscale"],
+        needs_context: false,
+        score: 0.85,
+        min_digits: 0,
+    },
+    IdFormat {
+        pattern: r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}",
+        check: check::cpf,
+        context: CPF,
+        needs_context: false,
+        score: 0.85,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[0-9]{11}",
+        check: check::cpf,
+        context: CPF,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[0-9]{2}\.[0-9]{3}\.[0-9]{3}/[0-9]{4}-[0-9]{2}",
+        check: check::cnpj,
+        context: CNPJ,
+        needs_context: false,
+        score: 0.85,
+        min_digits: 14,
+    },
+    IdFormat {
+        pattern: r"[0-9]{14}",
+        check: check::cnpj,
+        context: CNPJ,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 14,
+    },
+    IdFormat {
+        pattern: r"(?:19|20)?[0-9]{6}[-+][0-9]{4}",
+        check: check::personnummer,
+        context: PERSONNUMMER,
+        needs_context: false,
+        score: 0.7,
+        min_digits: 10,
+    },
+    IdFormat {
+        pattern: r"(?:19|20)?[0-9]{10}",
+        check: check::personnummer,
+        context: PERSONNUMMER,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 10,
+    },
+    IdFormat {
+        pattern: r"[0-9]{6} ?[0-9]{5}",
+        check: check::fodselsnummer,
+        context: FODSELSNUMMER,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[0-9]{6}-?[0-9]{4}",
+        check: check::cpr,
+        context: &["cpr"],
+        needs_context: true,
+        score: 0.0,
+        min_digits: 10,
+    },
+    IdFormat {
+        pattern: r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]",
+        check: check::hetu,
+        context: &["hetu", "henkilötunnus"],
+        needs_context: false,
+        score: 0.85,
+        min_digits: 9,
+    },
+    IdFormat {
+        pattern: r"[0-9]{11}",
+        check: check::pesel,
+        context: &["pesel"],
+        needs_context: true,
+        score: 0.0,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[12] ?[0-9]{2} ?[0-9]{2} ?(?:2[AB]|[0-9]{2}) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}",
+        check: check::nir,
+        context: &["sécurité sociale", "securite sociale", "nir", "insee"],
+        needs_context: false,
+        score: 0.8,
+        min_digits: 13,
+    },
+    IdFormat {
+        pattern: r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}-[0-9]{3}\.[0-9]{2}",
+        check: check::belgian_nn,
+        context: BELGIAN,
+        needs_context: false,
+        score: 0.85,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[0-9]{11}",
+        check: check::belgian_nn,
+        context: BELGIAN,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[0-9]{9}",
+        check: check::nif_pt,
+        context: &["nif", "contribuinte"],
+        needs_context: true,
+        score: 0.0,
+        min_digits: 9,
+    },
+    IdFormat {
+        pattern: r"[1-9][0-9] ?[0-9]{3} ?[0-9]{3} ?[0-9]{3}",
+        check: check::steuer_id,
+        context: STEUER_ID,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 11,
+    },
+    IdFormat {
+        pattern: r"[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}",
+        check: check::nhs,
+        context: &["nhs"],
+        needs_context: true,
+        score: 0.0,
+        min_digits: 10,
+    },
+    IdFormat {
+        pattern: r"9[0-9]{2}-[0-9]{2}-[0-9]{4}",
+        check: check::itin,
+        context: &["itin"],
+        needs_context: false,
+        score: 0.85,
+        min_digits: 9,
+    },
+    IdFormat {
+        pattern: r"[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{3}",
+        check: check::sin,
+        context: SIN,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 9,
+    },
+    IdFormat {
+        pattern: r"[0-9]{3} ?[0-9]{3} ?[0-9]{3}",
+        check: check::tfn,
+        context: &["tfn", "tax file"],
+        needs_context: true,
+        score: 0.0,
+        min_digits: 9,
+    },
+    IdFormat {
+        pattern: r"[A-Z][AEIOUX][A-Z]{2}[0-9]{6}[HM][A-Z]{5}[0-9A-Z][0-9]",
+        check: check::curp,
+        context: &["curp"],
+        needs_context: false,
+        score: 0.85,
+        min_digits: 7,
+    },
+    IdFormat {
+        pattern: r"[A-Z]{4}[0-9]{6}[A-Z0-9]{3}",
+        check: check::rfc,
+        context: &["rfc"],
+        needs_context: true,
+        score: 0.0,
+        min_digits: 6,
+    },
+    IdFormat {
+        pattern: r"[1-9][0-9]{16}[0-9X]",
+        check: check::china_id,
+        context: &["身份证", "id card", "resident id"],
+        needs_context: false,
+        score: 0.85,
+        min_digits: 17,
+    },
+    IdFormat {
+        pattern: r"[0-9]{4} ?[0-9]{4} ?[0-9]{4}",
+        check: check::my_number,
+        context: MY_NUMBER,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 12,
+    },
+    IdFormat {
+        pattern: r"[0-9]{6}-[1-8][0-9]{6}",
+        check: check::korea_rrn_checked,
+        context: RRN,
+        needs_context: false,
+        score: 0.8,
+        min_digits: 13,
+    },
+    IdFormat {
+        pattern: r"[0-9]{6}-?[1-8][0-9]{6}",
+        check: check::korea_rrn,
+        context: RRN,
+        needs_context: true,
+        score: 0.0,
+        min_digits: 13,
+    },
+];
+
 pub struct NationalIdRecognizer {
     ssn: Regex,
     nino: Regex,
     dni: Regex,
+    formats: Vec<Regex>,
 }
 
 impl NationalIdRecognizer {
@@ -35,6 +307,36 @@ impl NationalIdRecognizer {
             ssn: Regex::new(r"[0-9]{3}[\x20\-][0-9]{2}[\x20\-][0-9]{4}|[0-9]{9}").expect("ssn regex"),
             nino: Regex::new(r"[A-Z]{2}\x20?[0-9]{2}\x20?[0-9]{2}\x20?[0-9]{2}\x20?[A-D]").expect("nino regex"),
             dni: Regex::new(r"[XYZ]-?[0-9]{7}-?[A-Z]|[0-9]{8}-?[A-Z]").expect("dni regex"),
+            formats: FORMATS.iter().map(|f| Regex::new(f.pattern).expect("national id regex")).collect(),
+        }
+    }
+
+    /// The tabled formats: shape, boundary, check digit, and a context word where the
+    /// shape needs one.
+    fn recognize_tabled(&self, text: &str, digits: usize, out: &mut Vec<Span>) {
+        let longest = longest_number(text);
+        for (format, regex) in FORMATS.iter().zip(&self.formats) {
+            // A format of digits alone needs a number that long; one with letters, the digits anywhere.
+            let available = if format.pattern.contains("A-Z") { digits } else { longest };
+            if available < format.min_digits {
+                continue;
+            }
+            for m in regex.find_iter(text) {
+                let (start, end) = (m.start(), m.end());
+                if !number_boundary(text, start, end) {
+                    continue;
+                }
+                let compact: Vec<u8> = m.as_str().bytes().filter(|b| !matches!(b, b' ' | b'.' | b'-' | b'/')).collect();
+                if !(format.check)(&compact) {
+                    continue;
+                }
+                let announced = context_before(text, start, CONTEXT_WINDOW, format.context);
+                if announced {
+                    out.push(Span::regex(start, end, PiiLabel::NationalId, ID_CONTEXT_SCORE));
+                } else if !format.needs_context {
+                    out.push(Span::regex(start, end, PiiLabel::NationalId, format.score));
+                }
+            }
         }
     }
 
@@ -93,6 +395,25 @@ impl NationalIdRecognizer {
             }
         }
     }
+}
+
+/// The most digits in one number of `text`, where a single space, dot, dash or slash
+/// between digits does not end the number.
+fn longest_number(text: &str) -> usize {
+    let (mut best, mut run, mut gap) = (0, 0, false);
+    for b in text.bytes() {
+        if b.is_ascii_digit() {
+            run += 1;
+            gap = false;
+            best = best.max(run);
+        } else if matches!(b, b' ' | b'.' | b'-' | b'/' | b'+') && run > 0 && !gap {
+            gap = true;
+        } else {
+            run = 0;
+            gap = false;
+        }
+    }
+    best
 }
 
 impl Default for NationalIdRecognizer {
@@ -156,6 +477,10 @@ impl Recognizer for NationalIdRecognizer {
     }
 
     fn recognize(&self, text: &str, out: &mut Vec<Span>) {
+        let digits = text.bytes().filter(u8::is_ascii_digit).count();
+        if digits >= 4 {
+            self.recognize_tabled(text, digits, out);
+        }
         if !has_digits(text, 6) {
             return;
         }

@@ -280,6 +280,95 @@ fn national_id() {
 }
 
 #[test]
+fn national_ids_with_check_digits_and_their_words() {
+    check(&[
+        // India: Aadhaar (Verhoeff) after its word; PAN by its shape.
+        ("Aadhaar: 2341 2341 2346", &[(NationalId, "2341 2341 2346")]),
+        ("aadhaar no 234123412346", &[(NationalId, "234123412346")]),
+        ("Aadhaar: 2341 2341 2347", &[]),
+        ("order 2341 2341 2346", &[]),
+        ("PAN ABCPE1234F for the form", &[(NationalId, "ABCPE1234F")]),
+        ("ABCQE1234F", &[]),
+        // Turkey, Italy, Brazil.
+        ("TC Kimlik No: 10000000146", &[(NationalId, "10000000146")]),
+        ("TC Kimlik No: 10000000147", &[]),
+        ("codice fiscale RSSMRA85T10A562S", &[(NationalId, "RSSMRA85T10A562S")]),
+        ("RSSMRA85T10A562S.pdf", &[(NationalId, "RSSMRA85T10A562S")]),
+        ("RSSMRA85T10A562T", &[]),
+        ("CPF 111.444.777-35", &[(NationalId, "111.444.777-35")]),
+        ("111.444.777-35", &[(NationalId, "111.444.777-35")]),
+        ("cpf: 11144477735", &[(NationalId, "11144477735")]),
+        ("111.444.777-36", &[]),
+        ("CNPJ 11.222.333/0001-81", &[(NationalId, "11.222.333/0001-81")]),
+        ("cnpj 11222333000181", &[(NationalId, "11222333000181")]),
+        ("11.222.333/0001-82", &[]),
+        // The Nordic personal numbers.
+        ("Personnummer 811218-9876", &[(NationalId, "811218-9876")]),
+        ("811218-9876", &[(NationalId, "811218-9876")]),
+        ("personnummer 19811218-9876", &[(NationalId, "19811218-9876")]),
+        ("811218-9877", &[]),
+        ("Fødselsnummer 01010750160", &[(NationalId, "01010750160")]),
+        ("fnr 15059012387", &[(NationalId, "15059012387")]),
+        ("Fødselsnummer 01010750161", &[]),
+        ("CPR 070761-4285", &[(NationalId, "070761-4285")]),
+        ("CPR 320761-4285", &[]),
+        ("HETU 131052-308T", &[(NationalId, "131052-308T")]),
+        ("131052-308T", &[(NationalId, "131052-308T")]),
+        ("131052-308U", &[]),
+        // Poland, France, Belgium, Portugal, Germany.
+        ("PESEL 44051401359", &[(NationalId, "44051401359")]),
+        ("PESEL 44051401358", &[]),
+        ("numéro de sécurité sociale 1 84 12 76 451 089 46", &[(NationalId, "1 84 12 76 451 089 46")]),
+        ("184127645108946", &[(NationalId, "184127645108946")]),
+        ("184127645108947", &[]),
+        ("85.07.30-033.28", &[(NationalId, "85.07.30-033.28")]),
+        ("rijksregisternummer 85073003328", &[(NationalId, "85073003328")]),
+        ("85.07.30-033.29", &[]),
+        ("NIF 501234560", &[(NationalId, "501234560")]),
+        ("NIF 501234561", &[]),
+        ("Steuer-ID 86095742719", &[(NationalId, "86095742719")]),
+        ("Steuer-ID 86095742718", &[]),
+        // UK, US, Canada, Australia.
+        ("NHS number 943 476 5919", &[(NationalId, "943 476 5919")]),
+        // A wrong check digit is no NHS number, but the grouping still reads as a phone.
+        ("NHS number 943 476 5918", &[(Phone, "943 476 5918")]),
+        ("ITIN 912-70-1234", &[(NationalId, "912-70-1234")]),
+        ("912-70-1234", &[(NationalId, "912-70-1234")]),
+        ("912-93-1234", &[]),
+        ("SIN: 130692544", &[(NationalId, "130692544")]),
+        ("SIN: 130692545", &[]),
+        ("SIN: 046454286", &[]),
+        // Grouped 3-3-3, the phone recognizer takes it first: removed all the same.
+        ("SIN: 046 454 286", &[(Phone, "046 454 286")]),
+        ("TFN 123 456 782", &[(NationalId, "123 456 782")]),
+        ("TFN 123 456 783", &[]),
+        // Mexico, China, Japan, Korea.
+        ("CURP HEGG560427MVZRRL04", &[(NationalId, "HEGG560427MVZRRL04")]),
+        ("HEGG560427MVZRRL05", &[]),
+        ("RFC GODE561231GR8", &[(NationalId, "GODE561231GR8")]),
+        ("GODE561231GR8", &[]),
+        ("身份证 11010519491231002X", &[(NationalId, "11010519491231002X")]),
+        ("11010519491231002X", &[(NationalId, "11010519491231002X")]),
+        ("110105194912310021", &[]),
+        ("マイナンバー 123456789018", &[(NationalId, "123456789018")]),
+        ("マイナンバー 123456789019", &[]),
+        ("800101-1234560", &[(NationalId, "800101-1234560")]),
+        ("주민등록번호 800101-1234567", &[(NationalId, "800101-1234567")]),
+        ("800101-1234567", &[]),
+    ]);
+    // Bare digit runs that a context-bound format shares stay untouched without its word.
+    check_clean(&[
+        "Invoice 10000000146 paid",
+        "build 44051401359",
+        "ticket 501234560",
+        "track 86095742719",
+        "ref 123 456 782",
+        "ISBN 9434765919",
+        "PR 123456789018",
+    ]);
+}
+
+#[test]
 fn secret() {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
     let text = format!("Authorization: Bearer {jwt}");
