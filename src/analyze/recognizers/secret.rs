@@ -1,5 +1,8 @@
 //! SECRET: provider API keys and tokens (OpenAI/Anthropic `sk-`, AWS, GitHub, Slack,
-//! GitLab, Stripe, Google, npm, Hugging Face), JWTs, bearer tokens, and values after keys like `password=` / `token:`.
+//! GitLab, Stripe, Google, npm, Hugging Face), JWTs, bearer tokens, values after keys like
+//! `password=` / `token:`, credentials in URL query parameters, passwords on command lines
+//! (`mysql -pX`, `--password X`, `PGPASSWORD=X`, `sshpass -p X`) and in phrases such as
+//! "temporary password for ana: X".
 
 use regex::Regex;
 
@@ -35,11 +38,17 @@ const PLACEHOLDERS: &[&str] = &[
     "changeme?",
 ];
 
+/// A password on a command line or in a sentence.
+pub const COMMAND_LINE_SCORE: f32 = 0.85;
+
 pub struct SecretRecognizer {
     tokens: Regex,
     key_value: Regex,
     bearer: Regex,
     url_userinfo: Regex,
+    query: Regex,
+    command_line: Regex,
+    phrase: Regex,
 }
 
 impl SecretRecognizer {
@@ -67,8 +76,40 @@ impl SecretRecognizer {
         let bearer = Regex::new(r"(?i-u:bearer)[\x20\t]+([A-Za-z0-9\-._~+/]{16,}=*)").expect("bearer regex");
         let url_userinfo =
             Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://([^\s:/?#@\[\]]+):([^\s/?#@\[\]]+)@").expect("url userinfo regex");
-        SecretRecognizer { tokens, key_value, bearer, url_userinfo }
+        // Query parameters that carry credentials; `token`, `secret`, `password` and the
+        // keys are `key_value`'s.
+        let query = Regex::new(
+            r"[?&](?i-u:code|key|sig|signature|auth|access_token|id_token|refresh_token|session|sessionid|sid)=([^&#\s]+)",
+        )
+        .expect("query regex");
+        let command_line = Regex::new(
+            r#"(?x)
+            \b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p([^\s"']+)
+            |--(?:password|passwd|pass)[\x20=]["']?([^\s"']+)
+            |\b(?:PGPASSWORD|SSHPASS|REDISCLI_AUTH|MYSQL_PWD|PASSWORD)=["']?([^\s"';&]+)
+            |\bsshpass\s+-p\s*["']?([^\s"']+)
+            "#,
+        )
+        .expect("command-line regex");
+        let phrase = Regex::new(
+            r#"(?i)\b(?:password|passcode|passwort|kennwort|mot\ de\ passe|contraseña|senha|parola)\b(?:\s+(?:for|für|pour|para|per)\s+[^\s:=]{1,40})?\s*(?::|=|\bis\b|\bist\b|\best\b|\bes\b|\bé\b)\s*([^\s,;&"']+)"#,
+        )
+        .expect("phrase regex");
+        SecretRecognizer { tokens, key_value, bearer, url_userinfo, query, command_line, phrase }
     }
+}
+
+/// Whether a value looks made to be a password: 6 or more characters mixing at least
+/// two of lower case, upper case, digits and symbols (so "incorrect" or "required" after
+/// "password is" is not one).
+fn looks_like_password(v: &str) -> bool {
+    let kinds = [
+        v.chars().any(char::is_lowercase),
+        v.chars().any(char::is_uppercase),
+        v.chars().any(|c| c.is_ascii_digit()),
+        v.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    v.chars().count() >= 6 && kinds.iter().filter(|&&k| k).count() >= 2
 }
 
 impl Default for SecretRecognizer {
@@ -126,6 +167,31 @@ impl Recognizer for SecretRecognizer {
                 if let Some(user) = caps.get(1) {
                     out.push(Span::regex(user.start(), user.end(), PiiLabel::Username, LOGIN_SCORE));
                 }
+            }
+        }
+        if bytes.contains(&b'=') && (bytes.contains(&b'?') || bytes.contains(&b'&')) {
+            for caps in self.query.captures_iter(text) {
+                let Some(v) = caps.get(1) else { continue };
+                if v.as_str().len() >= 6 && !is_placeholder(v.as_str()) {
+                    out.push(Span::regex(v.start(), v.end(), PiiLabel::Secret, KEY_VALUE_SCORE));
+                }
+            }
+        }
+        if bytes.contains(&b'-') || bytes.contains(&b'=') {
+            for caps in self.command_line.captures_iter(text) {
+                let Some(v) = caps.iter().skip(1).flatten().next() else { continue };
+                if !is_placeholder(v.as_str()) && !v.as_str().starts_with('$') {
+                    out.push(Span::regex(v.start(), v.end(), PiiLabel::Secret, COMMAND_LINE_SCORE));
+                }
+            }
+        }
+        let lower = text.to_ascii_lowercase();
+        let phrases = ["pass", "kennwort", "contrase", "senha", "parola", "mot de"].iter().any(|w| lower.contains(w));
+        for caps in self.phrase.captures_iter(text).filter(|_| phrases) {
+            let Some(v) = caps.get(1) else { continue };
+            let value = v.as_str().trim_end_matches(['.', ')', ']', '}', '>']);
+            if looks_like_password(value) && !is_placeholder(value) {
+                out.push(Span::regex(v.start(), v.start() + value.len(), PiiLabel::Secret, COMMAND_LINE_SCORE));
             }
         }
         if bytes.contains(&b' ') || bytes.contains(&b'\t') {

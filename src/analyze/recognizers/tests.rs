@@ -401,6 +401,22 @@ fn secret() {
         ("maps key AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", &[(Secret, "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe")]),
         ("npm_abcdefghijklmnopqrstuvwxyz0123456789", &[(Secret, "npm_abcdefghijklmnopqrstuvwxyz0123456789")]),
         ("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", &[(Secret, "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH")]),
+        // Credentials in query parameters.
+        ("https://idp.example.com/cb?code=4/0AX4XfWh9kq7&state=xyz", &[(Secret, "4/0AX4XfWh9kq7")]),
+        ("https://s3.example.com/f.pdf?X=1&sig=Zm9vYmFyYmF6cXV4", &[(Secret, "Zm9vYmFyYmF6cXV4")]),
+        ("https://api.example.com/v1?key=AbC123xyZ789", &[(Secret, "AbC123xyZ789")]),
+        ("https://example.com/list?key=1&page=2", &[]),
+        // Passwords on command lines.
+        ("mysql -u root -pS3cretPw db", &[(Secret, "S3cretPw")]),
+        ("psql --password hunter22 -h db", &[(Secret, "hunter22")]),
+        ("PGPASSWORD=Tr0ub4dor psql -h db", &[(Secret, "Tr0ub4dor")]),
+        ("sshpass -p 'k8s-Admin!' ssh ops@jump", &[(Secret, "k8s-Admin!"), (Username, "ops@jump")]),
+        ("mysql -u root -p db", &[]),
+        // Phrases.
+        ("Temporary password for ana: Xq7!mPz2", &[(Secret, "Xq7!mPz2")]),
+        ("your new password is Summer2026!", &[(Secret, "Summer2026!")]),
+        ("Password is incorrect - Sign in", &[]),
+        ("password is required", &[]),
         // Not secrets.
         ("1Password: which vault? - 1Password", &[]),
         ("pk_live_51HqLyjWDarjtT1zdp7dcXYZ publishable", &[]),
