@@ -101,6 +101,8 @@ pub struct PhoneRecognizer {
     re: Regex,
     loose: Regex,
     date: Regex,
+    /// An extension right after a number: `x72`, ` ext. 9`, ` extension 401`.
+    extension: Regex,
 }
 
 impl PhoneRecognizer {
@@ -134,7 +136,9 @@ impl PhoneRecognizer {
             r"^(?:[0-9]{1,2}[./\-\x20][0-9]{1,2}[./\-\x20][0-9]{2,4}|[0-9]{4}[./\-\x20][0-9]{1,2}[./\-\x20][0-9]{1,2})$",
         )
         .expect("date regex");
-        PhoneRecognizer { re, loose, date }
+        let extension =
+            Regex::new(r"^(?i:\x20?(?:x|ext\.?|extension|durchwahl|poste)\x20?[0-9]{1,6})").expect("extension regex");
+        PhoneRecognizer { re, loose, date, extension }
     }
 }
 
@@ -230,10 +234,12 @@ impl Recognizer for PhoneRecognizer {
             if digits < min || digits > max {
                 continue;
             }
-            if !boundary_ok(text, start, end) {
+            if kind != Kind::Intl && self.date.is_match(cand) {
                 continue;
             }
-            if kind != Kind::Intl && self.date.is_match(cand) {
+            // The extension is part of the number (`415-555-0134x72`).
+            let end = end + self.extension.find(&text[end..]).map_or(0, |m| m.end());
+            if !boundary_ok(text, start, end) {
                 continue;
             }
             if kind == Kind::Intl && prefix_digits == 0 && !cand.starts_with('+') {
@@ -257,7 +263,7 @@ impl PhoneRecognizer {
             let (start, end) = (m.start(), m.end());
             let cand = m.as_str();
             let digits = count_digits(cand);
-            if !(8..=12).contains(&digits)
+            if !(7..=12).contains(&digits)
                 || out[..found].iter().any(|s| s.start < end && start < s.end)
                 || !boundary_ok(text, start, end)
                 || self.date.is_match(cand)

@@ -369,6 +369,20 @@ fn national_ids_with_check_digits_and_their_words() {
 }
 
 #[test]
+fn phone_numbers_with_extensions_and_short_local_numbers() {
+    check(&[
+        ("call 415-555-0134x72 now", &[(Phone, "415-555-0134x72")]),
+        ("+1-212-555-0190x4411", &[(Phone, "+1-212-555-0190x4411")]),
+        ("(312) 555-0148 ext. 9", &[(Phone, "(312) 555-0148 ext. 9")]),
+        ("dial 001-646-555-0123", &[(Phone, "001-646-555-0123")]),
+        ("+44(20)7946 0958", &[(Phone, "+44(20)7946 0958")]),
+        ("Tel: 512 8840", &[(Phone, "512 8840")]),
+        ("Build 512 8840", &[]),
+        ("415-555-0134xyz", &[]),
+    ]);
+}
+
+#[test]
 fn secret() {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
     let text = format!("Authorization: Bearer {jwt}");
