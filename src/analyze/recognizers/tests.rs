@@ -383,6 +383,18 @@ fn phone_numbers_with_extensions_and_short_local_numbers() {
 }
 
 #[test]
+fn the_login_of_a_code_host_profile_page() {
+    check(&[
+        ("octocat (The Octocat) · GitHub", &[(Username, "octocat")]),
+        ("jdoe-42 (Jane Doe) - GitLab", &[(Username, "jdoe-42")]),
+        ("Pull requests (3) · acme/app · GitHub", &[]),
+        ("Issues (3) · acme/app · GitHub", &[]),
+        ("Actions (main) · acme/app · GitHub", &[]),
+        ("octocat (The Octocat) - Notes", &[]),
+    ]);
+}
+
+#[test]
 fn secret() {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
     let text = format!("Authorization: Bearer {jwt}");

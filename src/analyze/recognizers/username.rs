@@ -1,6 +1,6 @@
 //! USERNAME: home-directory paths (`/home/NAME`, `/Users/NAME`, `C:\Users\NAME`; the span
-//! is NAME only), `user@host` logins (host without a dotted TLD, else it is an EMAIL) and
-//! `@handles`.
+//! is NAME only), `user@host` logins (host without a dotted TLD, else it is an EMAIL),
+//! `@handles`, and the login of a code host's profile page (`login (Full Name) · GitHub`).
 
 use regex::Regex;
 
@@ -75,10 +75,46 @@ const GENERIC_HANDLES: &[&str] = &[
     "todo",
 ];
 
+/// The login that a code host's profile page title starts with.
+pub const PROFILE_SCORE: f32 = 0.8;
+/// Code hosts whose profile pages are titled `login (Full Name) · Host`.
+const CODE_HOSTS: &[&str] = &["GitHub", "GitLab", "Gitea", "Codeberg"];
+/// Page names that title a code host's pages the same way (`Issues (3) · GitHub`).
+const CODE_HOST_PAGES: &[&str] = &[
+    "issues",
+    "pulls",
+    "pull",
+    "actions",
+    "projects",
+    "security",
+    "insights",
+    "settings",
+    "notifications",
+    "explore",
+    "marketplace",
+    "discussions",
+    "wiki",
+    "commits",
+    "branches",
+    "tags",
+    "releases",
+    "repositories",
+    "stars",
+    "followers",
+    "following",
+    "packages",
+    "sponsors",
+    "codespaces",
+    "merge",
+    "pipelines",
+    "jobs",
+];
+
 pub struct UsernameRecognizer {
     home: Regex,
     login: Regex,
     handle: Regex,
+    profile: Regex,
 }
 
 impl UsernameRecognizer {
@@ -92,7 +128,9 @@ impl UsernameRecognizer {
         )
         .expect("login regex");
         let handle = Regex::new(r"@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?)").expect("handle regex");
-        UsernameRecognizer { home, login, handle }
+        let profile = Regex::new(r"^([A-Za-z0-9][A-Za-z0-9_\-]{0,38}) \([^()]*[A-Za-z][^()]*\)(?: [·\-|] |$)")
+            .expect("profile regex");
+        UsernameRecognizer { home, login, handle, profile }
     }
 
     fn recognize_home(&self, text: &str, out: &mut Vec<Span>) {
@@ -218,6 +256,12 @@ impl Recognizer for UsernameRecognizer {
         if bytes.contains(&b'@') {
             self.recognize_login(text, out);
             self.recognize_handle(text, out);
+        }
+        if bytes.contains(&b'(') && CODE_HOSTS.iter().any(|h| text.trim_end().ends_with(h)) {
+            let login = self.profile.captures(text).and_then(|c| c.get(1));
+            if let Some(login) = login.filter(|l| !CODE_HOST_PAGES.iter().any(|p| l.as_str().eq_ignore_ascii_case(p))) {
+                out.push(Span::regex(login.start(), login.end(), PiiLabel::Username, PROFILE_SCORE));
+            }
         }
     }
 }
