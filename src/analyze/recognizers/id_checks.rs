@@ -2,8 +2,14 @@
 //! Each takes the identifier's letters and digits with separators removed (upper case)
 //! and says whether it is well-formed; none looks at the text around it.
 
+use super::credit_card::luhn_valid;
+
 fn digits(s: &[u8]) -> Option<Vec<u32>> {
     s.iter().map(|&b| b.is_ascii_digit().then(|| u32::from(b - b'0'))).collect()
+}
+
+fn ascii(d: &[u32]) -> Vec<u8> {
+    d.iter().map(|&x| b'0' + x as u8).collect()
 }
 
 fn two_digits(s: &[u8]) -> u32 {
@@ -13,28 +19,6 @@ fn two_digits(s: &[u8]) -> u32 {
 /// A plausible day and month (day 1–31, month 1–12).
 fn day_month(day: u32, month: u32) -> bool {
     (1..=31).contains(&day) && (1..=12).contains(&month)
-}
-
-/// Luhn over all digits (the last is the check digit).
-pub fn luhn(d: &[u32]) -> bool {
-    let sum: u32 = d
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &x)| {
-            if i % 2 == 1 {
-                let y = x * 2;
-                if y > 9 {
-                    y - 9
-                } else {
-                    y
-                }
-            } else {
-                x
-            }
-        })
-        .sum();
-    sum % 10 == 0
 }
 
 /// Weighted sum mod 11 as many schemes use it.
@@ -159,7 +143,7 @@ pub fn personnummer(s: &[u8]) -> bool {
     };
     let day = d[4] * 10 + d[5];
     let day = if day > 60 { day - 60 } else { day };
-    day_month(day, d[2] * 10 + d[3]) && luhn(&d)
+    day_month(day, d[2] * 10 + d[3]) && luhn_valid(&ascii(&d))
 }
 
 /// Norway fødselsnummer: DDMMYY (a D-number adds 40 to the day) + 5 digits, two
@@ -305,7 +289,7 @@ pub fn itin(s: &[u8]) -> bool {
 /// Canada SIN: 9 digits, not starting with 0 or 8, Luhn.
 pub fn sin(s: &[u8]) -> bool {
     let Some(d) = digits(s) else { return false };
-    d.len() == 9 && d[0] != 0 && d[0] != 8 && luhn(&d)
+    d.len() == 9 && d[0] != 0 && d[0] != 8 && luhn_valid(&ascii(&d))
 }
 
 /// Australia TFN: 9 digits with weights 1 4 3 7 5 8 6 9 10, sum divisible by 11.
