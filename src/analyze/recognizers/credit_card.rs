@@ -1,15 +1,41 @@
-//! CREDIT_CARD: 13–19 digits, compact or grouped with spaces/dashes; Luhn check plus
-//! known issuer prefixes and lengths.
+//! CREDIT_CARD: 12–19 digits, compact or grouped with spaces/dashes; Luhn check plus
+//! known issuer prefixes and lengths, or Luhn alone after a card word ("card", "Visa",
+//! "Kreditkarte", "tarjeta", ...).
 
 use regex::Regex;
 
-use super::{has_digits, is_ascii_digit, is_word, next_char, next_next_char, prev_char, prev_prev_char, Recognizer};
+use super::{
+    context_before, has_digits, is_ascii_digit, is_word, next_char, next_next_char, prev_char, prev_prev_char,
+    Recognizer,
+};
 use crate::analyze::span::{PiiLabel, Span};
 
 /// Grouped ("4111 1111 1111 1111", "3782 822463 10005"): a typed card number.
 pub const CREDIT_CARD_GROUPED_SCORE: f32 = 0.95;
 /// Compact digit run: ~1% of random 16-digit ids pass Luhn plus prefix, hence lower.
 pub const CREDIT_CARD_COMPACT_SCORE: f32 = 0.85;
+/// Words (lower case) that make any Luhn-valid 12–19 digit number after them a card.
+const CARD_WORDS: &[&str] = &[
+    "card",
+    "visa",
+    "mastercard",
+    "amex",
+    "maestro",
+    "jcb",
+    "unionpay",
+    "diners",
+    "karte",
+    "carte",
+    "tarjeta",
+    "cartão",
+    "carta",
+    "kaart",
+    "kort",
+    "cc#",
+    "cc no",
+    "カード",
+    "卡号",
+];
 
 pub struct CreditCardRecognizer {
     re: Regex,
@@ -18,7 +44,7 @@ pub struct CreditCardRecognizer {
 impl CreditCardRecognizer {
     pub fn new() -> Self {
         let re = Regex::new(
-            r"[0-9]{4}[\x20\-][0-9]{4,6}[\x20\-][0-9]{4,5}(?:[\x20\-][0-9]{1,4})?(?:[\x20\-][0-9]{1,3})?|[0-9]{13,19}",
+            r"[0-9]{4}[\x20\-][0-9]{4,6}[\x20\-][0-9]{4,5}(?:[\x20\-][0-9]{1,4})?(?:[\x20\-][0-9]{1,3})?|[0-9]{12,19}",
         )
         .expect("credit card regex");
         CreditCardRecognizer { re }
@@ -66,6 +92,7 @@ pub fn known_issuer(digits: &[u8]) -> bool {
             && (16..=19).contains(&len)
         // JCB
         || (3528..=3589).contains(&p4) && (16..=19).contains(&len)
+        || matches!(p4, 1800 | 2131) && len == 15
         // Diners Club
         || ((300..=305).contains(&p3) || p4 == 3095 || matches!(p2, 36 | 38 | 39))
             && (14..=19).contains(&len)
@@ -73,7 +100,7 @@ pub fn known_issuer(digits: &[u8]) -> bool {
         || p2 == 62 && (16..=19).contains(&len)
         // Maestro
         || (matches!(p2, 50 | 56..=58) || matches!(p4, 6304 | 6759 | 6761..=6763))
-            && (13..=19).contains(&len)
+            && (12..=19).contains(&len)
 }
 
 fn check(text: &str, start: usize, end: usize) -> Option<f32> {
@@ -88,7 +115,12 @@ fn check(text: &str, start: usize, end: usize) -> Option<f32> {
     if grouped && cand.contains(' ') && cand.contains('-') {
         return None;
     }
-    if !(13..=19).contains(&digits.len()) || !luhn_valid(&digits) || !known_issuer(&digits) {
+    let announced = context_before(text, start, 24, CARD_WORDS);
+    if !(12..=19).contains(&digits.len()) || !luhn_valid(&digits) || !(known_issuer(&digits) || announced) {
+        return None;
+    }
+    // Twelve digits only for Maestro, or after a card word.
+    if digits.len() == 12 && !announced && !known_issuer(&digits) {
         return None;
     }
     Some(if grouped { CREDIT_CARD_GROUPED_SCORE } else { CREDIT_CARD_COMPACT_SCORE })
@@ -100,7 +132,7 @@ impl Recognizer for CreditCardRecognizer {
     }
 
     fn recognize(&self, text: &str, out: &mut Vec<Span>) {
-        if !has_digits(text, 13) {
+        if !has_digits(text, 12) {
             return;
         }
         for m in self.re.find_iter(text) {
