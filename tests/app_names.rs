@@ -11,7 +11,6 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tally::store::Store;
 
 /// App names a source may carry that must never be stored.
 const PLANTED_APPS: &[&str] =
@@ -31,12 +30,7 @@ fn sandbox() -> Sandbox {
 }
 
 fn stored_apps(sandbox: &Sandbox) -> BTreeSet<String> {
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = Store::open(&sandbox.data_dir()).await.unwrap();
-        let rows = store.buckets(i64::MIN, i64::MAX).await.unwrap();
-        store.close().await;
-        rows.iter().map(|r| r.key.app.to_string()).collect()
-    })
+    sandbox.stored_rows().iter().map(|r| r.key.app.to_string()).collect()
 }
 
 fn is_app_id(app: &str) -> bool {
@@ -94,7 +88,7 @@ fn app_names_from_the_activitywatch_api_are_kept_only_as_program_ids() {
 
 /// Runs `tally serve` and sends it one watcher's heartbeats, one app after the other.
 async fn heartbeats(sandbox: &Sandbox) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::free_port();
     let server = sandbox
         .command(&["--no-model", "serve", "--port", &port.to_string()])
         .stdout(Stdio::piped())

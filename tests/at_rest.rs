@@ -59,7 +59,7 @@ fn one_morning() -> String {
 /// runs; returned once it says it is serving, which it does after opening the store.
 fn serve(sandbox: &Sandbox) -> Child {
     use std::io::BufRead;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = common::free_port().to_string();
     let mut cmd = with_umask(sandbox.command(&["--no-model", "serve", "--port", &port]), OPEN_UMASK);
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let mut said = String::new();

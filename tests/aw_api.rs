@@ -306,10 +306,6 @@ const PLANTED: &[&str] = &[
     "Offer_Letter",
 ];
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 #[test]
 fn aw_client_watchers_feed_exact_aggregates_and_leave_no_pii() {
     let Some(venv) = std::env::var_os("TALLY_AW_CLIENT_VENV") else {
@@ -322,7 +318,7 @@ fn aw_client_watchers_feed_exact_aggregates_and_leave_no_pii() {
     let python = PathBuf::from(venv).join("bin").join("python");
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/aw_client/watchers.py");
     let sandbox = Sandbox::new();
-    let port = free_port().to_string();
+    let port = common::free_port().to_string();
     let mut tally = sandbox
         .command(&["--no-model", "serve", "--port", &port])
         .stdout(Stdio::piped())
@@ -519,7 +515,7 @@ async fn the_cli_server_takes_its_token_from_the_keyring() {
     let token = "tok-Qv8pL2xZ9";
     let set = sandbox.run_with_stdin(&["serve-token", "set"], format!("{token}\n").as_bytes());
     assert!(set.status.success(), "{}", common::stderr(&set));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = common::free_port();
     let server = sandbox
         .command(&["--no-model", "serve", "--port", &port.to_string()])
         .stdout(Stdio::piped())

@@ -60,12 +60,7 @@ fn stop_collector(child: Child) -> Output {
 }
 
 fn rows(sandbox: &Sandbox) -> Vec<BucketRow> {
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = Store::open(&sandbox.data_dir()).await.unwrap();
-        let rows = store.buckets(i64::MIN, i64::MAX).await.unwrap();
-        store.close().await;
-        rows
-    })
+    sandbox.stored_rows()
 }
 
 /// Active seconds per (app, category) over all buckets.

@@ -44,7 +44,7 @@ fn serve_refuses_to_start_when_its_configured_token_cannot_be_read() {
     let set = sandbox.run_command(cmd);
     assert!(set.status.success(), "{}", stderr(&set));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = common::free_port().to_string();
     let mut child = sandbox
         .command(&["serve", "--port", &port])
         .stdout(Stdio::piped())

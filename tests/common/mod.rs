@@ -109,6 +109,17 @@ impl Sandbox {
         self.home.path().join("data").join("tally")
     }
 
+    /// Every bucket row in the sandbox's store.
+    #[allow(dead_code)] // not every test binary reads the store
+    pub fn stored_rows(&self) -> Vec<tally::store::BucketRow> {
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let store = tally::store::Store::open(&self.data_dir()).await.unwrap();
+            let rows = store.buckets(i64::MIN, i64::MAX).await.unwrap();
+            store.close().await;
+            rows
+        })
+    }
+
     pub fn input(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
         let path = self.inputs.path().join(name);
         std::fs::write(&path, content).unwrap();
@@ -276,4 +287,10 @@ pub async fn read_checkpoint(data_dir: &std::path::Path, sha: &str) -> Option<(i
         .await
         .ok()
         .flatten()
+}
+
+/// A loopback port nothing listens on now, for a `tally serve` under test.
+#[allow(dead_code)] // not every test binary starts a server
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
