@@ -30,7 +30,7 @@ TARGETS = [("PERSON F1", ("pii", "PERSON"), 0.90), ("LOCATION F1", ("pii", "LOCA
            ("sentiment macro-F1", ("sentiment_macro_f1",), 0.80)]
 # The unseen splits whose families no generator change or decoding rule of the shipped encoders was written
 # against (HISTORY.md says why each earlier split is not).
-CLEAN = ["unseen11"]
+CLEAN = ["unseen12"]
 NAMES = ("PERSON", "LOCATION", "USERNAME")
 
 
@@ -163,14 +163,16 @@ def targets_table(vs):
             scored = [x for x in vals if x is not None]
             met = sum(x >= t for x in scored)
             clean = "; ".join(f"{split_name(c)} {f3(value(q8(m, c), key))}" for c in CLEAN if c in m["splits"])
-            cells.append(f"met on {met} of {len(scored)} unseen splits; {clean}")
+            cells.append(f"met on {met} of {len(scored)} unseen splits" + (f"; {clean}" if clean else ""))
         rows.append(f"| {name} ≥ {t:.2f} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
 def failure_classes(vs):
     """The known failure classes, each bullet's figures computed per variant from the metrics files."""
-    std, c = vs[0][2], CLEAN[0]
+    std = vs[0][2]
+    # the clean split, or the newest unseen split the metrics have (metrics written before CLEAN's split existed)
+    c = next((s for s in CLEAN if s in std["splits"]), unseen(std)[-1])
 
     def each(fn):
         return "; ".join(f"{short(version)}: {fn(m)}" for _, version, m in vs)

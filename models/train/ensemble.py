@@ -6,7 +6,7 @@ Each model directory's model.onnx runs on every unseen split (1 thread, encoded 
 first directory's tokenizer.json). The ensemble averages the models' PII tag probabilities per token and their
 category and sentiment probabilities, then decodes as evaluate.py does. Prints PERSON / LOCATION / USERNAME F1,
 category accuracy and sentiment macro-F1 per split, for each model and the ensemble, then their means over
-unseen..unseen-10 (the splits changes are decided on) and unseen-11 alone, and the p50 latency of one
+the unseen splits changes are decided on and the newest split (HELD_OUT's last) alone, and the p50 latency of one
 model and of all of them in turn. An ensemble of n models costs n
 encoder passes, so it cannot ship under the 1 ms target; what it scores bounds what distilling it into one
 model could reach. Run once (card, history): 1.7 with its seed-14 and seed-15 twins.
@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from evaluate import encode, latency, load_jsonl, metrics, run_ort, session  # noqa: E402
-from generate import EVAL_SPLITS, context_string  # noqa: E402
+from generate import EVAL_SPLITS, HELD_OUT, context_string  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
 COLUMNS = ("PERSON", "LOCATION", "USERNAME", "category", "sentiment")
@@ -59,13 +59,14 @@ def main():
         rows[split] = [score(data, encs, *o) for o in outs + [mean]]
         print(f"{split:9s} " + " | ".join(f"{n}: " + " ".join(f"{x:.3f}" for x in r)
                                           for n, r in zip(names, rows[split])), flush=True)
-    decided = [s for s in rows if s != "unseen11"]
+    newest = list(HELD_OUT)[-1]  # the untouched split: the newest one (unseen11 when ensemble.py was run)
+    decided = [s for s in rows if s != newest]
     print("columns: " + " / ".join(COLUMNS))
     for k, n in enumerate(names):
         line = f"{n:9s} mean over {len(decided)} splits " + " ".join(
             f"{sum(rows[s][k][c] for s in decided) / len(decided):.3f}" for c in range(len(COLUMNS)))
-        if "unseen11" in rows:
-            line += " | unseen-11 " + " ".join(f"{x:.3f}" for x in rows["unseen11"][k])
+        if newest in rows:
+            line += f" | {newest.replace('unseen', 'unseen-')} " + " ".join(f"{x:.3f}" for x in rows[newest][k])
         print(line)
     one, all_ = (latency(None, tok, sessions=s)["p50_ms"] for s in (sessions[:1], sessions))
     print(f"p50 for the 11-token title, 1 thread: model 1 alone {one:.3f} ms, all {len(sessions)} models {all_:.3f} ms")

@@ -21,10 +21,11 @@ Only Faker is needed (no torch).
 from .cli import main, meta
 from .data.families import (HELD_OUT, HOLDOUT_FAMILIES, HOLDOUT_FAMILIES_V2, HOLDOUT_FAMILIES_V3, HOLDOUT_FAMILIES_V4,
                             HOLDOUT_FAMILIES_V5, HOLDOUT_FAMILIES_V6, HOLDOUT_FAMILIES_V7, HOLDOUT_FAMILIES_V8,
-                            HOLDOUT_FAMILIES_V9, HOLDOUT_FAMILIES_V10, HOLDOUT_FAMILIES_V11)
+                            HOLDOUT_FAMILIES_V9, HOLDOUT_FAMILIES_V10, HOLDOUT_FAMILIES_V11, HOLDOUT_FAMILIES_V12)
 from .data.labels import CATEGORIES, PII_LABELS, SENTIMENTS, TRAIN_LOCALES, UNSEEN_LOCALES
+from .data.phrases import NAME_PARTICLES, NAME_PHRASES
 from .data.pulse import PULSE_TOPICS
-from .examples import context_string, make_example
+from .examples import context_string, make_example, recase
 from .family import Family
 from .pools import FAKER_NOW, LocalePool
 from .slots import Ctx, expand, fill_slot
@@ -34,7 +35,7 @@ __all__ = [
     "ALL_HELD_OUT", "CATEGORIES", "Ctx", "EVAL_SPLITS", "FAKER_NOW", "FAMILIES", "FAMILY_BY_ID", "Family", "HELD_OUT",
     "HOLDOUT_FAMILIES", "HOLDOUT_FAMILIES_V2", "HOLDOUT_FAMILIES_V3", "HOLDOUT_FAMILIES_V4", "HOLDOUT_FAMILIES_V5",
     "HOLDOUT_FAMILIES_V6", "HOLDOUT_FAMILIES_V7", "HOLDOUT_FAMILIES_V8", "HOLDOUT_FAMILIES_V9", "HOLDOUT_FAMILIES_V10",
-    "HOLDOUT_FAMILIES_V11", "LocalePool", "PII_LABELS", "PULSE_TOPICS", "SENTIMENTS", "TRAIN_LOCALES",
-    "UNSEEN_LOCALES", "context_string", "expand", "fill_slot", "generate", "holdout_families", "main", "meta",
-    "make_example",
+    "HOLDOUT_FAMILIES_V11", "HOLDOUT_FAMILIES_V12", "LocalePool", "NAME_PARTICLES", "NAME_PHRASES", "PII_LABELS",
+    "PULSE_TOPICS", "SENTIMENTS", "TRAIN_LOCALES", "UNSEEN_LOCALES", "context_string", "expand", "fill_slot", "generate", "holdout_families", "main", "meta",
+    "make_example", "recase",
 ]

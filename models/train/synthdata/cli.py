@@ -24,7 +24,7 @@ def main():
     ap.add_argument("--out", default="/root/.cache/tally-train/data")
     ap.add_argument("--train", type=int, default=12000)
     for split in EVAL_SPLITS:
-        ap.add_argument(f"--{split}", type=int, default={"unseen": 2000, "unseen9": 3000, "unseen10": 3000, "unseen11": 3000}.get(split, 1500))
+        ap.add_argument(f"--{split}", type=int, default={"unseen": 2000, "unseen9": 3000, "unseen10": 3000, "unseen11": 3000, "unseen12": 3000}.get(split, 1500))
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)

@@ -7,7 +7,8 @@ import re
 
 from .data.apps import BROWSERS, URL_PATHS
 from .data.labels import CATEGORIES, SENTIMENTS
-from .data.pulse import PULSE_ADJ, PULSE_EXTRA, PULSE_NEG, PULSE_NEU, PULSE_POS, PULSE_TOPICS
+from .data.pulse import (PULSE_ADJ, PULSE_CHECKINS, PULSE_CHECKINS_V12, PULSE_EXTRA, PULSE_NEG, PULSE_NEU, PULSE_POS,
+                         PULSE_TOPICS)
 from .data.vocab import NEG_MARKERS, POS_MARKERS
 from .family import Family
 from .pools import LocalePool
@@ -20,6 +21,16 @@ def _case(segs, variant):
     if variant == "upper":
         return [(t.upper(), l) for t, l in segs]
     return segs
+
+
+def recase(text: str, variant: str) -> str:
+    """The whole text in lower or upper case ("orig": as it is), one character at a time.  A character whose
+    case map is not one character long ("ß".upper() is "SS", "İ".lower() is "i̇") is left as it is, so the text
+    keeps its length and every entity span keeps its offsets."""
+    if variant == "orig":
+        return text
+    f = str.lower if variant == "lower" else str.upper
+    return "".join(m if len(m := f(c)) == 1 else c for c in text)
 
 
 def _join(segs):
@@ -58,8 +69,11 @@ def _pulse(fam: Family, ctx: Ctx):
         "verdict": ctx.c(verdict), "verdict_noun": ctx.c(verdict),
         "adj": ctx.c(PULSE_ADJ[sent]), "adj2": ctx.c(PULSE_ADJ[sent]).lower(), "extra": ctx.c(PULSE_EXTRA[sent]),
     }
+    if "{checkin" in tmpl:  # a free-text check-in: its sentiment is in its words, not in a verdict or marker
+        vals["checkin"] = ctx.c(PULSE_CHECKINS[cat][sent])
+        vals["checkin_v12"] = ctx.c(PULSE_CHECKINS_V12[cat][sent])
     # pre-substitute pulse-level slots, leaving entity slots for expand()
-    text = re.sub(r"\{(topic2?|verdict|verdict_noun|adj2?|extra)\}", lambda m: vals[m.group(1)], tmpl)
+    text = re.sub(r"\{(topic2?|verdict|verdict_noun|adj2?|extra|checkin(?:_v12)?)\}", lambda m: vals[m.group(1)], tmpl)
     segs = expand(text, ctx)
     return segs, cat, sent
 
@@ -107,8 +121,13 @@ def make_example(fam: Family, locale: str, pool: LocalePool, rng: random.Random,
             segs = segs + [(ctx.c([f" - {app}", f" — {app}"]), None)]
         cat = None if fam.category == "*" else fam.category  # composed: no category label
     variant = rng.choices(["orig", "lower", "upper"], weights=[0.6, 0.25, 0.15])[0]
-    segs = _case(segs, variant)
-    text, ents = _join(segs)
+    if fam.case:  # a family written for letter case: its own variants, the whole example cased at once
+        variant = rng.choice(fam.case)
+        text, ents = _join(segs)
+        text = recase(text, variant)
+    else:
+        segs = _case(segs, variant)
+        text, ents = _join(segs)
     return {
         "id": f"{split}-{idx}", "split": split, "family": fam.id, "template_id": tid, "locale": locale,
         "kind": "pulse" if fam.pulse else fam.kind, "variant": variant,

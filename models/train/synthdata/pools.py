@@ -71,3 +71,22 @@ class LocalePool:
         self.free_email_domain = many(fk.free_email_domain, 20)
         self.domain = many(fk.domain_name, 30)
         self.cjk = locale in ("ja_JP", "zh_CN", "ko_KR")
+        # Whole addresses as they are written in Japanese, Chinese and Korean (postal code to building, no spaces
+        # between the parts in Japanese and Chinese), for the {cjk_address} slot.  Drawn after every value
+        # above, so those are the values drawn before this list was added.
+        if self.cjk:
+            self.cjk_address = _cjk_addresses(fk, locale, many, n)
+
+
+def _cjk_addresses(fk, locale, many, n):
+    if locale == "ja_JP":  # 〒 postal code, prefecture, city, ward, town, chome, ban, go (and a building)
+        return many(lambda: f"〒{fk.zipcode()} {fk.address()}", n // 2) + many(fk.address, n - n // 2)
+    if locale == "zh_CN":  # province, city, district, road, number
+        def zh():
+            district = fk.district()
+            district += "" if district.endswith(("区", "县", "市")) else "区"
+            return f"{fk.province()}{fk.city()}{district}{fk.street_name()}{fk.random_int(1, 999)}号"
+        return many(zh)
+    # ko_KR: province or metropolitan city, city or gu, road (로 / 길) and number; a postal code or a building
+    return (many(lambda: f"({fk.postcode()}) {fk.address()}", n // 3) + many(fk.address, n // 3)
+            + many(lambda: f"{fk.address()}, {fk.address_detail()}", n - 2 * (n // 3)))

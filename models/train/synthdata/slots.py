@@ -6,6 +6,7 @@ import re
 import string
 
 from .data.mix import MIX_CLAUSES, MIX_FILLERS, MIX_JOIN
+from .data.phrases import NAME_PHRASES, TR_BACK_VOWELS, TR_FRONT_VOWELS, TR_VOICELESS
 from .data.vocab import (CHAT_MSGS, DOC_WORDS, EMAIL_DOMAINS, EXTS, NAME_TITLES, ORG_HANDLES, ORGS, PERSON_FILE_PREFIXES,
                          PROJECTS, QUARTERS, SUBJECTS, TECH, TICKET_PREFIXES, TOPICS, WORD_SLOTS)
 from .pools import LocalePool
@@ -36,6 +37,22 @@ def _rand_secret(rng: random.Random) -> str:
     if kind == 5:
         return "".join(rng.choice(al + "!@#$%") for _ in range(rng.randint(10, 18)))
     return "glpat-" + "".join(rng.choice(al) for _ in range(20))
+
+
+def _tr_suffix(name: str, case: str) -> str:
+    """The Turkish case ending written after a name with an apostrophe, in vowel harmony with the name's last
+    vowel: dative ('a / 'e, 'ya / 'ye after a vowel), ablative ('dan / 'den, 'tan / 'ten after a voiceless
+    consonant) or comitative ('la / 'le, 'yla / 'yle after a vowel)."""
+    low = name.lower()
+    vowels = [c for c in low if c in TR_BACK_VOWELS or c in TR_FRONT_VOWELS]
+    back = not vowels or vowels[-1] in TR_BACK_VOWELS
+    a = "a" if back else "e"
+    ends_vowel = bool(low) and (low[-1] in TR_BACK_VOWELS or low[-1] in TR_FRONT_VOWELS)
+    if case == "dat":
+        return ("'y" if ends_vowel else "'") + a
+    if case == "abl":
+        return ("'t" if low and low[-1] in TR_VOICELESS else "'d") + a + "n"
+    return ("'yl" if ends_vowel else "'l") + a
 
 
 def _ip(rng):
@@ -174,6 +191,19 @@ def fill_slot(name: str, ctx: Ctx) -> list[tuple[str, str | None]]:
         return expand(ctx.c(CHAT_MSGS), ctx)
     if name == "app":
         return [(ctx.site or ctx.app or "App", None)]
+    if name == "cjk_address":  # a whole Japanese, Chinese or Korean address, one span
+        if hasattr(p, "cjk_address"):
+            return [(ctx.c(p.cjk_address), "LOCATION")]
+        return [(f"{ctx.c(p.street)}, {ctx.c(p.city)}", "LOCATION")]
+    if name == "meet_code":  # a Google Meet room code (abc-defg-hij)
+        return [("-".join("".join(ctx.c(string.ascii_lowercase) for _ in range(k)) for k in (3, 4, 3)), None)]
+    if name in ("tr_dat", "tr_abl", "tr_with"):  # a Turkish name and its case ending; the span is the name alone
+        who = ctx.full() if name == "tr_dat" else ctx.first()
+        return [(who, "PERSON"), (_tr_suffix(who, name[3:]), None)]
+    if name in NAME_PHRASES:  # a name glued to a particle or honorific, in the example's language
+        table = NAME_PHRASES[name]
+        phrases = table.get(p.locale) or [x for v in table.values() for x in v]
+        return expand(ctx.c(phrases), ctx)
     raise KeyError(name)
 
 

@@ -20,7 +20,7 @@ def _home_families(fams: list[Family]) -> list[Family]:
     out = []
     for cat in CATEGORIES:
         fs = [f for f in fams if f.category == cat and not f.pulse and f.id not in ALL_HELD_OUT
-              and not f.id.startswith("mix.")]
+              and not f.id.startswith("mix.") and f.home]
         apps = sorted({a for f in fs for a in f.apps})
         web = sorted({w for f in fs for w in f.web})
         out.append(Family(f"home.{cat}", cat, "generic", HOME_TEMPLATES, apps=apps, web=web))
@@ -62,7 +62,8 @@ def _pool(locale, seed):
 def generate(split: str, n: int, seed: int = 13) -> list[dict]:
     """split: 'train' | 'heldout' (seen families+locales, fresh samples) | a key of HELD_OUT: 'unseen'
     (held-out families and locales) or 'unseenN' (the families one generator round held out, written before
-    that round's training, with the unseen locales)."""
+    that round's training, with the unseen locales; a family with its own `locales`, such as unseen-12's
+    Japanese, Chinese and Korean name families, draws from those instead)."""
     if split in HELD_OUT:
         fams = [f for f in FAMILIES if f.id in HELD_OUT[split]]
         locales = UNSEEN_LOCALES
@@ -91,5 +92,7 @@ def generate(split: str, n: int, seed: int = 13) -> list[dict]:
             cat = rng.choice(CATEGORIES)
             cands = [f for f in title_fams if f.category == cat] or title_fams
             fam = rng.choice(cands)
+        if fam.locales:  # a family written in one language draws its values from that language's locales
+            loc = rng.choice(fam.locales)
         out.append(make_example(fam, loc, _pool(loc, pool_seed), rng, i, split))
     return out

@@ -150,3 +150,18 @@ FUN_APPS = ["Spotify", "Steam", "Epic Games Launcher", "Minecraft", "League of L
 
 # paths of a web event's URL (the model sees only the domain)
 URL_PATHS = ["/", "/app", "/u/0/", "/home", "/browse", "/search?q=x", "/d/1x9", "/view"]
+
+# Calls and meetings held inside chat apps and browsers (Slack huddles, Teams calls, Discord voice, a Google
+# Meet tab, Meet inside Gmail): the context is a chat app or a site while the category is meetings.
+CHAT_CALL_APPS = ["Slack", "Microsoft Teams", "Discord", "Google Chat", "Telegram Desktop", "WhatsApp", "Signal",
+                  "Element", "Mattermost", "Zulip", "Skype", "Lark", "DingTalk", "WeChat", "LINE", "Rocket.Chat"]
+CHAT_CALL_WEB = [("Slack", "app.slack.com"), ("Teams", "teams.microsoft.com"), ("Discord", "discord.com"),
+                 ("Google Meet", "meet.google.com"), ("Gmail", "mail.google.com"), ("Google Chat", "chat.google.com"),
+                 ("WhatsApp", "web.whatsapp.com"), ("Zoom", "app.zoom.us"), ("Element", "app.element.io")]
+# Making things in a browser: web IDEs and the editors of DEEP_WEB.
+WEB_MAKE_WEB = [("GitHub Codespaces", "github.dev"), ("StackBlitz", "stackblitz.com"), ("Gitpod", "gitpod.io"),
+                ("vscode.dev", "vscode.dev"), ("Glitch", "glitch.com")] + DEEP_WEB
+# Maps and listings a place is looked up on.
+MAPS_WEB = [("Google Maps", "www.google.com"), ("Apple Maps", "maps.apple.com"), ("Naver Map", "map.naver.com"),
+            ("Kakao Map", "map.kakao.com"), ("Baidu Maps", "map.baidu.com"), ("Yahoo! Map", "map.yahoo.co.jp"),
+            ("Airbnb", "www.airbnb.com"), ("Booking.com", "www.booking.com")]
