@@ -9,7 +9,9 @@
 //! so that the more specific, validated label wins: a JWT over anything, an IBAN or a
 //! credit card over a phone number, an email over a `user@host` login.
 
+mod address;
 mod credit_card;
+mod document;
 mod email;
 mod iban;
 mod id_checks;
@@ -24,7 +26,9 @@ mod tests;
 
 use crate::analyze::span::{resolve_overlaps, Span};
 
+pub use address::AddressRecognizer;
 pub use credit_card::CreditCardRecognizer;
+pub use document::DocumentNumberRecognizer;
 pub use email::EmailRecognizer;
 pub use iban::IbanRecognizer;
 pub use ip::IpAddressRecognizer;
@@ -54,9 +58,11 @@ impl RegexRecognizers {
             Box::new(IbanRecognizer::new()),
             Box::new(CreditCardRecognizer::new()),
             Box::new(NationalIdRecognizer::new()),
+            Box::new(DocumentNumberRecognizer::new()),
             Box::new(IpAddressRecognizer::new()),
             Box::new(PhoneRecognizer::new()),
             Box::new(UsernameRecognizer::new()),
+            Box::new(AddressRecognizer::new()),
         ];
         RegexRecognizers { recognizers }
     }

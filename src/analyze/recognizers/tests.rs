@@ -36,7 +36,7 @@ fn check_clean(texts: &[&str]) {
 #[test]
 fn registry_names() {
     let names: Vec<&str> = engine().recognizers().iter().map(|r| r.name()).collect();
-    assert_eq!(names, ["secret", "email", "iban", "credit_card", "national_id", "ip_address", "phone", "username"]);
+    assert_eq!(names, ["secret", "email", "iban", "credit_card", "national_id", "document", "ip_address", "phone", "username", "address"]);
     assert!(RegexRecognizers::default().recognize("").is_empty());
 }
 
@@ -400,6 +400,77 @@ fn the_login_of_a_code_host_profile_page() {
         ("Issues (3) · acme/app · GitHub", &[]),
         ("Actions (main) · acme/app · GitHub", &[]),
         ("octocat (The Octocat) - Notes", &[]),
+    ]);
+}
+
+#[test]
+fn passport_and_licence_numbers_after_their_words() {
+    check(&[
+        ("Passport no. 533380006 - scan.pdf", &[(NationalId, "533380006")]),
+        ("Reisepass C01X00T47 verlängern", &[(NationalId, "C01X00T47")]),
+        ("Numéro de passeport 12AB34567", &[(NationalId, "12AB34567")]),
+        ("pasaporte AAA123456 caduca", &[(NationalId, "AAA123456")]),
+        ("パスポート番号 TK1234567", &[(NationalId, "TK1234567")]),
+        ("여권번호 M12345678", &[(NationalId, "M12345678")]),
+        ("Паспорт 4509 235857", &[(NationalId, "235857")]),
+        ("Driver's license D123-4567-8901 renewal", &[(NationalId, "D123-4567-8901")]),
+        ("Führerschein B072RRE2I55", &[(NationalId, "B072RRE2I55")]),
+        ("MORGA657054SM9IJ - DVLA", &[(NationalId, "MORGA657054SM9IJ")]),
+        // No word, or not a document number's shape: nothing.
+        ("Invoice 533380006", &[]),
+        ("Passport photo requirements 2025", &[]),
+        ("Passport renewal - ABCDEFG12", &[]),
+        ("Build C01X00T47 passed", &[]),
+    ]);
+}
+
+#[test]
+fn street_addresses_whole() {
+    check(&[
+        ("Visit at 221B Baker Street, London NW1 6XE - Mail", &[(Location, "221B Baker Street, London NW1 6XE")]),
+        ("Ship to 1600 Amphitheatre Pkwy, Mountain View, CA 94043", &[(Location, "1600 Amphitheatre Pkwy, Mountain View, CA 94043")]),
+        ("4759 William Haven Apt. 595", &[(Location, "4759 William Haven Apt. 595")]),
+        ("12 rue de la Paix, 75002 Paris", &[(Location, "12 rue de la Paix, 75002 Paris")]),
+        ("Lieferadresse: Hauptstraße 5, 10115 Berlin", &[(Location, "Hauptstraße 5, 10115 Berlin")]),
+        ("Calle Mayor 10, 28013 Madrid", &[(Location, "Calle Mayor 10, 28013 Madrid")]),
+        ("Via Roma 1, 00100 Roma", &[(Location, "Via Roma 1, 00100 Roma")]),
+        ("ul. Marszałkowska 10/12, 00-001 Warszawa", &[(Location, "ul. Marszałkowska 10/12, 00-001 Warszawa")]),
+        ("Storgatan 12, 111 22 Stockholm", &[(Location, "Storgatan 12, 111 22 Stockholm")]),
+        ("Keizersgracht 123, 1015 CJ Amsterdam", &[(Location, "Keizersgracht 123, 1015 CJ Amsterdam")]),
+        ("Springfield office: 742 Evergreen Terrace, Springfield, IL 62704", &[(Location, "742 Evergreen Terrace, Springfield, IL 62704")]),
+        ("〒100-0005 東京都千代田区丸の内1丁目2番3号", &[(Location, "〒100-0005 東京都千代田区丸の内1丁目2番3号")]),
+        ("送货地址：北京市朝阳区建国路88号", &[(Location, "北京市朝阳区建国路88号")]),
+        ("서울특별시 강남구 테헤란로 123 방문", &[(Location, "서울특별시 강남구 테헤란로 123")]),
+    ]);
+    check_clean(&[
+        "10 Tips To Find Your Way",
+        "5 Key Points from the keynote",
+        "Top 3 New Messages",
+        "Sent via Slack 2 times",
+        "Jones et al. Nature 2019",
+        "Chapter 12 Drive safely",
+        "京都のホテル2泊",
+        "Route 66 road trip",
+    ]);
+}
+
+#[test]
+fn logins_in_file_names_domains_and_remote_desktops() {
+    check(&[
+        ("notes_jdoe.txt - Notepad", &[(Username, "jdoe")]),
+        ("cv-mgarcia_v2.pdf", &[(Username, "mgarcia")]),
+        ("notes_final.txt - Notepad", &[]),
+        ("notes_2024.txt", &[]),
+        ("Signed in as CORP\\jdoe", &[(Username, "jdoe")]),
+        ("C:\\WINDOWS\\System32\\cmd.exe", &[]),
+        ("HKLM\\Software", &[]),
+        ("NT AUTHORITY\\SYSTEM", &[]),
+        ("srv-app-07 - jdoe - Remote Desktop Connection", &[(Username, "jdoe")]),
+        ("build01.corp.local (mgarcia) - Remmina", &[(Username, "mgarcia")]),
+        ("jdoe on srv-app-07 - TigerVNC", &[(Username, "jdoe")]),
+        ("10.0.0.5 - Remote Desktop Connection", &[(IpAddress, "10.0.0.5")]),
+        ("Project Plan - Remote Desktop", &[]),
+        ("srv-app-07 - jdoe - Notepad", &[]),
     ]);
 }
 

@@ -1,6 +1,9 @@
 //! USERNAME: home-directory paths (`/home/NAME`, `/Users/NAME`, `C:\Users\NAME`; the span
 //! is NAME only), `user@host` logins (host without a dotted TLD, else it is an EMAIL),
-//! `@handles`, and the login of a code host's profile page (`login (Full Name) · GitHub`).
+//! `@handles`, the login of a code host's profile page (`login (Full Name) · GitHub`),
+//! a Windows `DOMAIN\login`, a login in a personal file's name (`notes_jdoe.txt`), and the
+//! login after the host in a remote-desktop title (`srv-app-07 - jdoe - Remote Desktop
+//! Connection`, `jdoe on srv-app-07 - TigerVNC`).
 
 use regex::Regex;
 
@@ -110,11 +113,60 @@ const CODE_HOST_PAGES: &[&str] = &[
     "jobs",
 ];
 
+/// `DOMAIN\login`.
+pub const DOMAIN_LOGIN_SCORE: f32 = 0.8;
+/// Domains of Windows paths and registry keys, not of accounts.
+const NOT_DOMAINS: &[&str] = &["HKLM", "HKCU", "HKCR", "HKU", "HKCC", "WINDOWS", "SYSTEM32", "SYSWOW64", "PROGRA~1", "NT AUTHORITY", "BUILTIN"];
+/// Accounts that are not a person's.
+const SERVICE_ACCOUNTS: &[&str] =
+    &["system", "administrator", "admin", "guest", "localservice", "networkservice", "defaultaccount", "users", "everyone"];
+
+/// A login glued to the name of a personal file (`notes_jdoe.txt`, `cv-mgarcia.pdf`).
+pub const FILE_LOGIN_SCORE: f32 = 0.7;
+/// File-name words that are not logins (`notes_final.txt`).
+const FILE_WORDS: &[&str] = &[
+    "final", "draft", "old", "new", "copy", "backup", "bak", "v1", "v2", "v3", "latest", "current", "updated", "edit",
+    "edited", "clean", "template", "tmp", "temp", "test", "meeting", "meetings", "team", "project", "weekly", "daily",
+    "monthly", "annual", "yearly", "q1", "q2", "q3", "q4", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
+    "sep", "oct", "nov", "dec", "today", "todo", "done", "misc", "personal", "private", "work", "home", "standup",
+    "retro", "review", "reviews", "summary", "notes", "call", "calls", "sync", "kickoff", "onboarding", "offsite",
+    "interview", "interviews", "plan", "planning", "roadmap", "budget", "ideas", "scratch", "en", "de", "fr", "es",
+    "english", "signed", "scan", "scanned", "export", "import", "data", "report", "reports", "sales", "hr", "it",
+    "eng", "dev", "prod", "staging", "main", "master", "readme", "changelog", "setup", "install", "config",
+];
+/// The names that a personal file takes before the login.
+const PERSONAL_FILES: &str = "notes|note|todo|cv|resume|résumé|lebenslauf|payslip|paystub|timesheet|review|feedback|\
+1on1|one_on_one|onboarding|offer|contract|appraisal|evaluation|passport|id|scan|journal|diary|tasks|handover";
+
+/// The login after a host in a remote-desktop title.
+pub const REMOTE_LOGIN_SCORE: f32 = 0.75;
+/// How remote-desktop clients end their window titles.
+const REMOTE_DESKTOP_APPS: &[&str] = &[
+    "Remote Desktop Connection",
+    "Remote Desktop",
+    "Remmina",
+    "FreeRDP",
+    "xfreerdp",
+    "TigerVNC",
+    "TightVNC",
+    "RealVNC",
+    "VNC Viewer",
+    "AnyDesk",
+    "TeamViewer",
+    "Windows App",
+    "Parsec",
+    "RustDesk",
+    "NoMachine",
+];
+
 pub struct UsernameRecognizer {
     home: Regex,
     login: Regex,
     handle: Regex,
     profile: Regex,
+    domain_login: Regex,
+    file_login: Regex,
+    remote: Regex,
 }
 
 impl UsernameRecognizer {
@@ -130,7 +182,17 @@ impl UsernameRecognizer {
         let handle = Regex::new(r"@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?)").expect("handle regex");
         let profile = Regex::new(r"^([A-Za-z0-9][A-Za-z0-9_\-]{0,38}) \([^()]*[A-Za-z][^()]*\)(?: [·\-|] |$)")
             .expect("profile regex");
-        UsernameRecognizer { home, login, handle, profile }
+        let domain_login = Regex::new(r"([A-Z][A-Z0-9\-]{1,14})\\([A-Za-z][A-Za-z0-9._\-]{1,31})").expect("domain login regex");
+        let file_login = Regex::new(&format!(
+            r"(?i:{PERSONAL_FILES})[_\-]([A-Za-z][A-Za-z0-9.]{{1,19}}?)(?:[_\-](?:v?[0-9]+|final|draft|signed))?\.(?i:txt|md|docx?|odt|pdf|xlsx?|ods|pages|rtf)\b"
+        ))
+        .expect("file login regex");
+        // "HOST - LOGIN - App", "HOST (LOGIN) - App", "LOGIN on HOST - App", "LOGIN@HOST" is a login already.
+        let remote = Regex::new(
+            r"^(?:([A-Za-z0-9][A-Za-z0-9.\-]{1,62})(?:\x20[-—–|]\x20|\x20\()([A-Za-z][A-Za-z0-9._\-]{1,31})\)?|([A-Za-z][A-Za-z0-9._\-]{1,31})\x20on\x20([A-Za-z0-9][A-Za-z0-9.\-]{1,62}))\x20[-—–|:]\x20",
+        )
+        .expect("remote desktop regex");
+        UsernameRecognizer { home, login, handle, profile, domain_login, file_login, remote }
     }
 
     fn recognize_home(&self, text: &str, out: &mut Vec<Span>) {
@@ -225,6 +287,71 @@ impl UsernameRecognizer {
     }
 }
 
+impl UsernameRecognizer {
+    fn recognize_domain_login(&self, text: &str, out: &mut Vec<Span>) {
+        for caps in self.domain_login.captures_iter(text) {
+            let (Some(all), Some(domain), Some(user)) = (caps.get(0), caps.get(1), caps.get(2)) else {
+                continue;
+            };
+            let prev = prev_char(text, all.start());
+            let next = next_char(text, all.end());
+            // Not a path segment ("C:\WINDOWS\System32", "\\server\share\dir").
+            if is_word(prev) || matches!(prev, Some('\\' | '/' | ':' | '.')) || matches!(next, Some('\\' | '/')) {
+                continue;
+            }
+            if NOT_DOMAINS.contains(&domain.as_str()) || SERVICE_ACCOUNTS.iter().any(|a| user.as_str().eq_ignore_ascii_case(a)) {
+                continue;
+            }
+            let end = user.as_str().trim_end_matches(['.', '-']).len() + user.start();
+            out.push(Span::regex(user.start(), end, PiiLabel::Username, DOMAIN_LOGIN_SCORE));
+        }
+    }
+
+    fn recognize_file_login(&self, text: &str, out: &mut Vec<Span>) {
+        for caps in self.file_login.captures_iter(text) {
+            let (Some(all), Some(login)) = (caps.get(0), caps.get(1)) else {
+                continue;
+            };
+            if is_word(prev_char(text, all.start())) && prev_char(text, all.start()) != Some('_') {
+                continue;
+            }
+            let l = login.as_str().trim_end_matches('.');
+            if l.len() < 2
+                || l.bytes().all(|b| b.is_ascii_digit())
+                || FILE_WORDS.iter().any(|w| l.eq_ignore_ascii_case(w))
+            {
+                continue;
+            }
+            out.push(Span::regex(login.start(), login.start() + l.len(), PiiLabel::Username, FILE_LOGIN_SCORE));
+        }
+    }
+
+    fn recognize_remote(&self, text: &str, out: &mut Vec<Span>) {
+        let trimmed = text.trim_end();
+        if !REMOTE_DESKTOP_APPS.iter().any(|a| trimmed.ends_with(a)) {
+            return;
+        }
+        let Some(caps) = self.remote.captures(text) else {
+            return;
+        };
+        // The host has a digit, a dot or a dash, or the login comes after "on".
+        let (host, login) = match (caps.get(1), caps.get(2), caps.get(3), caps.get(4)) {
+            (Some(h), Some(l), _, _) => (h, l),
+            (_, _, Some(l), Some(h)) => (h, l),
+            _ => return,
+        };
+        let hostlike = host.as_str().bytes().any(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+        let l = login.as_str();
+        if !hostlike
+            || SERVICE_ACCOUNTS.iter().any(|a| l.eq_ignore_ascii_case(a))
+            || REMOTE_DESKTOP_APPS.iter().any(|a| a.starts_with(l))
+        {
+            return;
+        }
+        out.push(Span::regex(login.start(), login.end(), PiiLabel::Username, REMOTE_LOGIN_SCORE));
+    }
+}
+
 /// "@example.com": a domain, not a handle.
 fn looks_like_domain(h: &str) -> bool {
     const TLDS: &[&str] = &[
@@ -252,6 +379,15 @@ impl Recognizer for UsernameRecognizer {
         let bytes = text.as_bytes();
         if bytes.contains(&b'/') || bytes.contains(&b'\\') {
             self.recognize_home(text, out);
+        }
+        if bytes.contains(&b'\\') {
+            self.recognize_domain_login(text, out);
+        }
+        if bytes.contains(&b'.') && (bytes.contains(&b'_') || bytes.contains(&b'-')) {
+            self.recognize_file_login(text, out);
+        }
+        if bytes.len() > 12 {
+            self.recognize_remote(text, out);
         }
         if bytes.contains(&b'@') {
             self.recognize_login(text, out);
