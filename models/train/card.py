@@ -265,8 +265,32 @@ def wrap(text, indent="  "):
     return textwrap.fill(text, 116, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
-def card(vs, meta, labels):
-    """vs: load_variants(); meta: generate.meta() or meta.json; labels: the first variant's labels file."""
+def default_section(choice):
+    """The '## Which encoder is the default' section from default.json (written by pick_default.py), or ''."""
+    if not choice:
+        return ""
+    rows = "\n".join(
+        f"| {c['corpus']} | {f3(c['standard'])} | {f3(c['fast'])} | {c['fast'] - c['standard']:+.3f} |"
+        for c in choice["measured"])
+    return (f"## Which encoder is the default\n{wrap(choice['rule'])}\n\n"
+            f"Untyped leak (`{choice['command']}`, {choice['date']}):\n\n"
+            "| corpus | standard | fast | fast − standard |\n|---|---|---|---|\n" + rows + "\n\n"
+            + wrap(f"Outcome: the **{choice['default']}** encoder is the default. {choice['outcome']}") + "\n\n")
+
+
+def default_line(choice):
+    """Which encoder the engine runs unless told otherwise."""
+    if choice and choice["default"] == "fast":
+        return ("The fast encoder is the default (below: the rule that chose it); the standard one\n"
+                "  (`--model-variant standard`, config `model.variant = \"standard\"`) finds a little more at about a "
+                "third of the speed.")
+    return ("The standard encoder is the default; the fast one\n"
+            "  (`--model-variant fast`, config `model.variant = \"fast\"`) is for machines where throughput matters more.")
+
+
+def card(vs, meta, labels, choice=None):
+    """vs: load_variants(); meta: generate.meta() or meta.json; labels: the first variant's labels file; choice:
+    default.json (which encoder is the default, the rule and its figures) or None."""
     version, m = vs[0][1], vs[0][2]
     ti = m["train_info"]
     pii = sorted({t[2:] for t in labels["pii_tags"] if t != "O"}, key=lambda t: labels["pii_tags"].index("B-" + t))
@@ -306,10 +330,9 @@ def card(vs, meta, labels):
        f"is stored or sent; give each title one work category ({', '.join(labels['categories'])}); score its "
        f"sentiment ({', '.join(labels['sentiments'])}) for aggregate views.")}
 - Next to Tally's recognizers and rules, which find structured PII on their own; without the model the engine
-  runs those alone and says so (DESIGN §6). The standard encoder is the default; the fast one
-  (`--model-variant fast`, config `model.variant = "fast"`) is for machines where throughput matters more.
+  runs those alone and says so (DESIGN §6). {default_line(choice)}
 
-## Out-of-scope use
+{default_section(choice)}## Out-of-scope use
 - Anonymisation on its own: PII micro recall is at most {f3(max_recall)} on any split below, so some PII stays in
   the text; the engine's recognizers and rules run beside the model.
 - Text that is not a window title with its app and domain, or a short comment: documents, mail bodies, chat
@@ -405,7 +428,11 @@ def main():
         meta = g.meta()
     with open(os.path.join(a.model_dir, VARIANTS[vs[0][0]]["labels"])) as fh:
         labels = json.load(fh)
-    md = card(vs, meta, labels)
+    choice = None
+    if os.path.exists(os.path.join(a.model_dir, "default.json")):
+        with open(os.path.join(a.model_dir, "default.json")) as fh:
+            choice = json.load(fh)
+    md = card(vs, meta, labels, choice)
     with open(os.path.join(a.model_dir, "card.md"), "w", encoding="utf-8") as fh:
         fh.write(md)
     print(md)
