@@ -43,7 +43,8 @@ const HEADLINE_WORDS: &[&str] = &[
 ];
 
 /// Street types written before the name (lower case; matched case-insensitively).
-const PREFIX_STREET_TYPES: &str = "rue|avenue|av\\.|boulevard|bd\\.?|chemin|allée|impasse|quai|calle|c/|avenida|avda\\.?|\
+const PREFIX_STREET_TYPES: &str =
+    "rue|avenue|av\\.|boulevard|bd\\.?|chemin|allée|impasse|quai|calle|c/|avenida|avda\\.?|\
 paseo|carrer|travesía|viale|piazza|corso|largo|vicolo|rua|travessa|praça|alameda|ul\\.|ulica|aleja|\
 ulice|třída|náměstí|nám\\.|οδός|οδ\\.|λεωφόρος|λεωφ\\.|вул\\.|вулиця|ул\\.|улица|проспект|просп\\.|пр-т|sokak|\
 sokağı|caddesi|cad\\.|bulevardul|calea|strada|utca|jalan|jl\\.";
@@ -73,10 +74,12 @@ impl AddressRecognizer {
             r"[0-9]{{1,5}}[A-Za-z]?(?:[-/][0-9]{{1,4}})?\x20((?:{word}\x20)+)(?:{EN_STREET_TYPES})(?-u:\b)"
         ))
         .expect("english address regex");
-        let name_words = format!(r"(?:\x20(?:d[aeiou]s?|de[lr]?|la|le|les|l'|du|van|der|den|von|y|e|{UPPER}[{LETTER}'’.\-]*))+");
-        let number_first =
-            Regex::new(&format!(r"[0-9]{{1,4}}(?:\x20?(?:bis|ter|[A-Za-z]))?,?\x20(?:Via|(?i:{PREFIX_STREET_TYPES})){name_words}"))
-                .expect("number-first address regex");
+        let name_words =
+            format!(r"(?:\x20(?:d[aeiou]s?|de[lr]?|la|le|les|l'|du|van|der|den|von|y|e|{UPPER}[{LETTER}'’.\-]*))+");
+        let number_first = Regex::new(&format!(
+            r"[0-9]{{1,4}}(?:\x20?(?:bis|ter|[A-Za-z]))?,?\x20(?:Via|(?i:{PREFIX_STREET_TYPES})){name_words}"
+        ))
+        .expect("number-first address regex");
         let type_first = Regex::new(&format!(
             r"(?:Via|(?i:{PREFIX_STREET_TYPES})){name_words},?\x20(?:n[º°o]\.?\x20?)?[0-9]{{1,4}}[A-Za-z]?(?:[-/][0-9]{{1,4}}[A-Za-z]?)?"
         ))
@@ -105,8 +108,7 @@ impl AddressRecognizer {
             format!(r"^,\x20{city}(?:$|,|\x20[-|—–·]\x20|\))"),
         ]
         .join("|");
-        let tail = Regex::new(&tail)
-        .expect("address tail regex");
+        let tail = Regex::new(&tail).expect("address tail regex");
         AddressRecognizer { english, number_first, type_first, glued, japanese, chinese, korean, tail }
     }
 
@@ -151,7 +153,9 @@ impl Recognizer for AddressRecognizer {
     }
 
     fn recognize(&self, text: &str, out: &mut Vec<Span>) {
-        if !text.bytes().any(|b| b.is_ascii_digit()) && !text.contains(['０', '１', '２', '３', '４', '５', '６', '７', '８', '９']) {
+        if !text.bytes().any(|b| b.is_ascii_digit())
+            && !text.contains(['０', '１', '２', '３', '４', '５', '６', '７', '８', '９'])
+        {
             return;
         }
         for caps in self.english.captures_iter(text) {
@@ -159,7 +163,9 @@ impl Recognizer for AddressRecognizer {
                 continue;
             };
             let words = words.as_str().trim_end();
-            if words.split(' ').count() > 3 || words.split(' ').any(|w| HEADLINE_WORDS.iter().any(|h| w.eq_ignore_ascii_case(h))) {
+            if words.split(' ').count() > 3
+                || words.split(' ').any(|w| HEADLINE_WORDS.iter().any(|h| w.eq_ignore_ascii_case(h)))
+            {
                 continue;
             }
             self.push(text, all.start(), all.end(), out);
@@ -178,4 +184,3 @@ impl Recognizer for AddressRecognizer {
         }
     }
 }
-

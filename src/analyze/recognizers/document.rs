@@ -93,8 +93,10 @@ pub struct DocumentNumberRecognizer {
 
 impl DocumentNumberRecognizer {
     pub fn new() -> Self {
-        let number = Regex::new(r"[A-Z][0-9]{3}-[0-9]{4}-[0-9]{4}(?:-[0-9]{2})?|[A-Z0-9]{6,12}").expect("document regex");
-        let uk_licence = Regex::new(r"[A-Z9]{5}[0-9][01356][0-9][0-3][0-9]{2}[A-Z9]{2}[0-9][A-Z]{2}").expect("UK licence regex");
+        let number =
+            Regex::new(r"[A-Z][0-9]{3}-[0-9]{4}-[0-9]{4}(?:-[0-9]{2})?|[A-Z0-9]{6,12}").expect("document regex");
+        let uk_licence =
+            Regex::new(r"[A-Z9]{5}[0-9][01356][0-9][0-3][0-9]{2}[A-Z9]{2}[0-9][A-Z]{2}").expect("UK licence regex");
         DocumentNumberRecognizer { number, uk_licence }
     }
 }

@@ -36,7 +36,21 @@ fn check_clean(texts: &[&str]) {
 #[test]
 fn registry_names() {
     let names: Vec<&str> = engine().recognizers().iter().map(|r| r.name()).collect();
-    assert_eq!(names, ["secret", "email", "iban", "credit_card", "national_id", "document", "ip_address", "phone", "username", "address"]);
+    assert_eq!(
+        names,
+        [
+            "secret",
+            "email",
+            "iban",
+            "credit_card",
+            "national_id",
+            "document",
+            "ip_address",
+            "phone",
+            "username",
+            "address"
+        ]
+    );
     assert!(RegexRecognizers::default().recognize("").is_empty());
 }
 
@@ -428,7 +442,10 @@ fn passport_and_licence_numbers_after_their_words() {
 fn street_addresses_whole() {
     check(&[
         ("Visit at 221B Baker Street, London NW1 6XE - Mail", &[(Location, "221B Baker Street, London NW1 6XE")]),
-        ("Ship to 1600 Amphitheatre Pkwy, Mountain View, CA 94043", &[(Location, "1600 Amphitheatre Pkwy, Mountain View, CA 94043")]),
+        (
+            "Ship to 1600 Amphitheatre Pkwy, Mountain View, CA 94043",
+            &[(Location, "1600 Amphitheatre Pkwy, Mountain View, CA 94043")],
+        ),
         ("4759 William Haven Apt. 595", &[(Location, "4759 William Haven Apt. 595")]),
         ("12 rue de la Paix, 75002 Paris", &[(Location, "12 rue de la Paix, 75002 Paris")]),
         ("Lieferadresse: Hauptstraße 5, 10115 Berlin", &[(Location, "Hauptstraße 5, 10115 Berlin")]),
@@ -437,7 +454,10 @@ fn street_addresses_whole() {
         ("ul. Marszałkowska 10/12, 00-001 Warszawa", &[(Location, "ul. Marszałkowska 10/12, 00-001 Warszawa")]),
         ("Storgatan 12, 111 22 Stockholm", &[(Location, "Storgatan 12, 111 22 Stockholm")]),
         ("Keizersgracht 123, 1015 CJ Amsterdam", &[(Location, "Keizersgracht 123, 1015 CJ Amsterdam")]),
-        ("Springfield office: 742 Evergreen Terrace, Springfield, IL 62704", &[(Location, "742 Evergreen Terrace, Springfield, IL 62704")]),
+        (
+            "Springfield office: 742 Evergreen Terrace, Springfield, IL 62704",
+            &[(Location, "742 Evergreen Terrace, Springfield, IL 62704")],
+        ),
         ("〒100-0005 東京都千代田区丸の内1丁目2番3号", &[(Location, "〒100-0005 東京都千代田区丸の内1丁目2番3号")]),
         ("送货地址：北京市朝阳区建国路88号", &[(Location, "北京市朝阳区建国路88号")]),
         ("서울특별시 강남구 테헤란로 123 방문", &[(Location, "서울특별시 강남구 테헤란로 123")]),

@@ -116,23 +116,125 @@ const CODE_HOST_PAGES: &[&str] = &[
 /// `DOMAIN\login`.
 pub const DOMAIN_LOGIN_SCORE: f32 = 0.8;
 /// Domains of Windows paths and registry keys, not of accounts.
-const NOT_DOMAINS: &[&str] = &["HKLM", "HKCU", "HKCR", "HKU", "HKCC", "WINDOWS", "SYSTEM32", "SYSWOW64", "PROGRA~1", "NT AUTHORITY", "BUILTIN"];
+const NOT_DOMAINS: &[&str] =
+    &["HKLM", "HKCU", "HKCR", "HKU", "HKCC", "WINDOWS", "SYSTEM32", "SYSWOW64", "PROGRA~1", "NT AUTHORITY", "BUILTIN"];
 /// Accounts that are not a person's.
-const SERVICE_ACCOUNTS: &[&str] =
-    &["system", "administrator", "admin", "guest", "localservice", "networkservice", "defaultaccount", "users", "everyone"];
+const SERVICE_ACCOUNTS: &[&str] = &[
+    "system",
+    "administrator",
+    "admin",
+    "guest",
+    "localservice",
+    "networkservice",
+    "defaultaccount",
+    "users",
+    "everyone",
+];
 
 /// A login glued to the name of a personal file (`notes_jdoe.txt`, `cv-mgarcia.pdf`).
 pub const FILE_LOGIN_SCORE: f32 = 0.7;
 /// File-name words that are not logins (`notes_final.txt`).
 const FILE_WORDS: &[&str] = &[
-    "final", "draft", "old", "new", "copy", "backup", "bak", "v1", "v2", "v3", "latest", "current", "updated", "edit",
-    "edited", "clean", "template", "tmp", "temp", "test", "meeting", "meetings", "team", "project", "weekly", "daily",
-    "monthly", "annual", "yearly", "q1", "q2", "q3", "q4", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
-    "sep", "oct", "nov", "dec", "today", "todo", "done", "misc", "personal", "private", "work", "home", "standup",
-    "retro", "review", "reviews", "summary", "notes", "call", "calls", "sync", "kickoff", "onboarding", "offsite",
-    "interview", "interviews", "plan", "planning", "roadmap", "budget", "ideas", "scratch", "en", "de", "fr", "es",
-    "english", "signed", "scan", "scanned", "export", "import", "data", "report", "reports", "sales", "hr", "it",
-    "eng", "dev", "prod", "staging", "main", "master", "readme", "changelog", "setup", "install", "config",
+    "final",
+    "draft",
+    "old",
+    "new",
+    "copy",
+    "backup",
+    "bak",
+    "v1",
+    "v2",
+    "v3",
+    "latest",
+    "current",
+    "updated",
+    "edit",
+    "edited",
+    "clean",
+    "template",
+    "tmp",
+    "temp",
+    "test",
+    "meeting",
+    "meetings",
+    "team",
+    "project",
+    "weekly",
+    "daily",
+    "monthly",
+    "annual",
+    "yearly",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "today",
+    "todo",
+    "done",
+    "misc",
+    "personal",
+    "private",
+    "work",
+    "home",
+    "standup",
+    "retro",
+    "review",
+    "reviews",
+    "summary",
+    "notes",
+    "call",
+    "calls",
+    "sync",
+    "kickoff",
+    "onboarding",
+    "offsite",
+    "interview",
+    "interviews",
+    "plan",
+    "planning",
+    "roadmap",
+    "budget",
+    "ideas",
+    "scratch",
+    "en",
+    "de",
+    "fr",
+    "es",
+    "english",
+    "signed",
+    "scan",
+    "scanned",
+    "export",
+    "import",
+    "data",
+    "report",
+    "reports",
+    "sales",
+    "hr",
+    "it",
+    "eng",
+    "dev",
+    "prod",
+    "staging",
+    "main",
+    "master",
+    "readme",
+    "changelog",
+    "setup",
+    "install",
+    "config",
 ];
 /// The names that a personal file takes before the login.
 const PERSONAL_FILES: &str = "notes|note|todo|cv|resume|résumé|lebenslauf|payslip|paystub|timesheet|review|feedback|\
@@ -182,7 +284,8 @@ impl UsernameRecognizer {
         let handle = Regex::new(r"@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?)").expect("handle regex");
         let profile = Regex::new(r"^([A-Za-z0-9][A-Za-z0-9_\-]{0,38}) \([^()]*[A-Za-z][^()]*\)(?: [·\-|] |$)")
             .expect("profile regex");
-        let domain_login = Regex::new(r"([A-Z][A-Z0-9\-]{1,14})\\([A-Za-z][A-Za-z0-9._\-]{1,31})").expect("domain login regex");
+        let domain_login =
+            Regex::new(r"([A-Z][A-Z0-9\-]{1,14})\\([A-Za-z][A-Za-z0-9._\-]{1,31})").expect("domain login regex");
         let file_login = Regex::new(&format!(
             r"(?i:{PERSONAL_FILES})[_\-]([A-Za-z][A-Za-z0-9.]{{1,19}}?)(?:[_\-](?:v?[0-9]+|final|draft|signed))?\.(?i:txt|md|docx?|odt|pdf|xlsx?|ods|pages|rtf)\b"
         ))
@@ -299,7 +402,9 @@ impl UsernameRecognizer {
             if is_word(prev) || matches!(prev, Some('\\' | '/' | ':' | '.')) || matches!(next, Some('\\' | '/')) {
                 continue;
             }
-            if NOT_DOMAINS.contains(&domain.as_str()) || SERVICE_ACCOUNTS.iter().any(|a| user.as_str().eq_ignore_ascii_case(a)) {
+            if NOT_DOMAINS.contains(&domain.as_str())
+                || SERVICE_ACCOUNTS.iter().any(|a| user.as_str().eq_ignore_ascii_case(a))
+            {
                 continue;
             }
             let end = user.as_str().trim_end_matches(['.', '-']).len() + user.start();
