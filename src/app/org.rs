@@ -84,7 +84,72 @@ impl App {
         self.team_report(from, to, by, "view").await
     }
 
-    /// Released cells from the org sink, recorded in the audit log as `action`.
+    /// What the Teams view can show before it asks for cells: the organisation it reads
+    /// (the policy's, or the demo organisation while that is on), or why it cannot.
+    pub async fn teams_state(&self) -> TeamsState {
+        let demo = self.demo_org.read().await.clone();
+        let mut state = TeamsState {
+            demo: demo.is_some(),
+            policy: self.policy.is_some(),
+            problem: self.policy_problem.clone(),
+            admin: self.policy.as_ref().is_some_and(|p| p.admin),
+            org: self.policy.as_ref().map(|p| p.org.clone()),
+            sink: self.policy.as_ref().map(|p| p.sink.kind().to_string()),
+            endpoint: self.policy.as_ref().map(|p| p.sink.endpoint()),
+            first_day: None,
+            last_day: None,
+        };
+        if let Some(d) = demo {
+            state.org = Some(d.policy.org.clone());
+            state.sink = Some(d.policy.sink.kind().to_string());
+            state.endpoint = Some(d.policy.sink.endpoint());
+            state.first_day = Some(d.first);
+            state.last_day = Some(d.last);
+        }
+        state
+    }
+
+    /// Turns the generated demo organisation on (generating it beside the real store the
+    /// first time) or off. The real policy and its sink are untouched either way.
+    pub async fn use_demo_org(&self, on: bool) -> UiResult<TeamsState> {
+        if on {
+            let dir = self.real_data_dir()?.parent().unwrap_or(Path::new(".")).join(super::DEMO_ORG_DIR);
+            let today = chrono::Utc::now().date_naive();
+            let org = tokio::task::spawn_blocking(move || crate::rollup::demo::open_or_generate(&dir, today))
+                .await
+                .map_err(|e| msg(format!("generating the demo organisation: {e}")))??;
+            *self.demo_org.write().await = Some(Arc::new(org));
+        } else {
+            *self.demo_org.write().await = None;
+        }
+        Ok(self.teams_state().await)
+    }
+
+    /// The admin dashboard: trends per team and for the organisation, from released
+    /// cells only, with the figures of the team CSV for the printable report. One read,
+    /// recorded in the audit log.
+    pub async fn team_dashboard(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: crate::rollup::TeamPeriod,
+    ) -> UiResult<TeamDashboard> {
+        let report = self.team_report(from, to, by, "view").await?;
+        let postgres = match &*self.demo_org.read().await {
+            Some(_) => false,
+            None => self.policy().is_ok_and(|p| matches!(p.sink, crate::rollup::policy::SinkConfig::Postgres { .. })),
+        };
+        Ok(TeamDashboard {
+            demo: self.demo_org.read().await.is_some(),
+            trends: crate::rollup::trends::trends(&report, postgres),
+            csv_header: crate::rollup::actions::team_csv_header().into_iter().map(String::from).collect(),
+            csv_rows: crate::rollup::actions::team_csv_rows(&report),
+            report,
+        })
+    }
+
+    /// Released cells from the org sink (the demo organisation's while it is on),
+    /// recorded in the audit log as `action`.
     async fn team_report(
         &self,
         from: NaiveDate,
@@ -92,13 +157,73 @@ impl App {
         by: crate::rollup::TeamPeriod,
         action: &str,
     ) -> UiResult<crate::rollup::actions::TeamReport> {
+        use crate::rollup::actions::{team_report_with, Reader};
         if to < from {
             return Err(UiError::field("to", "the last date is before the first"));
         }
+        let store = self.real_store().await?;
+        if let Some(demo) = self.demo_org.read().await.clone() {
+            let reader = Reader::FolderKey(&demo.keys);
+            return Ok(team_report_with(&store, reader, &demo.policy, (from, to), by, action).await?);
+        }
         let policy = self.policy()?;
         let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+        Ok(team_report_with(&store, Reader::Keyring(&secrets), policy, (from, to), by, action).await?)
+    }
+
+    /// The org insight's exact request for the week holding `week_of` (default: the last
+    /// complete week), as `tally team insights --preview` builds it; the read is audited.
+    pub async fn team_insights_preview(
+        &self,
+        week_of: Option<NaiveDate>,
+        provider: Option<String>,
+    ) -> UiResult<InsightPreview> {
+        let (store, summary) = self.team_summary(week_of).await?;
+        let config = self.config().await;
+        let week = summary.period.start;
+        let analyzer = self.analyzer().await;
+        let p = insights::preview_summary(&store, &analyzer, &config.insights, provider.as_deref(), summary).await?;
+        Ok(InsightPreview::of(p, week))
+    }
+
+    /// Sends the org insight through the outbound gate (`tally team insights --send`):
+    /// on the admin's click only; the ledger records the request and the answer.
+    pub async fn team_insights_send(
+        &self,
+        week_of: Option<NaiveDate>,
+        provider: Option<String>,
+    ) -> UiResult<LedgerEntry> {
+        let (store, summary) = self.team_summary(week_of).await?;
+        let config = self.config().await;
+        let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+        let settings = insights::choose_provider(&store, provider.as_deref()).await?;
+        let analyzer = self.analyzer().await;
+        let sent =
+            insights::send_summary(&store, &analyzer, &secrets, &self.http, &config.insights, &settings, &summary)
+                .await?;
+        Ok(sent.entry)
+    }
+
+    /// The org summary of a week and the store whose providers and ledger it goes through.
+    async fn team_summary(&self, week_of: Option<NaiveDate>) -> UiResult<(Store, crate::insights::summary::Summary)> {
+        use crate::rollup::actions::{team_summary_with, Reader};
         let store = self.real_store().await?;
-        Ok(crate::rollup::actions::team_report(&store, &secrets, policy, (from, to), by, action).await?)
+        let weeks = self.config().await.insights.baseline_weeks();
+        let demo = self.demo_org.read().await.clone();
+        let summary = match &demo {
+            Some(d) => {
+                let monday = week_of.map(summary::week_of).unwrap_or_else(|| summary::week_of(d.last));
+                team_summary_with(&store, Reader::FolderKey(&d.keys), &d.policy, monday, weeks).await?
+            }
+            None => {
+                let policy = self.policy()?;
+                let today = chrono::Utc::now().with_timezone(&policy.time_zone).date_naive();
+                let monday = week_of.map(summary::week_of).unwrap_or_else(|| summary::last_complete_week(today));
+                let secrets = SecretStore::open(BackendChoice::from_env()?)?;
+                team_summary_with(&store, Reader::Keyring(&secrets), policy, monday, weeks).await?
+            }
+        };
+        Ok((store, summary))
     }
 
     /// Writes the team CSV to `path` (atomically); returns its rows.
@@ -116,6 +241,47 @@ impl App {
             .map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
         Ok(report.teams.len())
     }
+
+    /// Writes a chart the Teams view drew as a PNG file at `path` (atomically). Only a
+    /// PNG is accepted; the bytes are the chart's pixels, which show released cells only.
+    pub async fn save_png(&self, path: &Path, png: &[u8]) -> UiResult<usize> {
+        const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+        if !png.starts_with(SIGNATURE) {
+            return Err(msg("not a PNG image"));
+        }
+        crate::files::write_atomically(path, |file| std::io::Write::write_all(file, png))
+            .map_err(|e| msg(format!("cannot write {}: {e}", path.display())))?;
+        Ok(png.len())
+    }
+}
+
+/// What the Teams view knows before it reads cells.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamsState {
+    /// The generated demo organisation is shown instead of the policy's.
+    pub demo: bool,
+    pub policy: bool,
+    /// A policy file that exists but could not be used.
+    pub problem: Option<String>,
+    pub admin: bool,
+    pub org: Option<String>,
+    pub sink: Option<String>,
+    /// Where the cells are read from (the folder, or the database's host).
+    pub endpoint: Option<String>,
+    /// The demo organisation's first and last day with data.
+    pub first_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
+}
+
+/// The admin dashboard's data: one audited read.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamDashboard {
+    pub demo: bool,
+    pub trends: crate::rollup::trends::Trends,
+    pub report: crate::rollup::actions::TeamReport,
+    /// The team CSV's header and rows, exactly as the CSV holds them (before quoting).
+    pub csv_header: Vec<String>,
+    pub csv_rows: Vec<Vec<String>>,
 }
 
 /// This install's organisation rollup, as the Privacy view shows it.
