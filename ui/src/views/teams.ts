@@ -196,13 +196,16 @@ function trendSections(t: Trends, pngOut: HTMLElement | null, prefix: string): H
   for (const m of METRICS) {
     const all = [...t.teams, t.org_series].flatMap((s) => s.points.map(m.value));
     const max = m.max ?? sharedMax(all);
+    // Noise is unbiased, so a small released share can come out below 0: keep it in view.
+    const lowest = Math.min(...all.filter((v): v is number => v !== null));
+    const min = m.min !== undefined && lowest < m.min ? Math.floor(lowest * 10) / 10 : m.min;
     sections.push(
       h(
         "section",
         { "data-testid": `${prefix}-${m.key}` },
         h("h3", {}, m.title),
         h("p", { class: "muted" }, `${m.what}, per ${periodWord(t)}; the dashed line is ${ORG_LABEL} together. One scale for every team.`),
-        h("div", { class: "multiples" }, ...t.teams.map((s) => metricChart(t, m, s, m.min, max, `${prefix}-${m.key}-${s.team}`, pngOut))),
+        h("div", { class: "multiples" }, ...t.teams.map((s) => metricChart(t, m, s, min, max, `${prefix}-${m.key}-${s.team}`, pngOut))),
       ),
     );
   }
@@ -362,7 +365,7 @@ export async function renderTeams(root: HTMLElement): Promise<void> {
   const banner = h("p", { class: "demo-org", "data-testid": "demo-org-banner" }, "DEMO ORGANISATION — generated, not real people ", h("button", { "data-testid": "teams-demo-off", onclick: () => void demoOn(false) }, state.policy && state.admin ? "Back to my organisation" : "Leave the demo"));
   view.append(
     ...(state.demo ? [banner] : []),
-    h("div", { class: "controls" }, h("label", {}, "From ", from), h("label", {}, "to ", to), h("label", {}, "by ", by), h("button", { "data-testid": "report-open", onclick: openReport }, "Printable report")),
+    h("div", { class: "controls" }, h("label", {}, "From ", from), h("label", {}, "to ", to), h("label", {}, "by ", by), h("button", { "data-testid": "report-open", onclick: openReport }, "Printable report"), ...(state.demo ? [] : [h("button", { "data-testid": "teams-demo-on", onclick: () => void demoOn(true) }, "Try the demo organisation")])),
     body,
     insightSection(state.demo && state.last_day ? state.last_day : null),
     h("section", {}, h("h3", {}, "Export"), h("div", { class: "form" }, h("label", {}, "Save to ", path, h("button", { type: "button", onclick: choose }, "Choose…"))), h("button", { "data-testid": "teams-export-run", onclick: exportCsv }, "Export team CSV"), exported),
