@@ -268,13 +268,13 @@ impl Driver {
     }
 
     /// Every drawn trend chart's datasets (Chart.js's own data), by test id, once all are drawn.
-    fn plotted(&self) -> std::collections::BTreeMap<String, Vec<Vec<Option<f64>>>> {
-        let script = "const boxes = Array.from(document.querySelectorAll('.chart[data-testid^=trend-]')); \
+    fn plotted(&self, prefix: &str) -> std::collections::BTreeMap<String, Vec<Vec<Option<f64>>>> {
+        let script = "const boxes = Array.from(document.querySelectorAll(`.chart[data-testid^=${arguments[0]}-]`)); \
             if (boxes.length === 0 || boxes.some(b => !b.chart)) return null; \
             return boxes.map(b => [b.dataset.testid, b.chart.data.datasets.map(d => d.data)]);";
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let v = self.script(script, json!([]));
+            let v = self.script(script, json!([prefix]));
             if !v.is_null() {
                 return serde_json::from_value::<Vec<(String, Vec<Vec<Option<f64>>>)>>(v)
                     .unwrap()
@@ -287,36 +287,48 @@ impl Driver {
     }
 }
 
+type Metric = (&'static str, fn(&tally::rollup::trends::Point) -> Option<f64>);
+
+const METRICS: [Metric; 5] = [
+    ("focus", |p| p.focus_share),
+    ("meetings", |p| p.meeting_share),
+    ("ai", |p| p.ai_share),
+    ("switches", |p| p.switches_per_hour),
+    ("sentiment", |p| p.sentiment_balance),
+];
+
 /// Every value the Teams view plots equals the engine's trends over released cells: the
 /// stacked hours per category of each team and the organisation, and each metric's team
-/// and organisation lines; no other chart is drawn.
-fn assert_plotted(d: &Driver, want: &tally::rollup::trends::Trends) {
-    use tally::rollup::trends::{Point, Series};
+/// and organisation lines; no other chart is drawn. In the printable report (`report`),
+/// each metric is one chart with every team's line and the organisation's.
+fn assert_plotted(d: &Driver, want: &tally::rollup::trends::Trends, report: bool) {
+    use tally::rollup::trends::Series;
+    let prefix = if report { "report" } else { "trend" };
     let hours = |s: &Series| -> Vec<Vec<Option<f64>>> {
         (0..want.categories.len()).map(|i| s.points.iter().map(|p| p.hours[i]).collect()).collect()
     };
-    let metrics: [(&str, fn(&Point) -> Option<f64>); 5] = [
-        ("focus", |p| p.focus_share),
-        ("meetings", |p| p.meeting_share),
-        ("ai", |p| p.ai_share),
-        ("switches", |p| p.switches_per_hour),
-        ("sentiment", |p| p.sentiment_balance),
-    ];
     let mut expected = std::collections::BTreeMap::new();
-    expected.insert("trend-hours-org".to_string(), hours(&want.org_series));
+    expected.insert(format!("{prefix}-hours-org"), hours(&want.org_series));
     for s in &want.teams {
-        expected.insert(format!("trend-hours-{}", s.team), hours(s));
-        for (key, value) in metrics {
-            let line = |s: &Series| s.points.iter().map(value).collect::<Vec<_>>();
+        expected.insert(format!("{prefix}-hours-{}", s.team), hours(s));
+    }
+    for (key, value) in METRICS {
+        let line = |s: &Series| s.points.iter().map(value).collect::<Vec<_>>();
+        if report {
+            let lines = want.teams.iter().chain([&want.org_series]).map(line).collect();
+            expected.insert(format!("report-{key}"), lines);
+            continue;
+        }
+        for s in &want.teams {
             expected.insert(format!("trend-{key}-{}", s.team), vec![line(s), line(&want.org_series)]);
         }
     }
-    let mut shown = d.plotted();
+    let mut shown = d.plotted(prefix);
     // A re-render after a change of dates may still be under way: wait for the right charts.
     let deadline = Instant::now() + Duration::from_secs(20);
     while shown.keys().ne(expected.keys()) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(200));
-        shown = d.plotted();
+        shown = d.plotted(prefix);
     }
     assert_eq!(shown.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
     // Equal up to the last bit that a decimal round trip through WebDriver's JSON may change.
@@ -332,10 +344,12 @@ fn assert_plotted(d: &Driver, want: &tally::rollup::trends::Trends) {
     }
 }
 
-/// Opens the printable report and checks that its figures are the team CSV's, row by row.
-fn assert_report_equals_csv(d: &Driver, csv: &Path) {
+/// Opens the printable report and checks that its charts plot the engine's trends and
+/// that its figures are the team CSV's, row by row.
+fn assert_report_equals_csv(d: &Driver, csv: &Path, want: &tally::rollup::trends::Trends) {
     d.click("[data-testid=report-open]");
     d.find("[data-testid=report-figures]");
+    assert_plotted(d, want, true);
     let rows = d.script(
         "return Array.from(document.querySelectorAll('[data-testid=report-figures] tr')).map(r => Array.from(r.cells).map(c => c.textContent))",
         json!([]),
@@ -558,9 +572,8 @@ fn scenario(lang: &str) {
     let week = tally::rollup::TeamPeriod::Week;
     let want = rt.block_on(engine.team_dashboard(from, last_day, week)).unwrap();
     assert_eq!(want.trends.teams.iter().map(|s| s.team.as_str()).collect::<Vec<_>>(), vec!["alpha"]);
-    assert_plotted(&d, &want.trends);
+    assert_plotted(&d, &want.trends, false);
     assert!(!d.main_html().contains("gamma"), "a team below k is on the page");
-    d.screenshot(&shots, "teams-small-org");
     // The team CSV through the UI equals the engine's for the same range, and the
     // printable report's figures equal the CSV's.
     let team_csv = sandbox.inputs.path().join("team.csv");
@@ -572,7 +585,7 @@ fn scenario(lang: &str) {
     let expected_team = sandbox.inputs.path().join("expected-team.csv");
     rt.block_on(engine.export_team_csv(&expected_team, from, last_day, week)).unwrap();
     assert_eq!(std::fs::read(&team_csv).unwrap(), std::fs::read(&expected_team).unwrap());
-    assert_report_equals_csv(&d, &team_csv);
+    assert_report_equals_csv(&d, &team_csv, &want.trends);
     assert!(!d.main_html().contains("gamma"), "a team below k is in the printable report");
     d.click("[data-testid=report-back]");
 
@@ -585,7 +598,7 @@ fn scenario(lang: &str) {
     let demo = rt.block_on(engine.team_dashboard(first, last, week)).unwrap();
     assert!(demo.demo);
     assert_eq!(demo.trends.teams.len(), 5, "six teams, one below k");
-    assert_plotted(&d, &demo.trends);
+    assert_plotted(&d, &demo.trends, false);
     let html = d.main_html();
     assert!(!html.contains("legal"), "the team below k is on the page");
     // Design's away week: a labelled gap in every design chart, never a zero.
@@ -609,6 +622,9 @@ fn scenario(lang: &str) {
         assert!(s.ends_with(&format!("{first} to {last} by week")), "{s}");
     }
     d.screenshot(&shots, "teams");
+    d.script("document.querySelector('[data-testid=trend-meetings]').scrollIntoView()", json!([]));
+    d.screenshot(&shots, "teams-trends");
+    d.script("window.scrollTo(0, 0)", json!([]));
     // The org insight: the exact bytes are the engine's, and the read is audited.
     d.click("[data-testid=org-insight-preview]");
     let body = d.text_until("[data-testid=org-insight-gate]", |t| t.starts_with("Outbound gate: clear"));
@@ -627,8 +643,9 @@ fn scenario(lang: &str) {
     d.text_until("[data-testid=teams-export-result]", |t| {
         t.starts_with(&format!("Wrote {} rows", demo.report.teams.len()))
     });
-    assert_report_equals_csv(&d, &demo_csv);
+    assert_report_equals_csv(&d, &demo_csv, &demo.trends);
     assert!(!d.main_html().contains("legal"), "the team below k is in the printable report");
+    d.script("window.scrollTo(0, 0)", json!([]));
     d.screenshot(&shots, "teams-report");
     d.click("[data-testid=report-back]");
     d.click("[data-testid=teams-demo-off]");

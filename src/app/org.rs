@@ -303,3 +303,96 @@ pub struct OrgStatus {
     /// the Privacy and consent views say so (docs/threat-model.md).
     pub admin_sees_daily_cells: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn app(dir: &Path, policy: Option<&str>) -> App {
+        let path = dir.join("policy.toml");
+        if let Some(text) = policy {
+            std::fs::write(&path, text).unwrap();
+        }
+        let options = AppOptions {
+            data_dir: Some(dir.join("data")),
+            config: Some(dir.join("config.toml")),
+            model_dir: None,
+            no_model: true,
+            require_model: false,
+            policy: policy.map(|_| path),
+        };
+        App::open(options).await.unwrap()
+    }
+
+    const FOLDER_POLICY: &str = "[org]\nid = \"acme\"\nteam = \"alpha\"\n[sink]\nkind = \"folder\"\npath = \"/nonexistent/share\"\norg_public_key = \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"\n";
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_teams_view_says_why_it_has_nothing_to_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let week = crate::rollup::TeamPeriod::Week;
+        let none = app(dir.path(), None).await;
+        let state = none.teams_state().await;
+        assert!(!state.policy && !state.admin && !state.demo && state.problem.is_none());
+        let e = none.team_dashboard(day("2026-11-02"), day("2026-11-29"), week).await.unwrap_err();
+        assert!(e.message.contains("policy"), "{}", e.message);
+
+        let dir = tempfile::tempdir().unwrap();
+        let member = app(dir.path(), Some(FOLDER_POLICY)).await;
+        let state = member.teams_state().await;
+        assert!(state.policy && !state.admin);
+        assert_eq!(state.org.as_deref(), Some("acme"));
+        let e = member.team_dashboard(day("2026-11-02"), day("2026-11-29"), week).await.unwrap_err();
+        assert!(e.message.contains("admin mode"), "{}", e.message);
+
+        let dir = tempfile::tempdir().unwrap();
+        let broken = app(dir.path(), Some("[org]\nid = \"acme\"\n")).await;
+        assert!(broken.teams_state().await.problem.is_some(), "a policy that cannot be used says why");
+    }
+
+    #[tokio::test]
+    async fn the_demo_organisation_shows_released_cells_only_and_its_reads_are_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path(), None).await;
+        let state = app.use_demo_org(true).await.unwrap();
+        assert!(state.demo && state.org.as_deref() == Some("demo-org"));
+        let (first, last) = (state.first_day.unwrap(), state.last_day.unwrap());
+        let week = crate::rollup::TeamPeriod::Week;
+        let d = app.team_dashboard(first, last, week).await.unwrap();
+        assert!(d.demo);
+        let teams: Vec<&str> = d.trends.teams.iter().map(|s| s.team.as_str()).collect();
+        assert_eq!(teams, ["data", "design", "mobile", "platform", "sales"]);
+        assert!(!serde_json::to_string(&d).unwrap().contains("legal"), "the team below k is nowhere");
+        assert_eq!(d.csv_rows.len(), d.report.teams.len());
+        let preview = app.team_insights_preview(None, None).await.unwrap();
+        assert_eq!(preview.week, crate::insights::summary::week_of(last));
+        assert!(preview.body.contains(r#"\"scope\": \"org\""#), "{}", preview.body);
+        let e = app.team_insights_send(None, None).await.unwrap_err();
+        assert!(e.message.contains("provider"), "no provider, nothing sent: {}", e.message);
+        let audit = app.real_store().await.unwrap().audit_log(10).await.unwrap();
+        let actions: Vec<&str> = audit.iter().filter(|a| a.org == "demo-org").map(|a| a.action.as_str()).collect();
+        assert!(actions.contains(&"view") && actions.contains(&"insight"), "{actions:?}");
+
+        // A period with nothing released: no team, and the organisation's points are gaps.
+        let later = app.team_dashboard(day("2030-01-07"), day("2030-02-24"), week).await.unwrap();
+        assert!(later.trends.teams.is_empty() && later.csv_rows.is_empty());
+        assert!(later.trends.org_series.points.iter().all(|p| p.active_hours.is_none()));
+        let e = app.team_dashboard(last, first, week).await.unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("to"));
+
+        // The folder gone: the error names it, nothing panics.
+        let share = dir.path().join("tally-demo-org").join("share");
+        std::fs::rename(&share, dir.path().join("moved")).unwrap();
+        let e = app.team_dashboard(first, last, week).await.unwrap_err();
+        assert!(e.message.contains("share"), "{}", e.message);
+
+        assert!(!app.use_demo_org(false).await.unwrap().demo);
+        let png = dir.path().join("chart.png");
+        assert!(app.save_png(&png, b"GIF89a").await.is_err() && !png.exists());
+        app.save_png(&png, b"\x89PNG\r\n\x1a\n rest").await.unwrap();
+        assert!(png.exists());
+    }
+}

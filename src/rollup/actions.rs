@@ -517,6 +517,14 @@ pub async fn team_report_with(
                 Reader::Keyring(secrets) => folder_admin(secrets, policy)?,
                 Reader::FolderKey(keys) => (folder_path.as_path(), OrgKeys::from_secret(keys.secret_bytes())),
             };
+            // An unmounted or moved share must not read as an organisation with nothing in it.
+            if !path.is_dir() {
+                return Err(RollupError::sink(
+                    "shared folder",
+                    "reading",
+                    format!("{} is not a folder this machine can see (is the share mounted?)", path.display()),
+                ));
+            }
             let mut registry = folder::load_registry(path, &keys)?;
             let read = folder::read(path, &keys, &registry, &policy.roster)?;
             if !read.new_pins.is_empty() {

@@ -41,6 +41,11 @@ function people(min: number | null, max: number | null): string {
   return min === max ? `${min} people contributed` : `cells of ${min}–${max} people contributed`;
 }
 
+/** An axis label: MM-DD for days and weeks (the week's Monday), YYYY-MM for months. */
+function periodLabels(t: Trends): string[] {
+  return t.periods.map((p) => (t.period === "month" ? p.slice(0, 7) : p.slice(5)));
+}
+
 function periodWord(t: Trends): string {
   return t.period === "month" ? "month" : t.period === "week" ? "week" : "day";
 }
@@ -115,7 +120,7 @@ function hoursChart(t: Trends, s: TrendSeries, max: number | undefined, testid: 
     {
       type: "bar",
       data: {
-        labels: t.periods,
+        labels: periodLabels(t),
         datasets: t.categories.map((c, i) => ({ label: c.replace("_", " "), data: s.points.map((p) => p.hours[i]), backgroundColor: CATEGORY_COLORS[c] })),
       },
       options: {
@@ -126,7 +131,7 @@ function hoursChart(t: Trends, s: TrendSeries, max: number | undefined, testid: 
             return `${item.dataset.label}: ${fixed(item.parsed.y ?? 0, 1)} h · ${n} people contributed`;
           } } },
         },
-        scales: { x: { stacked: true, ticks: { maxRotation: 60, minRotation: 60, font: { size: 9 } } }, y: { stacked: true, min: 0, max, title: { display: true, text: "hours" } } },
+        scales: { x: { stacked: true, ticks: { font: { size: 9 } } }, y: { stacked: true, min: 0, max, title: { display: true, text: "hours" } } },
       },
       plugins: [gapPlugin(gaps)],
     },
@@ -150,7 +155,7 @@ function metricChart(t: Trends, m: Metric, s: TrendSeries, min: number | undefin
   const box = chart(
     {
       type: "line",
-      data: { labels: t.periods, datasets: series.map(({ points: _, ...d }) => ({ ...d, spanGaps: false, pointRadius: 2 })) },
+      data: { labels: periodLabels(t), datasets: series.map(({ points: _, ...d }) => ({ ...d, spanGaps: false, pointRadius: 2 })) },
       options: {
         plugins: {
           legend: { display: true, labels: { boxWidth: 18, font: { size: 10 } } },
@@ -159,7 +164,7 @@ function metricChart(t: Trends, m: Metric, s: TrendSeries, min: number | undefin
             return `${item.dataset.label}: ${m.format(item.parsed.y ?? 0)} · ${people(p.contributors_min, p.contributors_max)}`;
           } } },
         },
-        scales: { x: { ticks: { maxRotation: 60, minRotation: 60, font: { size: 9 } } }, y: { min, max, ticks: { callback: (v) => m.format(Number(v)) } } },
+        scales: { x: { ticks: { font: { size: 9 } } }, y: { min, max, ticks: { callback: (v) => m.format(Number(v)) } } },
       },
       plugins: [gapPlugin(gaps)],
     },
@@ -272,6 +277,43 @@ function insightSection(defaultWeek: string | null): HTMLElement {
   );
 }
 
+const TEAM_COLORS = ["#2f6f5e", "#3f7cbf", "#d08b2e", "#8a63b8", "#d2557a", "#4aa3a1", "#7a6a3a", "#5b6b65"];
+
+/** One metric for every shown team on one scale, the organisation dashed (the report's). */
+function metricAllTeams(t: Trends, m: Metric): HTMLElement {
+  const all = [...t.teams, t.org_series];
+  const values = all.map((s) => s.points.map(m.value));
+  const lowest = Math.min(...values.flat().filter((v): v is number => v !== null));
+  const min = m.min !== undefined && lowest < m.min ? Math.floor(lowest * 10) / 10 : m.min;
+  const box = chart(
+    {
+      type: "line",
+      data: {
+        labels: periodLabels(t),
+        datasets: all.map((s, i) => {
+          const org = s.team === "";
+          const color = org ? "#9a9a9a" : TEAM_COLORS[i % TEAM_COLORS.length];
+          return { label: org ? ORG_LABEL : s.team, data: values[i], borderColor: color, backgroundColor: color, borderDash: org ? [5, 4] : undefined, spanGaps: false, pointRadius: 2 };
+        }),
+      },
+      options: {
+        plugins: {
+          legend: { display: true, labels: { boxWidth: 14, font: { size: 9 } } },
+          tooltip: { callbacks: { label: (item) => {
+            const p = all[item.datasetIndex].points[item.dataIndex];
+            return `${item.dataset.label}: ${m.format(item.parsed.y ?? 0)} · ${people(p.contributors_min, p.contributors_max)}`;
+          } } },
+        },
+        scales: { x: { ticks: { font: { size: 9 } } }, y: { min, max: m.max ?? sharedMax(values.flat()), ticks: { callback: (v) => m.format(Number(v)) } } },
+      },
+    },
+    `report-${m.key}`,
+  );
+  box.dataset.metric = m.key;
+  const gaps = all.filter((s) => s.points.some((p) => m.value(p) === null)).map((s) => `${s.team || ORG_LABEL}: ${t.periods.filter((_, i) => m.value(s.points[i]) === null).join(", ")}`);
+  return panel(`${m.title}: ${m.what}`, box, statement(t, null), gaps.length ? h("p", { class: "gaps" }, `Breaks in a line: ${t.gap_reason} (never drawn as 0). ${gaps.join("; ")}`) : h("p", { class: "gaps muted" }, "No gaps."), null);
+}
+
 /** The printable report: period, k/ε statement, the charts, and the team CSV's figures. */
 function renderReport(root: HTMLElement, d: TeamDashboard, back: () => void): void {
   const t = d.trends;
@@ -283,7 +325,9 @@ function renderReport(root: HTMLElement, d: TeamDashboard, back: () => void): vo
       h("h2", {}, `Team trends — ${t.org}${d.demo ? " (DEMO ORGANISATION: generated, not real people)" : ""}`),
       h("p", { "data-testid": "report-period" }, `${t.from} to ${t.to}, by ${periodWord(t)}. Teams shown: ${t.teams.map((s) => s.team).join(", ")}.`),
       privacyNote(d),
-      ...trendSections(t, null, "report"),
+      trendSections(t, null, "report")[0],
+      h("section", { "data-testid": "report-metrics" }, h("h3", {}, "Trends, every team on one scale"), h("div", { class: "multiples" }, ...METRICS.map((m) => metricAllTeams(t, m)))),
+      h("p", { class: "muted" }, "After-hours share: not available for teams (an install sends whole-day cells)."),
       h("section", { class: "figures" }, h("h3", {}, "Figures (the team CSV's rows)"), table(d.csv_header, d.csv_rows, "report-figures")),
     ),
   );
