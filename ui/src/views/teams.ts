@@ -179,7 +179,10 @@ function metricChart(t: Trends, m: Metric, s: TrendSeries, min: number | undefin
 /** The largest value of a metric over every panel, so teams share one scale. */
 function sharedMax(values: (number | null)[]): number | undefined {
   const top = Math.max(0, ...values.filter((v): v is number => v !== null));
-  return top > 0 ? Math.ceil(top * 1.1) : undefined;
+  if (top <= 0) return undefined;
+  // Up to the next multiple of half the largest power of ten below it (425 h: 450).
+  const step = 10 ** Math.floor(Math.log10(top));
+  return Math.ceil((top * 1.05) / (step / 2)) * (step / 2);
 }
 
 function hourTotals(s: TrendSeries): (number | null)[] {
