@@ -621,6 +621,23 @@ fn scenario(lang: &str) {
         assert!(s.starts_with("k = 5 · noise on: ε = 8 per released cell, typical error ±"), "{s}");
         assert!(s.ends_with(&format!("{first} to {last} by week")), "{s}");
     }
+    // Hovering a point gives the number of contributors (the engine's), never who.
+    let hover = "const c = document.querySelector(`.chart[data-testid=${arguments[0]}]`).chart; \
+        const ds = c.data.datasets[arguments[1]]; const i = arguments[2]; \
+        return c.options.plugins.tooltip.callbacks.label.call(c.tooltip, \
+            {dataIndex: i, datasetIndex: arguments[1], dataset: ds, parsed: {y: ds.data[i]}});";
+    let data = demo.trends.teams.iter().find(|s| s.team == "data").unwrap();
+    let last_week = demo.trends.periods.len() - 1;
+    let n = data.points[last_week].contributors[0].unwrap();
+    let tip = d.script(hover, json!(["trend-hours-data", 0, last_week]));
+    assert!(tip.as_str().unwrap().ends_with(&format!(" h · {n} people contributed")), "{tip}");
+    let mobile = demo.trends.teams.iter().find(|s| s.team == "mobile").unwrap();
+    let p = &mobile.points[last_week];
+    let (lo, hi) = (p.contributors_min.unwrap(), p.contributors_max.unwrap());
+    let people =
+        if lo == hi { format!("{lo} people contributed") } else { format!("cells of {lo}–{hi} people contributed") };
+    let tip = d.script(hover, json!(["trend-meetings-mobile", 0, last_week]));
+    assert!(tip.as_str().unwrap().starts_with("mobile: ") && tip.as_str().unwrap().ends_with(&people), "{tip}");
     d.screenshot(&shots, "teams");
     d.script("document.querySelector('[data-testid=trend-meetings]').scrollIntoView()", json!([]));
     d.screenshot(&shots, "teams-trends");
