@@ -360,6 +360,47 @@ fn assert_report_equals_csv(d: &Driver, csv: &Path, want: &tally::rollup::trends
     assert_eq!(serde_json::from_value::<Vec<Vec<String>>>(rows).unwrap(), lines);
 }
 
+/// The stand-in provider's answer.
+const ANSWER: &str = "Meeting load in mobile rose across the quarter while focus share fell.";
+
+/// A local stand-in for an OpenAI-style provider: answers one chat completion with
+/// `answer` and hands over the request body it got. Returns its base URL.
+fn stand_in_provider(answer: &'static str) -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    use std::io::{BufRead, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/v1", listener.local_addr().unwrap().port());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else { return };
+        let mut reader = std::io::BufReader::new(stream);
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        let _ = reader.read_exact(&mut body);
+        let reply = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "trend-model",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}]})
+        .to_string();
+        let mut stream = reader.into_inner();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+            reply.len()
+        );
+        let _ = tx.send(body);
+    });
+    (url, rx)
+}
+
 /// Puts this thread in a new session keyring, which the processes it starts inherit.
 fn join_session_keyring() {
     const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
@@ -642,7 +683,24 @@ fn scenario(lang: &str) {
     d.script("document.querySelector('[data-testid=trend-meetings]').scrollIntoView()", json!([]));
     d.screenshot(&shots, "teams-trends");
     d.script("window.scrollTo(0, 0)", json!([]));
-    // The org insight: the exact bytes are the engine's, and the read is audited.
+    // The org insight: the exact bytes are the engine's, the read is audited, and Send
+    // goes through the gate to the provider (a local stand-in) and shows its answer.
+    let (provider_url, received) = stand_in_provider(ANSWER);
+    let provider = tally::app::ProviderEdit {
+        name: "stand-in".into(),
+        kind: "openai".into(),
+        base_url: provider_url,
+        model: "trend-model".into(),
+        max_tokens: None,
+        timeout_secs: None,
+        key: None,
+        make_default: true,
+    };
+    rt.block_on(engine.save_provider(provider)).unwrap();
+    // Its key in the session keyring the app shares (the test process names the backend).
+    let secrets = tally::secrets::SecretStore::open(tally::secrets::BackendChoice::Keyutils).unwrap();
+    let key = tally::secrets::Secret::new("sk-e2e-stand-in").unwrap();
+    secrets.set(&tally::secrets::provider_key_name("stand-in"), &key).unwrap();
     d.click("[data-testid=org-insight-preview]");
     let body = d.text_until("[data-testid=org-insight-gate]", |t| t.starts_with("Outbound gate: clear"));
     assert!(!body.is_empty());
@@ -653,6 +711,16 @@ fn scenario(lang: &str) {
     assert!(!preview.body.contains("legal"));
     let audit = rt.block_on(async { engine.store().await.audit_log(50).await }).unwrap();
     assert!(audit.iter().any(|a| a.org == "demo-org" && a.action == "insight"), "{audit:?}");
+    d.click("[data-testid=org-insight-send]");
+    d.text_until("[data-testid=org-insight-text]", |t| t == ANSWER);
+    let request = received.recv_timeout(Duration::from_secs(10)).expect("the stand-in got the request");
+    assert_eq!(String::from_utf8(request).unwrap(), preview.body, "what was sent is what was previewed");
+    let sent = rt.block_on(engine.ledger(5)).unwrap();
+    let entry = sent.iter().find(|e| e.purpose == "insight").expect("the send is in the ledger");
+    assert_eq!(
+        (entry.scope.as_deref(), entry.outcome.as_str(), entry.response.as_deref()),
+        (Some("org"), "sent", Some(ANSWER))
+    );
     // The demo's CSV and its printable report.
     let demo_csv = sandbox.inputs.path().join("demo-team.csv");
     d.type_into("[data-testid=teams-export-path]", demo_csv.to_str().unwrap());

@@ -296,16 +296,20 @@ mod tests {
         }
     }
 
-    async fn app(dir: &Path) -> App {
-        let options = AppOptions {
+    /// An app with its data and config in `dir`, without the model.
+    pub(super) fn options(dir: &Path, policy: Option<PathBuf>) -> AppOptions {
+        AppOptions {
             data_dir: Some(dir.join("data")),
             config: Some(dir.join("config.toml")),
             model_dir: None,
             no_model: true,
             require_model: false,
-            policy: None,
-        };
-        App::open(options).await.unwrap()
+            policy,
+        }
+    }
+
+    async fn app(dir: &Path) -> App {
+        App::open(options(dir, None)).await.unwrap()
     }
 
     #[tokio::test]

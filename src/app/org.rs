@@ -313,15 +313,7 @@ mod tests {
         if let Some(text) = policy {
             std::fs::write(&path, text).unwrap();
         }
-        let options = AppOptions {
-            data_dir: Some(dir.join("data")),
-            config: Some(dir.join("config.toml")),
-            model_dir: None,
-            no_model: true,
-            require_model: false,
-            policy: policy.map(|_| path),
-        };
-        App::open(options).await.unwrap()
+        App::open(super::super::tests::options(dir, policy.map(|_| path))).await.unwrap()
     }
 
     const FOLDER_POLICY: &str = "[org]\nid = \"acme\"\nteam = \"alpha\"\n[sink]\nkind = \"folder\"\npath = \"/nonexistent/share\"\norg_public_key = \"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"\n";

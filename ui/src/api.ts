@@ -128,13 +128,20 @@ export interface TeamCell {
   epsilon: number | null;
 }
 
+/** How noise was added: ε per released cell, the days a cell covers, each measure's scale. */
+export interface NoiseStatement {
+  epsilon: number;
+  days: number;
+  scales: number[];
+}
+
 export interface TeamReport {
   org: string;
   period: TeamPeriod;
   from: string;
   to: string;
   k: number;
-  noise: { epsilon: number; days: number; scales: number[] } | null;
+  noise: NoiseStatement | null;
   teams: TeamCell[];
   org_cells: TeamCell[];
   skipped_files: number;
@@ -183,7 +190,7 @@ export interface Trends {
   from: string;
   to: string;
   k: number;
-  noise: { epsilon: number; days: number; scales: number[] } | null;
+  noise: NoiseStatement | null;
   gap_reason: string;
   periods: string[];
   categories: string[];

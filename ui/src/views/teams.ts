@@ -5,9 +5,10 @@
 // never zero. Also: the org insight, the team CSV, a printable report and chart PNGs.
 import { save } from "@tauri-apps/plugin-dialog";
 import type { Plugin } from "chart.js";
-import { api, type TeamDashboard, type TeamPeriod, type TeamsState, type TrendPoint, type TrendSeries, type Trends, type UiError } from "../api";
+import { api, type TeamDashboard, type TeamPeriod, type TeamsState, type TrendPoint, type TrendSeries, type Trends, type LedgerEntry, type UiError } from "../api";
 import { CATEGORY_COLORS, chart, type ChartBox } from "../charts";
 import { errorBox, fixed, h, percent, table } from "../dom";
+import { previewView } from "./insight";
 
 function isoDaysAgo(days: number): string {
   const d = new Date(Date.now() - days * 86_400_000);
@@ -247,25 +248,11 @@ function insightSection(defaultWeek: string | null): HTMLElement {
   const preview = async () => {
     out.replaceChildren(h("p", { class: "muted" }, "Building the organisation's summary…"));
     try {
-      const p = await api.teamInsightsPreview(weekOf(), null);
-      const verdict = p.findings.length === 0 ? h("p", { class: "ok", "data-testid": "org-insight-gate" }, "Outbound gate: clear — nothing personal detected.") : errorBox(`Outbound gate would block: ${p.findings.join("; ")}`);
-      const answer = h("div", { "data-testid": "org-insight-answer" });
-      const send = h("button", { disabled: !p.provider || p.findings.length > 0, "data-testid": "org-insight-send", onclick: async () => {
-        answer.replaceChildren(h("p", { class: "muted" }, "Sending…"));
-        try {
-          const entry = await api.teamInsightsSend(weekOf(), null);
-          answer.replaceChildren(h("p", { class: "muted" }, `Recorded in the ledger (#${entry.id}, ${entry.outcome}) and the audit log.`), h("pre", { class: "insight", "data-testid": "org-insight-text" }, entry.response ?? ""));
-        } catch (e) {
-          answer.replaceChildren(errorBox((e as UiError).message));
-        }
-      } }, p.provider ? `Send to ${p.provider}` : "Send (configure a provider in Settings first)");
-      out.replaceChildren(
-        h("p", {}, `Week of ${p.week}. ${p.endpoint ? `POST ${p.endpoint}` : "No provider configured: nothing can be sent."} · ${p.body.length} bytes · SHA-256 `, h("code", {}, p.sha256.slice(0, 16))),
-        verdict,
-        h("details", {}, h("summary", {}, "The exact bytes"), h("pre", { "data-testid": "org-insight-body" }, p.body)),
-        send,
-        answer,
-      );
+      // Send exactly the week previewed, whatever the date field says later.
+      const previewed = weekOf();
+      const p = await api.teamInsightsPreview(previewed, null);
+      const note = (e: LedgerEntry) => `Recorded in the ledger (#${e.id}, ${e.outcome}) and the audit log.`;
+      out.replaceChildren(...previewView(p, "org-insight", () => api.teamInsightsSend(previewed, null), note));
     } catch (e) {
       out.replaceChildren(errorBox((e as UiError).message));
     }
