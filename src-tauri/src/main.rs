@@ -13,7 +13,6 @@ use tally::app::{
 use tally::dashboard::{Dashboard, Range};
 use tally::import::Format;
 use tally::report::Period;
-use tally::rollup::actions::TeamReport;
 use tally::rollup::TeamPeriod;
 use tally::store::ledger::LedgerEntry;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -107,11 +106,6 @@ async fn dashboard(
     team: Option<String>,
 ) -> Reply<Dashboard> {
     engine.0.dashboard(range, to, team).await
-}
-
-#[tauri::command]
-async fn teams(engine: tauri::State<'_, Engine>, from: NaiveDate, to: NaiveDate, by: TeamPeriod) -> Reply<TeamReport> {
-    engine.0.teams(from, to, by).await
 }
 
 #[tauri::command]
@@ -416,7 +410,6 @@ fn main() {
             status,
             dashboard,
             latest_date,
-            teams,
             teams_state,
             use_demo_org,
             team_dashboard,

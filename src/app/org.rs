@@ -74,16 +74,6 @@ impl App {
         self.policy.as_ref().map(|p| std::time::Duration::from_secs(u64::from(p.publish_interval_hours) * 3600))
     }
 
-    /// The Teams view (admin mode): released team and org cells; recorded in the audit log.
-    pub async fn teams(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        by: crate::rollup::TeamPeriod,
-    ) -> UiResult<crate::rollup::actions::TeamReport> {
-        self.team_report(from, to, by, "view").await
-    }
-
     /// What the Teams view can show before it asks for cells: the organisation it reads
     /// (the policy's, or the demo organisation while that is on), or why it cannot.
     pub async fn teams_state(&self) -> TeamsState {

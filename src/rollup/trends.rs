@@ -320,6 +320,22 @@ mod tests {
     }
 
     #[test]
+    fn a_month_report_has_one_point_per_month_and_org_points_from_org_cells() {
+        let mut r = report(
+            vec![cell(day(10, 1), "alpha", Category::Meetings, 50, 7)],
+            vec![cell(day(10, 1), "", Category::Meetings, 50, 7), cell(day(11, 1), "", Category::Meetings, 20, 6)],
+            None,
+        );
+        (r.period, r.from, r.to) = (TeamPeriod::Month, day(9, 1), day(11, 30));
+        let t = trends(&r, false);
+        assert_eq!(t.periods, vec![day(9, 1), day(10, 1), day(11, 1)]);
+        let alpha: Vec<Option<f64>> = t.teams[0].points.iter().map(|p| p.active_hours).collect();
+        assert_eq!(alpha, vec![None, Some(50.0), None]);
+        let org: Vec<Option<f64>> = t.org_series.points.iter().map(|p| p.meeting_share).collect();
+        assert_eq!(org, vec![None, Some(1.0), Some(1.0)]);
+    }
+
+    #[test]
     fn the_typical_error_follows_the_noise_scale() {
         let teams: Vec<TeamCell> = [day(11, 2), day(11, 9), day(11, 16)]
             .iter()

@@ -317,7 +317,6 @@ export const api = {
   dashboard: (range: Range, to: string | null, team: string | null) =>
     call<Dashboard>("dashboard", { range, to, team }),
   latestDate: () => call<string | null>("latest_date"),
-  teams: (from: string, to: string, by: TeamPeriod) => call<TeamReport>("teams", { from, to, by }),
   exportTeamCsv: (path: string, from: string, to: string, by: TeamPeriod) =>
     call<number>("export_team_csv", { path, from, to, by }),
   teamsState: () => call<TeamsState>("teams_state"),
