@@ -22,7 +22,7 @@ interface Metric {
   what: string;
   value: (p: TrendPoint) => number | null;
   format: (v: number) => string;
-  /** A fixed axis (shares, balance); otherwise the largest value over all panels. */
+  /** Bounds of the axis (shares, balance); within them, the values of all panels set it. */
   min?: number;
   max?: number;
 }
@@ -32,7 +32,7 @@ const METRICS: Metric[] = [
   { key: "meetings", title: "Meeting load", what: "meeting hours over the released hours", value: (p) => p.meeting_share, format: percent, min: 0, max: 1 },
   { key: "ai", title: "AI-tool share", what: "AI-tool hours over the released hours", value: (p) => p.ai_share, format: percent, min: 0, max: 1 },
   { key: "switches", title: "Switches per active hour", what: "app switches per active hour", value: (p) => p.switches_per_hour, format: (v) => fixed(v, 1), min: 0 },
-  { key: "sentiment", title: "Sentiment balance", what: "(positive − negative) over scored events, −1 … +1", value: (p) => p.sentiment_balance, format: (v) => fixed(v, 2), min: -1, max: 1 },
+  { key: "sentiment", title: "Sentiment balance", what: "(positive − negative) over scored events, −1 … +1", value: (p) => p.sentiment_balance, format: (v) => fixed(v, 2), max: 1 },
 ];
 
 const ORG_LABEL = "all shown teams";
@@ -186,6 +186,19 @@ function sharedMax(values: (number | null)[]): number | undefined {
   return Math.ceil((top * 1.05) / (step / 2)) * (step / 2);
 }
 
+/** One axis for every panel of a metric: from its bound (0 for shares and rates) or the
+ * lowest value (noise is unbiased, so a small share can come out below 0), to the
+ * largest value rounded up, never past the metric's bound. */
+function sharedRange(m: Metric, values: (number | null)[]): [number | undefined, number | undefined] {
+  const known = values.filter((v): v is number => v !== null);
+  if (known.length === 0) return [m.min, m.max];
+  const lowest = Math.min(...known);
+  const min = m.min !== undefined && lowest >= m.min ? m.min : Math.floor(lowest * 10) / 10;
+  const top = sharedMax(known);
+  const max = top === undefined ? m.max : m.max === undefined ? top : Math.min(m.max, top);
+  return [min, max];
+}
+
 function hourTotals(s: TrendSeries): (number | null)[] {
   return s.points.map((p) => p.active_hours);
 }
@@ -204,10 +217,7 @@ function trendSections(t: Trends, pngOut: HTMLElement | null, prefix: string): H
   ];
   for (const m of METRICS) {
     const all = [...t.teams, t.org_series].flatMap((s) => s.points.map(m.value));
-    const max = m.max ?? sharedMax(all);
-    // Noise is unbiased, so a small released share can come out below 0: keep it in view.
-    const lowest = Math.min(...all.filter((v): v is number => v !== null));
-    const min = m.min !== undefined && lowest < m.min ? Math.floor(lowest * 10) / 10 : m.min;
+    const [min, max] = sharedRange(m, all);
     sections.push(
       h(
         "section",
@@ -273,8 +283,7 @@ const TEAM_COLORS = ["#2f6f5e", "#3f7cbf", "#d08b2e", "#8a63b8", "#d2557a", "#4a
 function metricAllTeams(t: Trends, m: Metric): HTMLElement {
   const all = [...t.teams, t.org_series];
   const values = all.map((s) => s.points.map(m.value));
-  const lowest = Math.min(...values.flat().filter((v): v is number => v !== null));
-  const min = m.min !== undefined && lowest < m.min ? Math.floor(lowest * 10) / 10 : m.min;
+  const [min, max] = sharedRange(m, values.flat());
   const box = chart(
     {
       type: "line",
@@ -294,7 +303,7 @@ function metricAllTeams(t: Trends, m: Metric): HTMLElement {
             return `${item.dataset.label}: ${m.format(item.parsed.y ?? 0)} · ${people(p.contributors_min, p.contributors_max)}`;
           } } },
         },
-        scales: { x: { ticks: { font: { size: 9 } } }, y: { min, max: m.max ?? sharedMax(values.flat()), ticks: { callback: (v) => m.format(Number(v)) } } },
+        scales: { x: { ticks: { font: { size: 9 } } }, y: { min, max, ticks: { callback: (v) => m.format(Number(v)) } } },
       },
     },
     `report-${m.key}`,
