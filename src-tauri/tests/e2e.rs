@@ -733,6 +733,23 @@ fn scenario(lang: &str) {
     d.script("window.scrollTo(0, 0)", json!([]));
     d.screenshot(&shots, "teams-report");
     d.click("[data-testid=report-back]");
+    // A range with nothing released says why; a share that cannot be read shows its error.
+    d.set_value("[data-testid=teams-from]", "2030-01-07");
+    d.set_value("[data-testid=teams-to]", "2030-02-24");
+    let empty = d.text_until("[data-testid=teams-empty]", |t| !t.is_empty());
+    assert!(
+        empty.starts_with("Nothing released from 2030-01-07 to 2030-02-24: no team had 5 or more people"),
+        "{empty}"
+    );
+    let share = sandbox.data_dir().parent().unwrap().join("tally-demo-org").join("share");
+    let moved = share.with_file_name("share-moved");
+    std::fs::rename(&share, &moved).unwrap();
+    d.set_value("[data-testid=teams-from]", &first.to_string());
+    let error = d.text_until("[data-testid=teams-error]", |t| !t.is_empty());
+    assert!(error.contains("is not a folder this machine can see"), "{error}");
+    std::fs::rename(&moved, &share).unwrap();
+    d.set_value("[data-testid=teams-to]", &last.to_string());
+    d.find(".chart[data-testid=trend-hours-org]");
     d.click("[data-testid=teams-demo-off]");
     d.find("[data-testid=teams-demo-on]");
 

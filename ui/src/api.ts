@@ -135,13 +135,17 @@ export interface NoiseStatement {
   scales: number[];
 }
 
-export interface TeamReport {
+/** What a team report and its trends both state: whose cells, which range, k, the noise. */
+export interface ReleaseScope {
   org: string;
   period: TeamPeriod;
   from: string;
   to: string;
   k: number;
   noise: NoiseStatement | null;
+}
+
+export interface TeamReport extends ReleaseScope {
   teams: TeamCell[];
   org_cells: TeamCell[];
   skipped_files: number;
@@ -184,13 +188,7 @@ export interface TrendSeries {
   typical_error_share: number | null;
 }
 
-export interface Trends {
-  org: string;
-  period: TeamPeriod;
-  from: string;
-  to: string;
-  k: number;
-  noise: NoiseStatement | null;
+export interface Trends extends ReleaseScope {
   gap_reason: string;
   periods: string[];
   categories: string[];
