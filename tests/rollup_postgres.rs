@@ -450,6 +450,24 @@ async fn withdrawing_removes_exactly_that_installs_rows() {
     for period in [TeamPeriod::Week, TeamPeriod::Month] {
         let team = team_cells(&org, period).await;
         assert!(team.iter().all(|c| c.team == "beta"), "{period:?}");
+        // The admin dashboard's trends: alpha in no series, its gaps named as the
+        // database's release rules have them.
+        let report = tally::rollup::actions::TeamReport {
+            org: "acme".into(),
+            period,
+            from: period.start_of(first_day()),
+            to: last_day(),
+            k: 5,
+            noise: Some(NoiseStatement::new(EPSILON, 7)),
+            teams: team.clone(),
+            org_cells: org_cells(&org, period).await,
+            skipped_files: 0,
+            skipped_cells: 0,
+            refused_enrolments: 0,
+        };
+        let trends = tally::rollup::trends::trends(&report, true);
+        assert_eq!(trends.teams.iter().map(|s| s.team.as_str()).collect::<Vec<_>>(), ["beta"], "{period:?}");
+        assert_eq!(trends.gap_reason, "hidden: fewer than 5 people, or withdrawn after release");
         let rest: Vec<Contribution> = all.iter().skip(1).cloned().collect();
         assert_eq!(sorted(org_cells(&org, period).await), sorted(expected(&org, &rest, 5, period, true)));
     }

@@ -8,12 +8,11 @@ use chrono::NaiveDate;
 use std::path::PathBuf;
 use tally::app::{
     App, AppOptions, AppStatus, CollectionView, ImportReport, InsightPreview, PrivacyView, ProviderEdit, Settings,
-    SettingsEdit, UiError,
+    SettingsEdit, TeamDashboard, TeamsState, UiError,
 };
 use tally::dashboard::{Dashboard, Range};
 use tally::import::Format;
 use tally::report::Period;
-use tally::rollup::actions::TeamReport;
 use tally::rollup::TeamPeriod;
 use tally::store::ledger::LedgerEntry;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -110,8 +109,46 @@ async fn dashboard(
 }
 
 #[tauri::command]
-async fn teams(engine: tauri::State<'_, Engine>, from: NaiveDate, to: NaiveDate, by: TeamPeriod) -> Reply<TeamReport> {
-    engine.0.teams(from, to, by).await
+async fn teams_state(engine: tauri::State<'_, Engine>) -> Reply<TeamsState> {
+    Ok(engine.0.teams_state().await)
+}
+
+#[tauri::command]
+async fn use_demo_org(engine: tauri::State<'_, Engine>, on: bool) -> Reply<TeamsState> {
+    engine.0.use_demo_org(on).await
+}
+
+#[tauri::command]
+async fn team_dashboard(
+    engine: tauri::State<'_, Engine>,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: TeamPeriod,
+) -> Reply<TeamDashboard> {
+    engine.0.team_dashboard(from, to, by).await
+}
+
+#[tauri::command]
+async fn team_insights_preview(
+    engine: tauri::State<'_, Engine>,
+    week_of: Option<NaiveDate>,
+    provider: Option<String>,
+) -> Reply<InsightPreview> {
+    engine.0.team_insights_preview(week_of, provider).await
+}
+
+#[tauri::command]
+async fn team_insights_send(
+    engine: tauri::State<'_, Engine>,
+    week_of: Option<NaiveDate>,
+    provider: Option<String>,
+) -> Reply<LedgerEntry> {
+    engine.0.team_insights_send(week_of, provider).await
+}
+
+#[tauri::command]
+async fn save_png(engine: tauri::State<'_, Engine>, path: PathBuf, png: Vec<u8>) -> Reply<usize> {
+    engine.0.save_png(&path, &png).await
 }
 
 #[tauri::command]
@@ -373,7 +410,12 @@ fn main() {
             status,
             dashboard,
             latest_date,
-            teams,
+            teams_state,
+            use_demo_org,
+            team_dashboard,
+            team_insights_preview,
+            team_insights_send,
+            save_png,
             export_team_csv,
             withdraw_org,
             privacy,

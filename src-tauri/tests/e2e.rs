@@ -258,6 +258,149 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// The view's HTML: text, attributes and all.
+    fn main_html(&self) -> String {
+        self.script("return document.querySelector('main').outerHTML", json!([]))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Every drawn trend chart's datasets (Chart.js's own data), by test id, once all are drawn.
+    fn plotted(&self, prefix: &str) -> std::collections::BTreeMap<String, Vec<Vec<Option<f64>>>> {
+        let script = "const boxes = Array.from(document.querySelectorAll(`.chart[data-testid^=${arguments[0]}-]`)); \
+            if (boxes.length === 0 || boxes.some(b => !b.chart)) return null; \
+            return boxes.map(b => [b.dataset.testid, b.chart.data.datasets.map(d => d.data)]);";
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self.script(script, json!([prefix]));
+            if !v.is_null() {
+                return serde_json::from_value::<Vec<(String, Vec<Vec<Option<f64>>>)>>(v)
+                    .unwrap()
+                    .into_iter()
+                    .collect();
+            }
+            assert!(Instant::now() < deadline, "the trend charts were never drawn");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+type Metric = (&'static str, fn(&tally::rollup::trends::Point) -> Option<f64>);
+
+const METRICS: [Metric; 5] = [
+    ("focus", |p| p.focus_share),
+    ("meetings", |p| p.meeting_share),
+    ("ai", |p| p.ai_share),
+    ("switches", |p| p.switches_per_hour),
+    ("sentiment", |p| p.sentiment_balance),
+];
+
+/// Every value the Teams view plots equals the engine's trends over released cells: the
+/// stacked hours per category of each team and the organisation, and each metric's team
+/// and organisation lines; no other chart is drawn. In the printable report (`report`),
+/// each metric is one chart with every team's line and the organisation's.
+fn assert_plotted(d: &Driver, want: &tally::rollup::trends::Trends, report: bool) {
+    use tally::rollup::trends::Series;
+    let prefix = if report { "report" } else { "trend" };
+    let hours = |s: &Series| -> Vec<Vec<Option<f64>>> {
+        (0..want.categories.len()).map(|i| s.points.iter().map(|p| p.hours[i]).collect()).collect()
+    };
+    let mut expected = std::collections::BTreeMap::new();
+    expected.insert(format!("{prefix}-hours-org"), hours(&want.org_series));
+    for s in &want.teams {
+        expected.insert(format!("{prefix}-hours-{}", s.team), hours(s));
+    }
+    for (key, value) in METRICS {
+        let line = |s: &Series| s.points.iter().map(value).collect::<Vec<_>>();
+        if report {
+            let lines = want.teams.iter().chain([&want.org_series]).map(line).collect();
+            expected.insert(format!("report-{key}"), lines);
+            continue;
+        }
+        for s in &want.teams {
+            expected.insert(format!("trend-{key}-{}", s.team), vec![line(s), line(&want.org_series)]);
+        }
+    }
+    let mut shown = d.plotted(prefix);
+    // A re-render after a change of dates may still be under way: wait for the right charts.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while shown.keys().ne(expected.keys()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        shown = d.plotted(prefix);
+    }
+    assert_eq!(shown.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+    // Equal up to the last bit that a decimal round trip through WebDriver's JSON may change.
+    let same = |a: &Option<f64>, b: &Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-12 * a.abs().max(b.abs()),
+        (a, b) => a == b,
+    };
+    for (id, want) in &expected {
+        let got = &shown[id];
+        let equal = got.len() == want.len()
+            && got.iter().zip(want).all(|(g, w)| g.len() == w.len() && g.iter().zip(w).all(|(a, b)| same(a, b)));
+        assert!(equal, "{id}: shown {got:?}, engine {want:?}");
+    }
+}
+
+/// Opens the printable report and checks that its charts plot the engine's trends and
+/// that its figures are the team CSV's, row by row.
+fn assert_report_equals_csv(d: &Driver, csv: &Path, want: &tally::rollup::trends::Trends) {
+    d.click("[data-testid=report-open]");
+    d.find("[data-testid=report-figures]");
+    assert_plotted(d, want, true);
+    let rows = d.script(
+        "return Array.from(document.querySelectorAll('[data-testid=report-figures] tr')).map(r => Array.from(r.cells).map(c => c.textContent))",
+        json!([]),
+    );
+    let text = std::fs::read_to_string(csv).unwrap();
+    let lines: Vec<Vec<String>> = text.lines().map(|l| l.split(',').map(String::from).collect()).collect();
+    assert!(lines.len() > 1, "{text}");
+    assert_eq!(serde_json::from_value::<Vec<Vec<String>>>(rows).unwrap(), lines);
+}
+
+/// The stand-in provider's answer.
+const ANSWER: &str = "Meeting load in mobile rose across the quarter while focus share fell.";
+
+/// A local stand-in for an OpenAI-style provider: answers one chat completion with
+/// `answer` and hands over the request body it got. Returns its base URL.
+fn stand_in_provider(answer: &'static str) -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    use std::io::{BufRead, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/v1", listener.local_addr().unwrap().port());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else { return };
+        let mut reader = std::io::BufReader::new(stream);
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        let _ = reader.read_exact(&mut body);
+        let reply = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "trend-model",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}]})
+        .to_string();
+        let mut stream = reader.into_inner();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+            reply.len()
+        );
+        let _ = tx.send(body);
+    });
+    (url, rx)
+}
+
 /// Puts this thread in a new session keyring, which the processes it starts inherit.
 fn join_session_keyring() {
     const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
@@ -460,35 +603,155 @@ fn scenario(lang: &str) {
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&expected).unwrap());
     d.screenshot(&shots, "export");
 
-    // Teams (admin mode): alpha's released cells, exactly the engine's; gamma (3 people)
-    // nowhere on the page.
+    // Teams (admin mode): every plotted value is the engine's released cells; gamma
+    // (3 people, below k) nowhere on the page or in the printable report.
     d.go("teams");
     d.set_value("[data-testid=teams-from]", "2026-11-16");
     d.set_value("[data-testid=teams-to]", LAST_DAY);
-    d.set_value("[data-testid=teams-by]", "day");
+    d.set_value("[data-testid=teams-by]", "week");
     let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
-    let want = rt.block_on(engine.teams(from, last_day, tally::rollup::TeamPeriod::Day)).unwrap();
-    assert_eq!(want.teams.len(), 7, "{want:?}");
-    let rows = "return document.querySelectorAll('[data-testid=teams-table] tbody tr').length";
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while d.script(rows, json!([])) != json!(want.teams.len()) {
-        assert!(Instant::now() < deadline, "the Teams table never showed {} rows", want.teams.len());
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let first = d.text("[data-testid=teams-table] tbody tr:first-child");
-    let cell = &want.teams[0];
-    assert!(first.contains(&format!("{:.1}", cell.measures.active_seconds as f64 / 3600.0)), "{first}");
-    assert!(first.contains("alpha") && first.contains(&cell.contributors.to_string()), "{first}");
-    assert!(!d.text("[data-testid=teams-body]").contains("gamma"));
-    d.screenshot(&shots, "teams");
-    // The team CSV through the UI equals the engine's for the same range.
+    let week = tally::rollup::TeamPeriod::Week;
+    let want = rt.block_on(engine.team_dashboard(from, last_day, week)).unwrap();
+    assert_eq!(want.trends.teams.iter().map(|s| s.team.as_str()).collect::<Vec<_>>(), vec!["alpha"]);
+    assert_plotted(&d, &want.trends, false);
+    assert!(!d.main_html().contains("gamma"), "a team below k is on the page");
+    // The team CSV through the UI equals the engine's for the same range, and the
+    // printable report's figures equal the CSV's.
     let team_csv = sandbox.inputs.path().join("team.csv");
     d.type_into("[data-testid=teams-export-path]", team_csv.to_str().unwrap());
     d.click("[data-testid=teams-export-run]");
-    d.text_until("[data-testid=teams-export-result]", |t| t.starts_with("Wrote 7 rows"));
+    d.text_until("[data-testid=teams-export-result]", |t| {
+        t.starts_with(&format!("Wrote {} rows", want.report.teams.len()))
+    });
     let expected_team = sandbox.inputs.path().join("expected-team.csv");
-    rt.block_on(engine.export_team_csv(&expected_team, from, last_day, tally::rollup::TeamPeriod::Day)).unwrap();
+    rt.block_on(engine.export_team_csv(&expected_team, from, last_day, week)).unwrap();
     assert_eq!(std::fs::read(&team_csv).unwrap(), std::fs::read(&expected_team).unwrap());
+    assert_report_equals_csv(&d, &team_csv, &want.trends);
+    assert!(!d.main_html().contains("gamma"), "a team below k is in the printable report");
+    d.click("[data-testid=report-back]");
+
+    // The demo organisation: 40 made-up installs in 6 teams, legal (4) below k.
+    d.click("[data-testid=teams-demo-on]");
+    d.find("[data-testid=demo-org-banner]");
+    rt.block_on(engine.use_demo_org(true)).unwrap();
+    let state = rt.block_on(engine.teams_state());
+    let (first, last) = (state.first_day.unwrap(), state.last_day.unwrap());
+    let demo = rt.block_on(engine.team_dashboard(first, last, week)).unwrap();
+    assert!(demo.demo);
+    assert_eq!(demo.trends.teams.len(), 5, "six teams, one below k");
+    assert_plotted(&d, &demo.trends, false);
+    let html = d.main_html();
+    assert!(!html.contains("legal"), "the team below k is on the page");
+    // Design's away week: a labelled gap in every design chart, never a zero.
+    let away = demo.trends.periods[tally::rollup::demo::DESIGN_AWAY_WEEK as usize];
+    let design = demo.trends.teams.iter().find(|s| s.team == "design").unwrap();
+    assert!(design.points[tally::rollup::demo::DESIGN_AWAY_WEEK as usize].active_hours.is_none());
+    let gaps = d.text("[data-testid=gaps-hours-design]");
+    assert!(gaps.contains("hidden: fewer than 5 people") && gaps.contains(&away.to_string()), "{gaps}");
+    let gaps = d.text("[data-testid=gaps-meetings-design]");
+    assert!(gaps.contains(&away.to_string()), "{gaps}");
+    // Each chart states k, the noise with its typical error, and the period.
+    let statements = d.script(
+        "return Array.from(document.querySelectorAll('[data-testid=chart-statement]')).map(e => e.textContent)",
+        json!([]),
+    );
+    let statements = statements.as_array().unwrap();
+    assert_eq!(statements.len(), 5 * 6 + 1);
+    for s in statements {
+        let s = s.as_str().unwrap();
+        assert!(s.starts_with("k = 5 · noise on: ε = 8 per released cell, typical error ±"), "{s}");
+        assert!(s.ends_with(&format!("{first} to {last} by week")), "{s}");
+    }
+    // Hovering a point gives the number of contributors (the engine's), never who.
+    let hover = "const c = document.querySelector(`.chart[data-testid=${arguments[0]}]`).chart; \
+        const ds = c.data.datasets[arguments[1]]; const i = arguments[2]; \
+        return c.options.plugins.tooltip.callbacks.label.call(c.tooltip, \
+            {dataIndex: i, datasetIndex: arguments[1], dataset: ds, parsed: {y: ds.data[i]}});";
+    let data = demo.trends.teams.iter().find(|s| s.team == "data").unwrap();
+    let last_week = demo.trends.periods.len() - 1;
+    let n = data.points[last_week].contributors[0].unwrap();
+    let tip = d.script(hover, json!(["trend-hours-data", 0, last_week]));
+    assert!(tip.as_str().unwrap().ends_with(&format!(" h · {n} people contributed")), "{tip}");
+    let mobile = demo.trends.teams.iter().find(|s| s.team == "mobile").unwrap();
+    let p = &mobile.points[last_week];
+    let (lo, hi) = (p.contributors_min.unwrap(), p.contributors_max.unwrap());
+    let people =
+        if lo == hi { format!("{lo} people contributed") } else { format!("cells of {lo}–{hi} people contributed") };
+    let tip = d.script(hover, json!(["trend-meetings-mobile", 0, last_week]));
+    assert!(tip.as_str().unwrap().starts_with("mobile: ") && tip.as_str().unwrap().ends_with(&people), "{tip}");
+    d.screenshot(&shots, "teams");
+    d.script("document.querySelector('[data-testid=trend-meetings]').scrollIntoView()", json!([]));
+    d.screenshot(&shots, "teams-trends");
+    d.script("window.scrollTo(0, 0)", json!([]));
+    // The org insight: the exact bytes are the engine's, the read is audited, and Send
+    // goes through the gate to the provider (a local stand-in) and shows its answer.
+    let (provider_url, received) = stand_in_provider(ANSWER);
+    let provider = tally::app::ProviderEdit {
+        name: "stand-in".into(),
+        kind: "openai".into(),
+        base_url: provider_url,
+        model: "trend-model".into(),
+        max_tokens: None,
+        timeout_secs: None,
+        key: None,
+        make_default: true,
+    };
+    rt.block_on(engine.save_provider(provider)).unwrap();
+    // Its key in the session keyring the app shares (the test process names the backend).
+    let secrets = tally::secrets::SecretStore::open(tally::secrets::BackendChoice::Keyutils).unwrap();
+    let key = tally::secrets::Secret::new("sk-e2e-stand-in").unwrap();
+    secrets.set(&tally::secrets::provider_key_name("stand-in"), &key).unwrap();
+    d.click("[data-testid=org-insight-preview]");
+    let body = d.text_until("[data-testid=org-insight-gate]", |t| t.starts_with("Outbound gate: clear"));
+    assert!(!body.is_empty());
+    let shown = d.script("return document.querySelector('[data-testid=org-insight-body]').textContent", json!([]));
+    let preview = rt.block_on(engine.team_insights_preview(None, None)).unwrap();
+    assert_eq!(shown.as_str().unwrap(), preview.body);
+    assert!(preview.body.contains(r#"\"scope\": \"org\""#), "{}", preview.body);
+    assert!(!preview.body.contains("legal"));
+    let audit = rt.block_on(async { engine.store().await.audit_log(50).await }).unwrap();
+    assert!(audit.iter().any(|a| a.org == "demo-org" && a.action == "insight"), "{audit:?}");
+    d.click("[data-testid=org-insight-send]");
+    d.text_until("[data-testid=org-insight-text]", |t| t == ANSWER);
+    let request = received.recv_timeout(Duration::from_secs(10)).expect("the stand-in got the request");
+    assert_eq!(String::from_utf8(request).unwrap(), preview.body, "what was sent is what was previewed");
+    let sent = rt.block_on(engine.ledger(5)).unwrap();
+    let entry = sent.iter().find(|e| e.purpose == "insight").expect("the send is in the ledger");
+    assert_eq!(
+        (entry.scope.as_deref(), entry.outcome.as_str(), entry.response.as_deref()),
+        (Some("org"), "sent", Some(ANSWER))
+    );
+    // The demo's CSV and its printable report.
+    let demo_csv = sandbox.inputs.path().join("demo-team.csv");
+    d.type_into("[data-testid=teams-export-path]", demo_csv.to_str().unwrap());
+    d.click("[data-testid=teams-export-run]");
+    d.text_until("[data-testid=teams-export-result]", |t| {
+        t.starts_with(&format!("Wrote {} rows", demo.report.teams.len()))
+    });
+    assert_report_equals_csv(&d, &demo_csv, &demo.trends);
+    assert!(!d.main_html().contains("legal"), "the team below k is in the printable report");
+    d.script("window.scrollTo(0, 0)", json!([]));
+    d.screenshot(&shots, "teams-report");
+    d.click("[data-testid=report-back]");
+    // A range with nothing released says why; a share that cannot be read shows its error.
+    d.set_value("[data-testid=teams-from]", "2030-01-07");
+    d.set_value("[data-testid=teams-to]", "2030-02-24");
+    let empty = d.text_until("[data-testid=teams-empty]", |t| !t.is_empty());
+    assert!(
+        empty.starts_with("Nothing released from 2030-01-07 to 2030-02-24: no team had 5 or more people"),
+        "{empty}"
+    );
+    let share = sandbox.data_dir().parent().unwrap().join("tally-demo-org").join("share");
+    let moved = share.with_file_name("share-moved");
+    std::fs::rename(&share, &moved).unwrap();
+    d.set_value("[data-testid=teams-from]", &first.to_string());
+    let error = d.text_until("[data-testid=teams-error]", |t| !t.is_empty());
+    assert!(error.contains("is not a folder this machine can see"), "{error}");
+    std::fs::rename(&moved, &share).unwrap();
+    d.set_value("[data-testid=teams-to]", &last.to_string());
+    d.find(".chart[data-testid=trend-hours-org]");
+    d.click("[data-testid=teams-demo-off]");
+    d.find("[data-testid=teams-demo-on]");
 
     // A pulse check-in with planted PII: only its sentiment is kept.
     d.go("pulse");

@@ -53,14 +53,7 @@ impl App {
         let analyzer = self.analyzer().await;
         let p =
             insights::preview(&self.store().await, &analyzer, &config.insights, provider.as_deref(), &period).await?;
-        Ok(InsightPreview {
-            provider: p.provider.map(|s| s.name),
-            endpoint: p.endpoint,
-            body: String::from_utf8_lossy(&p.body).into_owned(),
-            sha256: p.sha256,
-            findings: p.findings.iter().map(ToString::to_string).collect(),
-            week: period.monday,
-        })
+        Ok(InsightPreview::of(p, period.monday))
     }
 
     /// Sends the last complete week's summary: only on the employee's own click.
@@ -105,4 +98,18 @@ pub struct InsightPreview {
     pub sha256: String,
     pub findings: Vec<String>,
     pub week: NaiveDate,
+}
+
+impl InsightPreview {
+    /// What the UI shows of a preview of the week starting `week`.
+    pub(super) fn of(p: insights::Preview, week: NaiveDate) -> InsightPreview {
+        InsightPreview {
+            provider: p.provider.map(|s| s.name),
+            endpoint: p.endpoint,
+            body: String::from_utf8_lossy(&p.body).into_owned(),
+            sha256: p.sha256,
+            findings: p.findings.iter().map(ToString::to_string).collect(),
+            week,
+        }
+    }
 }

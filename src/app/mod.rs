@@ -19,7 +19,7 @@ mod settings;
 pub use collection::CollectionView;
 pub use data::{AppLabel, Exclusions, ImportReport, PrivacyView};
 pub use frontier::{InsightPreview, ProviderEdit};
-pub use org::OrgStatus;
+pub use org::{OrgStatus, TeamDashboard, TeamsState};
 pub use settings::{ProviderView, RuleEdit, Settings, SettingsEdit, WorkingHoursEdit};
 
 use crate::analyze::rules::{CategoryRules, RuleSpec, RulesFile};
@@ -101,6 +101,8 @@ pub struct App {
     policy: Option<crate::rollup::policy::Policy>,
     /// Why the policy could not be read (shown in the Privacy view), if it exists but is wrong.
     policy_problem: Option<String>,
+    /// The generated demo organisation, while the Teams view shows it instead of the policy's.
+    demo_org: RwLock<Option<Arc<crate::rollup::demo::DemoOrg>>>,
 }
 
 /// What [`App::run_background`] reports.
@@ -126,6 +128,9 @@ impl std::fmt::Display for Background {
 
 /// The demo store lives beside the real one and is always marked as demo data.
 const DEMO_DIR: &str = "tally-demo";
+
+/// The demo organisation's folder and key live beside the real store too.
+const DEMO_ORG_DIR: &str = "tally-demo-org";
 
 fn default_data_dir() -> UiResult<PathBuf> {
     Ok(dirs::data_dir().ok_or_else(|| msg("no platform data directory"))?.join("tally"))
@@ -156,6 +161,7 @@ impl App {
         Ok(App {
             policy,
             policy_problem,
+            demo_org: RwLock::new(None),
             options,
             collector: tokio::sync::Mutex::new(None),
             config_path,
@@ -290,16 +296,20 @@ mod tests {
         }
     }
 
-    async fn app(dir: &Path) -> App {
-        let options = AppOptions {
+    /// An app with its data and config in `dir`, without the model.
+    pub(super) fn options(dir: &Path, policy: Option<PathBuf>) -> AppOptions {
+        AppOptions {
             data_dir: Some(dir.join("data")),
             config: Some(dir.join("config.toml")),
             model_dir: None,
             no_model: true,
             require_model: false,
-            policy: None,
-        };
-        App::open(options).await.unwrap()
+            policy,
+        }
+    }
+
+    async fn app(dir: &Path) -> App {
+        App::open(options(dir, None)).await.unwrap()
     }
 
     #[tokio::test]

@@ -474,12 +474,36 @@ pub async fn team_report(
     period: TeamPeriod,
     action: &str,
 ) -> Result<TeamReport, RollupError> {
+    team_report_with(store, Reader::Keyring(secrets), policy, range, period, action).await
+}
+
+/// How an admin opens the organisation's cells.
+#[derive(Clone, Copy)]
+pub enum Reader<'a> {
+    /// The reader's database password or the folder key, from the OS keyring.
+    Keyring(&'a SecretStore),
+    /// A folder key held in hand: the generated demo organisation's ([`super::demo`]).
+    FolderKey(&'a OrgKeys),
+}
+
+/// [`team_report`], with the organisation opened by `reader`.
+pub async fn team_report_with(
+    store: &Store,
+    reader: Reader<'_>,
+    policy: &Policy,
+    range: (NaiveDate, NaiveDate),
+    period: TeamPeriod,
+    action: &str,
+) -> Result<TeamReport, RollupError> {
     if !policy.admin {
         return Err(RollupError::NotAdmin);
     }
     let (from, to) = (period.start_of(range.0), range.1);
     let (mut teams, mut org_cells, skipped_files, skipped_cells, refused_enrolments, noise) = match &policy.sink {
         SinkConfig::Postgres { url, reader_url } => {
+            let Reader::Keyring(secrets) = reader else {
+                return Err(RollupError::Unavailable("a PostgreSQL organisation is read with the keyring's password"));
+            };
             let password = secrets.get(&reader_password_entry(&policy.org))?;
             let pg = PgSink::connect(reader_url.as_deref().unwrap_or(url), password.as_ref()).await?;
             // The database releases, checks k and adds noise; each read is in its audit log.
@@ -488,8 +512,19 @@ pub async fn team_report(
             let noise = teams.epsilon_week.or(org_cells.epsilon_week).map(|e| NoiseStatement::new(e, 7));
             (teams.cells, org_cells.cells, 0, 0, 0, noise)
         }
-        SinkConfig::Folder { .. } => {
-            let (path, keys) = folder_admin(secrets, policy)?;
+        SinkConfig::Folder { path: folder_path, .. } => {
+            let (path, keys) = match reader {
+                Reader::Keyring(secrets) => folder_admin(secrets, policy)?,
+                Reader::FolderKey(keys) => (folder_path.as_path(), OrgKeys::from_secret(keys.secret_bytes())),
+            };
+            // An unmounted or moved share must not read as an organisation with nothing in it.
+            if !path.is_dir() {
+                return Err(RollupError::sink(
+                    "shared folder",
+                    "reading",
+                    format!("{} is not a folder this machine can see (is the share mounted?)", path.display()),
+                ));
+            }
             let mut registry = folder::load_registry(path, &keys)?;
             let read = folder::read(path, &keys, &registry, &policy.roster)?;
             if !read.new_pins.is_empty() {
@@ -558,12 +593,24 @@ pub async fn team_summary(
     monday: NaiveDate,
     baseline_weeks: u32,
 ) -> Result<crate::insights::summary::Summary, RollupError> {
+    team_summary_with(store, Reader::Keyring(secrets), policy, monday, baseline_weeks).await
+}
+
+/// [`team_summary`], with the organisation opened by `reader`.
+pub async fn team_summary_with(
+    store: &Store,
+    reader: Reader<'_>,
+    policy: &Policy,
+    monday: NaiveDate,
+    baseline_weeks: u32,
+) -> Result<crate::insights::summary::Summary, RollupError> {
     use crate::aggregate::BucketKey;
     use crate::insights::summary::{self, Scope};
     let monday = summary::week_of(monday);
     let from = monday - TimeDelta::weeks(i64::from(baseline_weeks));
     let report =
-        team_report(store, secrets, policy, (from, monday + TimeDelta::days(6)), TeamPeriod::Week, "insight").await?;
+        team_report_with(store, reader, policy, (from, monday + TimeDelta::days(6)), TeamPeriod::Week, "insight")
+            .await?;
     let zone = crate::zone::ReportZone::Named(policy.time_zone);
     let rows: Vec<crate::store::BucketRow> = report
         .org_cells
@@ -594,10 +641,19 @@ pub fn team_csv_header() -> Vec<&'static str> {
 /// period, team, category; `active_share` is of the team's released minutes. Each row
 /// is the personal report's row (the same formatting) with the contributors added.
 pub fn write_team_csv<W: Write>(report: &TeamReport, out: W) -> std::io::Result<()> {
-    use std::collections::BTreeMap;
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     let io = |e: csv::Error| std::io::Error::other(e.to_string());
     writer.write_record(team_csv_header()).map_err(io)?;
+    for fields in team_csv_rows(report) {
+        writer.write_record(fields).map_err(io)?;
+    }
+    writer.flush()
+}
+
+/// The team CSV's rows as fields (before CSV quoting), in its order: what the CSV
+/// writes and the printable report shows.
+pub fn team_csv_rows(report: &TeamReport) -> Vec<Vec<String>> {
+    use std::collections::BTreeMap;
     let mut team_totals: BTreeMap<(NaiveDate, &str), i64> = BTreeMap::new();
     for c in &report.teams {
         *team_totals.entry((c.period_start, &c.team)).or_default() += c.measures.active_seconds;
@@ -606,6 +662,7 @@ pub fn write_team_csv<W: Write>(report: &TeamReport, out: W) -> std::io::Result<
     cells.sort_by(|a, b| {
         (a.period_start, &a.team, a.category.as_str()).cmp(&(b.period_start, &b.team, b.category.as_str()))
     });
+    let mut rows = Vec::new();
     for c in cells {
         let row = crate::report::ReportRow {
             period_start: c.period_start.to_string(),
@@ -617,9 +674,9 @@ pub fn write_team_csv<W: Write>(report: &TeamReport, out: W) -> std::io::Result<
         };
         let mut fields = row.fields().to_vec();
         fields.insert(3, c.contributors.to_string());
-        writer.write_record(fields).map_err(io)?;
+        rows.push(fields);
     }
-    writer.flush()
+    rows
 }
 
 #[cfg(test)]

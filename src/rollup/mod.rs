@@ -7,6 +7,8 @@
 //! - [`contribution`]: daily cells built from the local aggregates, clipped and signed.
 //! - [`release`]: k-anonymity, suppression and Laplace noise where cells are read.
 //! - [`folder`] and [`postgres`]: the two sinks.
+//! - [`trends`]: weekly and monthly team trends over released cells (the Teams view).
+//! - [`demo`]: a generated, clearly marked demo organisation on a shared folder.
 //!
 //! Every row an install sends is signed with its own HMAC-SHA-256 key, registered with
 //! the organisation at enrolment together with a proof made from the enrolment token.
@@ -15,11 +17,13 @@
 
 pub mod actions;
 pub mod contribution;
+pub mod demo;
 pub mod folder;
 pub mod identity;
 pub mod policy;
 pub mod postgres;
 pub mod release;
+pub mod trends;
 
 use crate::event::Category;
 use chrono::NaiveDate;

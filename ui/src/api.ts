@@ -128,18 +128,80 @@ export interface TeamCell {
   epsilon: number | null;
 }
 
-export interface TeamReport {
+/** How noise was added: ε per released cell, the days a cell covers, each measure's scale. */
+export interface NoiseStatement {
+  epsilon: number;
+  days: number;
+  scales: number[];
+}
+
+/** What a team report and its trends both state: whose cells, which range, k, the noise. */
+export interface ReleaseScope {
   org: string;
   period: TeamPeriod;
   from: string;
   to: string;
   k: number;
-  noise: { epsilon: number; days: number; scales: number[] } | null;
+  noise: NoiseStatement | null;
+}
+
+export interface TeamReport extends ReleaseScope {
   teams: TeamCell[];
   org_cells: TeamCell[];
   skipped_files: number;
   skipped_cells: number;
   refused_enrolments: number;
+}
+
+export interface TeamsState {
+  /** The generated demo organisation is shown instead of the policy's. */
+  demo: boolean;
+  policy: boolean;
+  problem: string | null;
+  admin: boolean;
+  org: string | null;
+  sink: string | null;
+  endpoint: string | null;
+  first_day: string | null;
+  last_day: string | null;
+}
+
+/** One period of a team's (or the organisation's) trend; null is a gap (nothing released). */
+export interface TrendPoint {
+  period_start: string;
+  hours: (number | null)[];
+  contributors: (number | null)[];
+  active_hours: number | null;
+  focus_share: number | null;
+  meeting_share: number | null;
+  ai_share: number | null;
+  switches_per_hour: number | null;
+  sentiment_balance: number | null;
+  contributors_min: number | null;
+  contributors_max: number | null;
+}
+
+export interface TrendSeries {
+  team: string;
+  points: TrendPoint[];
+  typical_error_hours: number | null;
+  typical_error_share: number | null;
+}
+
+export interface Trends extends ReleaseScope {
+  gap_reason: string;
+  periods: string[];
+  categories: string[];
+  teams: TrendSeries[];
+  org_series: TrendSeries;
+}
+
+export interface TeamDashboard {
+  demo: boolean;
+  trends: Trends;
+  report: TeamReport;
+  csv_header: string[];
+  csv_rows: string[][];
 }
 
 export interface WorkingHours {
@@ -253,9 +315,16 @@ export const api = {
   dashboard: (range: Range, to: string | null, team: string | null) =>
     call<Dashboard>("dashboard", { range, to, team }),
   latestDate: () => call<string | null>("latest_date"),
-  teams: (from: string, to: string, by: TeamPeriod) => call<TeamReport>("teams", { from, to, by }),
   exportTeamCsv: (path: string, from: string, to: string, by: TeamPeriod) =>
     call<number>("export_team_csv", { path, from, to, by }),
+  teamsState: () => call<TeamsState>("teams_state"),
+  useDemoOrg: (on: boolean) => call<TeamsState>("use_demo_org", { on }),
+  teamDashboard: (from: string, to: string, by: TeamPeriod) => call<TeamDashboard>("team_dashboard", { from, to, by }),
+  teamInsightsPreview: (weekOf: string | null, provider: string | null) =>
+    call<InsightPreview>("team_insights_preview", { weekOf, provider }),
+  teamInsightsSend: (weekOf: string | null, provider: string | null) =>
+    call<LedgerEntry>("team_insights_send", { weekOf, provider }),
+  savePng: (path: string, png: number[]) => call<number>("save_png", { path, png }),
   withdrawOrg: () => call<number>("withdraw_org"),
   privacy: () => call<PrivacyView>("privacy"),
   exportCsv: (path: string, from: string, to: string, by: ReportPeriod) =>

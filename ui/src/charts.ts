@@ -31,14 +31,21 @@ export const CATEGORY_COLORS: Record<string, string> = {
   uncategorized: "#cfcfcf",
 };
 
+/** A chart's container; `chart` is the drawn Chart (its `data` is what is plotted). */
+export interface ChartBox extends HTMLDivElement {
+  chart?: Chart;
+}
+
 /** Draws a chart into a new canvas and returns its container. */
-export function chart(config: ChartConfiguration, testid: string): HTMLElement {
+export function chart(config: ChartConfiguration, testid: string): ChartBox {
   const canvas = document.createElement("canvas");
-  const box = document.createElement("div");
+  const box: ChartBox = document.createElement("div");
   box.className = "chart";
   box.dataset.testid = testid;
   box.append(canvas);
   // Chart.js measures its parent, so draw once the box is in the document.
-  requestAnimationFrame(() => new Chart(canvas, { ...config, options: { responsive: true, maintainAspectRatio: false, ...config.options } }));
+  requestAnimationFrame(() => {
+    box.chart = new Chart(canvas, { ...config, options: { responsive: true, maintainAspectRatio: false, ...config.options } });
+  });
   return box;
 }

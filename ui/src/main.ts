@@ -27,7 +27,7 @@ function current(): View {
 async function drawHeader(status: AppStatus): Promise<void> {
   const parts: (HTMLElement | null)[] = [
     h("h1", {}, "Tally"),
-    h("nav", {}, ...VIEWS.filter((v) => v !== "teams" || status.admin).map((v) => h("a", { href: `#${v}`, class: v === current() ? "active" : "", "data-testid": `nav-${v}` }, v[0].toUpperCase() + v.slice(1)))),
+    h("nav", {}, ...VIEWS.map((v) => h("a", { href: `#${v}`, class: v === current() ? "active" : "", "data-testid": `nav-${v}` }, v[0].toUpperCase() + v.slice(1)))),
     status.demo ? h("span", { class: "demo", "data-testid": "demo-banner" }, "DEMO DATA — generated, not yours ", h("button", { onclick: () => void switchDemo(false) }, "Back to my data")) : null,
     h("span", { class: "muted engine", title: status.data_dir }, status.engine),
   ];

@@ -1,6 +1,7 @@
 import { api, type Dashboard, type Range, type UiError } from "../api";
 import { chart, CATEGORY_COLORS } from "../charts";
 import { errorBox, fixed, h, percent } from "../dom";
+import { previewView } from "./insight";
 
 interface State {
   range: Range;
@@ -136,22 +137,7 @@ async function insightsPanel(): Promise<HTMLElement> {
     out.replaceChildren(h("p", { class: "muted" }, "Building the summary…"));
     try {
       const p = await api.insightsPreview(null);
-      const verdict = p.findings.length === 0 ? h("p", { class: "ok" }, "Outbound gate: clear — nothing personal detected.") : errorBox(`Outbound gate would block: ${p.findings.join("; ")}`);
-      const send = h("button", { disabled: !p.provider || p.findings.length > 0, "data-testid": "insight-send", onclick: async () => {
-        out.append(h("p", { class: "muted" }, "Sending…"));
-        try {
-          const entry = await api.insightsSend(null);
-          out.replaceChildren(h("pre", { class: "insight", "data-testid": "insight-text" }, entry.response ?? ""));
-        } catch (e) {
-          out.append(errorBox((e as UiError).message));
-        }
-      } }, p.provider ? `Send to ${p.provider}` : "Send (configure a provider in Settings first)");
-      out.replaceChildren(
-        h("p", {}, `Week of ${p.week}. ${p.endpoint ? `POST ${p.endpoint}` : "No provider configured: nothing can be sent."} · ${p.body.length} bytes · SHA-256 `, h("code", {}, p.sha256.slice(0, 16))),
-        verdict,
-        h("details", {}, h("summary", {}, "The exact bytes"), h("pre", { "data-testid": "insight-body" }, p.body)),
-        send,
-      );
+      out.replaceChildren(...previewView(p, "insight", () => api.insightsSend(null), () => null));
     } catch (e) {
       out.replaceChildren(errorBox((e as UiError).message));
     }
