@@ -151,8 +151,10 @@ fn series(
 
 fn point(period_start: NaiveDate, cells: &[&TeamCell], categories: &[Category]) -> Point {
     let cell = |c: Category| cells.iter().find(|x| x.category == c);
+    // Noise can push a released count below zero or a share past one; each figure is
+    // clamped to the range it can take (post-processing of released cells: no privacy cost).
     let hours: Vec<Option<f64>> =
-        categories.iter().map(|c| cell(*c).map(|x| x.measures.active_seconds as f64 / 3600.0)).collect();
+        categories.iter().map(|c| cell(*c).map(|x| (x.measures.active_seconds as f64 / 3600.0).max(0.0))).collect();
     let contributors = categories.iter().map(|c| cell(*c).map(|x| x.contributors)).collect();
     if cells.is_empty() {
         return Point {
@@ -173,19 +175,21 @@ fn point(period_start: NaiveDate, cells: &[&TeamCell], categories: &[Category]) 
     for c in cells {
         total.add(&c.measures);
     }
-    let active = total.active_seconds as f64;
-    let share_of = |c: Category| cell(c).and_then(|x| ratio(x.measures.active_seconds as f64, active));
+    let active = (total.active_seconds as f64).max(0.0);
+    let unit = |x: f64| x.clamp(0.0, 1.0);
+    let share_of = |c: Category| cell(c).and_then(|x| ratio(x.measures.active_seconds as f64, active)).map(unit);
     let scored = (total.sentiment_negative + total.sentiment_neutral + total.sentiment_positive) as f64;
     Point {
         period_start,
         hours,
         contributors,
         active_hours: Some(active / 3600.0),
-        focus_share: ratio(total.focus_seconds as f64, active),
+        focus_share: ratio(total.focus_seconds as f64, active).map(unit),
         meeting_share: share_of(Category::Meetings),
         ai_share: share_of(Category::AiTools),
-        switches_per_hour: ratio(total.switches as f64, active / 3600.0),
-        sentiment_balance: ratio((total.sentiment_positive - total.sentiment_negative) as f64, scored),
+        switches_per_hour: ratio(total.switches as f64, active / 3600.0).map(|x| x.max(0.0)),
+        sentiment_balance: ratio((total.sentiment_positive - total.sentiment_negative) as f64, scored)
+            .map(|x| x.clamp(-1.0, 1.0)),
         contributors_min: cells.iter().map(|c| c.contributors).min(),
         contributors_max: cells.iter().map(|c| c.contributors).max(),
     }
@@ -290,6 +294,23 @@ mod tests {
         assert_eq!(p[2].meeting_share, None, "a hidden meetings cell is a gap, not 0 %");
         assert_eq!(t.gap_reason, "hidden: fewer than 5 people");
         assert!(trends(&report(vec![], vec![], None), true).gap_reason.contains("withdrawn"));
+    }
+
+    #[test]
+    fn noise_never_draws_a_figure_outside_its_range() {
+        // Noise took the meetings cell below zero and pushed focus past the active time.
+        let mut deep = cell(day(11, 2), "alpha", Category::DeepWork, 3, 6);
+        deep.measures.focus_seconds = 9 * 3600;
+        deep.measures.sentiment_positive = -2;
+        deep.measures.sentiment_negative = 5;
+        deep.measures.sentiment_neutral = -2;
+        let meetings = cell(day(11, 2), "alpha", Category::Meetings, -1, 5);
+        let t = trends(&report(vec![deep, meetings], vec![], None), false);
+        let p = &t.teams[0].points[0];
+        assert_eq!(p.hours, vec![Some(3.0), Some(0.0)], "no negative hours");
+        assert_eq!(p.meeting_share, Some(0.0), "no negative share");
+        assert_eq!(p.focus_share, Some(1.0), "no share above one");
+        assert_eq!(p.sentiment_balance, Some(-1.0), "balance within [-1, 1]");
     }
 
     #[test]
