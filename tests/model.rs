@@ -18,7 +18,7 @@ const PARITY_TOLERANCE: f32 = 2e-5;
 fn model() -> &'static LocalModel {
     static MODEL: OnceLock<LocalModel> = OnceLock::new();
     MODEL.get_or_init(|| {
-        LocalModel::load(&ModelConfig::default(), None)
+        LocalModel::load(&ModelConfig { variant: ModelVariant::Standard, ..ModelConfig::default() }, None)
             .unwrap_or_else(|e| panic!("{e} (run these tests through scripts/test.sh, which sets the runtime up)"))
     })
 }
@@ -115,6 +115,22 @@ fn the_two_variants_are_distinct_encoders_sharing_one_embedding_table() {
         let found: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
         assert!(found.contains(&"Ana Lima"), "{}: {found:?}", model.version());
     }
+}
+
+#[test]
+fn the_default_encoder_is_the_one_the_model_cards_rule_chose() {
+    // models/train/pick_default.py applies the rule of models/HISTORY.md and writes default.json.
+    let dir = find_model_dir(None).unwrap();
+    let choice: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("default.json")).expect("default.json ships with the model"))
+            .unwrap();
+    let want = match choice["default"].as_str() {
+        Some("fast") => ModelVariant::Fast,
+        Some("standard") => ModelVariant::Standard,
+        other => panic!("default.json names no encoder: {other:?}"),
+    };
+    assert_eq!(ModelVariant::default(), want);
+    assert_eq!(ModelConfig::default().variant, want);
 }
 
 fn redacted(analyzer: &Analyzer, text: &str) -> (String, Vec<PiiLabel>) {

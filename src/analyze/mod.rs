@@ -288,18 +288,35 @@ impl Analyzer {
 
     /// Regex spans, plus the model's names, places and usernames where no regex span
     /// is and [`ModelSpanFilter`] does not object (hashes, versions, brand names):
-    /// structured PII stays with the validated recognizers. Then the `[redact]` policy,
+    /// structured PII stays with the validated recognizers, and a model span that overlaps
+    /// a recognizer's name, place or login widens it to both. Then the `[redact]` policy,
     /// then the operator.
     fn redact_with(&self, text: &str, model_spans: Vec<Span>) -> Redaction {
         let mut spans = self.recognizers.recognize(text);
         let mut resolve = false;
         if !model_spans.is_empty() {
-            let regex_spans = spans.clone();
-            spans.extend(model_spans.into_iter().filter(|m| {
-                matches!(m.label, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username | PiiLabel::Org)
-                    && !regex_spans.iter().any(|r| r.overlaps(m))
-                    && self.model_filter.keeps(text, m)
-            }));
+            let names = |l: PiiLabel| matches!(l, PiiLabel::Person | PiiLabel::Location | PiiLabel::Username);
+            let mut kept = Vec::new();
+            for m in model_spans {
+                if !(names(m.label) || m.label == PiiLabel::Org) || !self.model_filter.keeps(text, &m) {
+                    continue;
+                }
+                // A model name, place or login that overlaps a recognizer's one joins it (an
+                // address the recognizer took without its city keeps the city); one that
+                // overlaps structured PII gives way to the validated span.
+                let mut joined = false;
+                for r in spans.iter_mut().filter(|r| r.overlaps(&m)) {
+                    if names(r.label) && names(m.label) {
+                        r.start = r.start.min(m.start);
+                        r.end = r.end.max(m.end);
+                    }
+                    joined = true;
+                }
+                if !joined {
+                    kept.push(m);
+                }
+            }
+            spans.extend(kept);
             resolve = true;
         }
         if !self.policy.is_empty() {
@@ -777,6 +794,18 @@ mod tests {
         ] {
             assert_eq!(analyzer.redact(text).redacted.as_str(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_model_place_that_overlaps_a_recognized_address_widens_it() {
+        // The address recognizer stops before ", Gothenburg.pdf"; the model found
+        // "7/7, Gothenburg". Dropping the model span for overlapping would leak the city.
+        let scorer = WordScorer(vec![("7/7, Gothenburg", PiiLabel::Location, 0.9), ("ana.lima", PiiLabel::Person, 0.9)]);
+        let analyzer = Analyzer::new(CategoryRules::builtin(), Box::new(scorer));
+        let text = "Lease agreement - Ljudmila-Pruschke-Gasse 7/7, Gothenburg.pdf - Okular";
+        assert_eq!(analyzer.redact(text).redacted.as_str(), "Lease agreement - <LOCATION>.pdf - Okular");
+        // Structured PII keeps its validated span: a model name inside an e-mail address gives way.
+        assert_eq!(analyzer.redact("mail ana.lima@example.org").redacted.as_str(), "mail <EMAIL>");
     }
 
     #[test]
