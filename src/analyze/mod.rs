@@ -800,7 +800,8 @@ mod tests {
     fn a_model_place_that_overlaps_a_recognized_address_widens_it() {
         // The address recognizer stops before ", Gothenburg.pdf"; the model found
         // "7/7, Gothenburg". Dropping the model span for overlapping would leak the city.
-        let scorer = WordScorer(vec![("7/7, Gothenburg", PiiLabel::Location, 0.9), ("ana.lima", PiiLabel::Person, 0.9)]);
+        let scorer =
+            WordScorer(vec![("7/7, Gothenburg", PiiLabel::Location, 0.9), ("ana.lima", PiiLabel::Person, 0.9)]);
         let analyzer = Analyzer::new(CategoryRules::builtin(), Box::new(scorer));
         let text = "Lease agreement - Ljudmila-Pruschke-Gasse 7/7, Gothenburg.pdf - Okular";
         assert_eq!(analyzer.redact(text).redacted.as_str(), "Lease agreement - <LOCATION>.pdf - Okular");
