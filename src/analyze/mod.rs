@@ -316,6 +316,7 @@ impl Analyzer {
                     kept.push(m);
                 }
             }
+            coalesce_names(&mut spans, names);
             spans.extend(kept);
             resolve = true;
         }
@@ -521,6 +522,27 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// Merges names, places and logins that overlap (two recognizer spans a model span
+/// widened into each other) into one span with the higher score's label, so overlap
+/// resolution cannot drop the part of one that the other does not cover.
+fn coalesce_names(spans: &mut Vec<Span>, names: impl Fn(PiiLabel) -> bool) {
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans.drain(..) {
+        match out.last_mut() {
+            Some(last) if names(last.label) && names(span.label) && last.overlaps(&span) => {
+                if span.score > last.score {
+                    last.label = span.label;
+                    last.score = span.score;
+                }
+                last.end = last.end.max(span.end);
+            }
+            _ => out.push(span),
+        }
+    }
+    *spans = out;
 }
 
 /// Which of `shards` workers analyzes `event`: the same content always goes to the same one.
@@ -807,6 +829,17 @@ mod tests {
         assert_eq!(analyzer.redact(text).redacted.as_str(), "Lease agreement - <LOCATION>.pdf - Okular");
         // Structured PII keeps its validated span: a model name inside an e-mail address gives way.
         assert_eq!(analyzer.redact("mail ana.lima@example.org").redacted.as_str(), "mail <EMAIL>");
+    }
+
+    #[test]
+    fn two_recognizer_spans_a_model_span_joins_become_one() {
+        // The model's name overlaps an address and part of a login: both widen to it, and
+        // overlap resolution must not then drop the login's tail ("doe").
+        let scorer = WordScorer(vec![("Street Kowalski CORP\\j", PiiLabel::Person, 0.9)]);
+        let analyzer = Analyzer::new(CategoryRules::builtin(), Box::new(scorer));
+        let out = analyzer.redact("221B Baker Street Kowalski CORP\\jdoe");
+        assert!(!out.redacted.as_str().contains("doe"), "{}", out.redacted.as_str());
+        assert_eq!(out.spans.len(), 1, "{:?}", out.spans);
     }
 
     #[test]
